@@ -67,7 +67,7 @@ public struct CGIResponseParser: Sendable {
 
     /// Feeds script output; once `.complete` is returned the rest of the output is body and
     /// must not be fed here.
-    public mutating func feed(_ input: UnsafeRawBufferPointer) throws -> Progress {
+    public mutating func feed(_ input: UnsafeRawBufferPointer) throws(CGIResponseError) -> Progress {
         precondition(!done, "the header section is already complete")
         guard let base = input.baseAddress else { return .needMore }
         var pos = 0
@@ -92,17 +92,17 @@ public struct CGIResponseParser: Sendable {
     }
 
     /// Call when the script's stdout closes: throws if the header section never ended.
-    public func finish() throws {
+    public func finish() throws(CGIResponseError) {
         guard done else { throw CGIResponseError.missingHeaderSection }
     }
 
-    private mutating func take(_ bytes: Slice<UnsafeRawBufferPointer>) throws {
+    private mutating func take(_ bytes: Slice<UnsafeRawBufferPointer>) throws(CGIResponseError) {
         consumed += bytes.count
         guard consumed <= maxHeaderBytes else { throw CGIResponseError.headerTooLarge }
         line.append(contentsOf: bytes)
     }
 
-    private mutating func parseLine() throws {
+    private mutating func parseLine() throws(CGIResponseError) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw CGIResponseError.missingColon }
         let name = line[..<colon]
         guard !name.isEmpty, name.allSatisfy(Self.isTokenChar) else { throw CGIResponseError.invalidHeaderName }
@@ -141,7 +141,7 @@ public struct CGIResponseParser: Sendable {
     }
 
     /// `Status: 404 Not Found`: exactly three digits, then optionally a space and a reason.
-    private mutating func parseStatus(_ value: ArraySlice<UInt8>) throws {
+    private mutating func parseStatus(_ value: ArraySlice<UInt8>) throws(CGIResponseError) {
         let digits = value.prefix(3)
         guard digits.count == 3, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw CGIResponseError.invalidStatus
@@ -158,7 +158,7 @@ public struct CGIResponseParser: Sendable {
         status = code
     }
 
-    private func makeHead() throws -> CGIResponseHead {
+    private func makeHead() throws(CGIResponseError) -> CGIResponseHead {
         guard contentType != nil || location != nil || status != nil else {
             throw CGIResponseError.noResponseHeaders
         }

@@ -61,8 +61,8 @@ public struct MultipartPartHeaders: Equatable, Sendable {
         guard PartHeaderSyntax.equalsIgnoringCase(charset, "utf-8") || PartHeaderSyntax.equalsIgnoringCase(charset, "us-ascii")
         else { return nil }
         var out: [UInt8] = []
-        var i = parts[2].startIndex
         let encoded = parts[2]
+        var i = encoded.startIndex
         while i < encoded.endIndex {
             if encoded[i] == UInt8(ascii: "%"), i + 2 < encoded.endIndex,
                let hi = PartHeaderSyntax.hexValue(encoded[i + 1]), let lo = PartHeaderSyntax.hexValue(encoded[i + 2]) {
