@@ -1,0 +1,54 @@
+/// What one `http`, `server` or `location` block set itself; nil means "inherit".
+/// The resolver merges these (location, else server, else http, else default).
+struct BlockSettings: Sendable {
+    // Server only.
+    var listens: [Listen] = []
+    var serverNames: [String] = []
+
+    var root: String?
+    var alias: String?
+    var index: [String]?
+    var autoindex: Bool?
+    /// A block with any `error_page` replaces the inherited pages, as nginx does.
+    var errorPages: [Int: ErrorPage]?
+    var clientMaxBodySize: Int?
+    var allowMethods: [String]?
+    var returnDirective: ReturnDirective?
+    var uploadStore: String?
+    var cgi: [(ext: String, interpreter: String?)] = []
+    var cgiTimeout: Int?
+    var websocket: WebSocketMode?
+    var websocketMaxMessage: Int?
+    /// `.some(nil)` is `websocket_origin *`: any origin, even if an outer block restricted it.
+    var websocketOrigins: [String]??
+    /// A `types { }` block replaces the inherited table; several blocks in one context merge.
+    var types: MIMETypes?
+    var defaultType: String?
+
+    var keepaliveTimeout: Int?
+    var clientHeaderTimeout: Int?
+    var clientBodyTimeout: Int?
+    var sendTimeout: Int?
+    /// `.some(nil)` is `access_log off`.
+    var accessLog: String??
+    var errorLog: String?
+}
+
+/// A `server` block as read: its own settings and its locations in file order.
+struct ParsedServer: Sendable {
+    var settings = BlockSettings()
+    var locations: [ParsedLocation] = []
+}
+
+/// A `location` block as read.
+struct ParsedLocation: Sendable {
+    var path: String
+    var exact: Bool
+    var settings = BlockSettings()
+}
+
+/// The checker's output: the http-level settings and every server, before inheritance.
+struct ParsedConfiguration: Sendable {
+    var http = BlockSettings()
+    var servers: [ParsedServer] = []
+}

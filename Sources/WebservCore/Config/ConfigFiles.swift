@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading configuration files and joining their paths, with Glibc only.
+enum ConfigFiles {
+    /// The whole file, or the `strerror` text of the failing call.
+    static func readFile(absolutePath: String) -> Result<[UInt8], ReadFailure> {
+        let fd = open(absolutePath, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return .failure(ReadFailure(call: "open", errno: errno)) }
+        defer { close(fd) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadFailure(call: "read", errno: errno))
+            }
+            if count == 0 { return .success(contents) }
+            contents.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// A failed system call, worded like nginx: `open() "PATH" failed (No such file or directory)`.
+    struct ReadFailure: Error {
+        var call: String
+        var errno: Int32
+        func message(path: String) -> String {
+            "\(call)() \"\(path)\" failed (\(String(cString: strerror(errno))))"
+        }
+    }
+
+    static func isAbsolute(_ path: String) -> Bool { path.utf8.first == UInt8(ascii: "/") }
+
+    /// `path` unchanged when absolute, else appended to `base`.
+    static func resolve(_ path: String, against base: String) -> String {
+        if isAbsolute(path) || base.isEmpty { return path }
+        if path.isEmpty { return base }
+        return base.utf8.last == UInt8(ascii: "/") ? base + path : base + "/" + path
+    }
+
+    /// Everything before the last "/", "" when there is none, "/" for a file at the root.
+    static func directory(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        if slash == path.utf8.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// Trailing slashes removed, but "/" itself kept.
+    static func trimTrailingSlashes(_ path: String) -> String {
+        var result = Substring(path)
+        while result.count > 1, result.last == "/" { result.removeLast() }
+        return String(result)
+    }
+}

@@ -1,0 +1,69 @@
+/// Applies inheritance (location, else server, else http, else the default) once, turning the
+/// checker's per-block settings into the immutable `Configuration`.
+enum ConfigResolver {
+    static let defaultListen = ListenAddress(host: "0.0.0.0", port: 8080)
+    static let defaultClientMaxBodySize = 1 << 20
+    static let defaultWebSocketMaxMessage = 1 << 20
+    static let defaultCGITimeout = 30_000
+    static let defaultKeepaliveTimeout = 75_000
+    static let defaultTimeout = 60_000
+    static let defaultType = "application/octet-stream"
+
+    static func resolve(_ parsed: ParsedConfiguration, prefix: String) -> Configuration {
+        let servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
+        return Configuration(servers: servers, prefix: prefix)
+    }
+
+    private static func server(http: BlockSettings, _ parsed: ParsedServer, prefix: String) -> ServerConfig {
+        let own = parsed.settings
+        let listens =
+            own.listens.isEmpty ? [Listen(address: defaultListen, defaultServer: false)] : own.listens
+        let fallback = location(
+            path: "", exact: false, own: BlockSettings(), server: own, http: http, prefix: prefix)
+        let locations = parsed.locations.map {
+            location(path: $0.path, exact: $0.exact, own: $0.settings, server: own, http: http, prefix: prefix)
+        }
+        return ServerConfig(
+            listens: listens,
+            serverNames: own.serverNames.isEmpty ? [""] : own.serverNames,
+            returnDirective: own.returnDirective,
+            locations: locations,
+            fallbackLocation: fallback,
+            keepaliveTimeout: own.keepaliveTimeout ?? http.keepaliveTimeout ?? defaultKeepaliveTimeout,
+            clientHeaderTimeout: own.clientHeaderTimeout ?? http.clientHeaderTimeout ?? defaultTimeout,
+            clientBodyTimeout: own.clientBodyTimeout ?? http.clientBodyTimeout ?? defaultTimeout,
+            sendTimeout: own.sendTimeout ?? http.sendTimeout ?? defaultTimeout,
+            accessLog: own.accessLog ?? http.accessLog ?? "",
+            errorLog: own.errorLog ?? http.errorLog ?? "")
+    }
+
+    /// The fallback location passes empty `own` settings: it is the server's settings alone.
+    /// `return`, `alias`, `upload_store`, `cgi` and `websocket` belong to their location only
+    /// (a server-level `return` lives in `ServerConfig.returnDirective`).
+    private static func location(
+        path: String, exact: Bool, own: BlockSettings, server: BlockSettings, http: BlockSettings, prefix: String
+    ) -> LocationConfig {
+        func inherit<T>(_ field: KeyPath<BlockSettings, T?>, _ fallback: T) -> T {
+            own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field] ?? fallback
+        }
+        return LocationConfig(
+            path: path,
+            exact: exact,
+            root: inherit(\.root, ConfigFiles.resolve("www", against: prefix)),
+            alias: own.alias,
+            index: inherit(\.index, ["index.html"]),
+            autoindex: inherit(\.autoindex, false),
+            errorPages: inherit(\.errorPages, [:]),
+            clientMaxBodySize: inherit(\.clientMaxBodySize, defaultClientMaxBodySize),
+            allowMethods: inherit(\.allowMethods, ["GET", "HEAD"]),
+            returnDirective: own.returnDirective,
+            uploadStore: own.uploadStore,
+            cgi: own.cgi,
+            cgiTimeout: inherit(\.cgiTimeout, defaultCGITimeout),
+            websocket: own.websocket,
+            websocketMaxMessage: inherit(\.websocketMaxMessage, defaultWebSocketMaxMessage),
+            websocketOrigins: inherit(\.websocketOrigins, nil),
+            types: inherit(\.types, MIMETypes.builtIn),
+            defaultType: inherit(\.defaultType, defaultType))
+    }
+}
