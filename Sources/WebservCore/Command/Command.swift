@@ -2,7 +2,101 @@
 @_exported import Glibc
 #endif
 
-/// Entry point of the `webserv` executable (placeholder until the command line lands).
+/// The `webserv` command line: `webserv [-t] [-p PREFIX] [CONFIG]`.
 public enum Command {
-    public static func run(_ arguments: [String]) -> Int32 { 0 }
+    public static let version = "0.1.0"
+    static let usage = """
+        usage: webserv [-t] [-p PREFIX] [CONFIG]
+          CONFIG       configuration file (default: PREFIX/conf/default.conf)
+          -t           check the configuration and exit: "configuration ok", or the first error
+          -p PREFIX    directory that relative paths in the configuration resolve against
+                       (default: the current working directory)
+          -h, --help   show this help
+          -v, --version
+                       show the version
+
+        """
+
+    struct Options {
+        var testOnly = false
+        var prefix: String?
+        var config: String?
+    }
+
+    enum Parsed {
+        case run(Options)
+        case exit(Int32, String, toStderr: Bool)
+    }
+
+    static func parse(_ args: [String]) -> Parsed {
+        var o = Options()
+        var i = 1
+        while i < args.count {
+            let a = args[i]
+            switch a {
+            case "-h", "--help":
+                return .exit(0, usage, toStderr: false)
+            case "-v", "--version":
+                return .exit(0, "webserv \(version)\n", toStderr: false)
+            case "-t":
+                o.testOnly = true
+            case "-p":
+                guard i + 1 < args.count else { return .exit(1, "webserv: option \"-p\" requires a directory\n" + usage, toStderr: true) }
+                i += 1
+                o.prefix = args[i]
+            default:
+                if a.hasPrefix("-") && a != "-" {
+                    return .exit(1, "webserv: invalid option \"\(a)\"\n" + usage, toStderr: true)
+                }
+                guard o.config == nil else { return .exit(1, "webserv: more than one configuration file given\n" + usage, toStderr: true) }
+                o.config = a
+            }
+            i += 1
+        }
+        return .run(o)
+    }
+
+    public static func run(_ args: [String]) -> Int32 {
+        switch parse(args) {
+        case .exit(let code, let text, let toStderr):
+            write(toStderr ? 2 : 1, text)
+            return code
+        case .run(let o):
+            let cwd = currentDirectory()
+            var prefix = o.prefix ?? cwd
+            if !prefix.hasPrefix("/") { prefix = cwd + "/" + prefix }
+            while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
+            let configPath = o.config ?? (prefix + "/conf/default.conf")
+            let configuration: Configuration
+            do {
+                configuration = try ConfigLoader.load(path: configPath, prefix: prefix)
+            } catch {
+                write(2, "\(error)\n")
+                return 1
+            }
+            if o.testOnly {
+                write(1, "configuration ok\n")
+                return 0
+            }
+            let server = Server(configuration: configuration)
+            do {
+                try server.start()
+            } catch {
+                write(2, "webserv: \(error)\n")
+                return 1
+            }
+            server.run()
+            return 0
+        }
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(cString: buffer)
+    }
+
+    static func write(_ fd: Int32, _ s: String) {
+        LogFiles.write(fd, Array(s.utf8))
+    }
 }

@@ -1,0 +1,49 @@
+/// Frames a request body on the connection: counts down a Content-Length or runs the
+/// chunked decoder, enforcing `client_max_body_size` as soon as it is exceeded.
+struct BodyReader {
+    private var remaining: Int
+    private var chunked: ChunkedDecoder?
+    private(set) var received = 0
+
+    init(framing: BodyFraming) {
+        switch framing {
+        case .none:
+            remaining = 0
+        case .contentLength(let n):
+            remaining = n
+        case .chunked:
+            remaining = 0
+            chunked = ChunkedDecoder()
+        }
+    }
+
+    /// Feeds buffered bytes; `onData` gets decoded body bytes. Returns (consumed, finished).
+    mutating func feed(
+        _ input: UnsafeRawBufferPointer, limit: Int,
+        onData: (UnsafeRawBufferPointer) throws(HandlerError) -> Void
+    ) throws(HandlerError) -> (Int, Bool) {
+        if var decoder = chunked {
+            var total = received
+            let result: (consumed: Int, finished: Bool)
+            do {
+                result = try decoder.decode(input) { chunk in
+                    total += chunk.count
+                    if limit > 0 && total > limit { throw HandlerError(413) }
+                    try onData(chunk)
+                }
+            } catch let e as HandlerError {
+                throw e
+            } catch {
+                throw HandlerError(400)
+            }
+            received = total
+            chunked = decoder
+            return (result.consumed, result.finished)
+        }
+        let n = min(remaining, input.count)
+        if n > 0 { try onData(UnsafeRawBufferPointer(rebasing: input[0..<n])) }
+        remaining -= n
+        received += n
+        return (n, remaining == 0)
+    }
+}

@@ -1,0 +1,61 @@
+/// Percent-decodes a request path and resolves dot segments in one pass, refusing to climb
+/// above "/" (nginx's ngx_http_parse_complex_uri). The result is the only form of the path
+/// that handlers see, so no encoding trick (`%2e%2e`, `%2f`, `%00`) can reach outside a root.
+public enum PathNormalizer {
+    public enum Failure: Error, Equatable {
+        case badEscape
+        case nulByte
+        case aboveRoot
+        case notAbsolute
+    }
+
+    public static func normalize(_ raw: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
+        guard raw.first == 0x2F else { throw .notAbsolute }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var segmentStart = 0  // index in `out` just after the last "/"
+        var i = raw.startIndex
+        let end = raw.endIndex
+
+        // Called at each separator and at the end: drops "." and resolves ".." segments.
+        func closeSegment(_ out: inout [UInt8], _ segmentStart: inout Int) throws(Failure) {
+            let length = out.count - segmentStart
+            if length == 1 && out[segmentStart] == 0x2E {
+                out.removeLast()
+            } else if length == 2 && out[segmentStart] == 0x2E && out[segmentStart + 1] == 0x2E {
+                out.removeLast(2)
+                // out ends with "/" at segmentStart-1; remove the previous segment too.
+                guard segmentStart >= 2 else { throw .aboveRoot }
+                out.removeLast()
+                while let last = out.last, last != 0x2F { out.removeLast() }
+                out.append(0x2F)
+                segmentStart = out.count
+            }
+        }
+
+        while i < end {
+            var c = raw[i]
+            i += 1
+            if c == 0x25 {
+                guard i + 1 < end, let hi = ByteClass.hexValue(raw[i]), let lo = ByteClass.hexValue(raw[i + 1])
+                else { throw .badEscape }
+                c = hi << 4 | lo
+                i += 2
+                if c == 0 { throw .nulByte }
+            } else if c == 0 {
+                throw .nulByte
+            }
+            if c == 0x2F {
+                try closeSegment(&out, &segmentStart)
+                if out.last == 0x2F { continue }  // merge "//"
+                out.append(0x2F)
+                segmentStart = out.count
+            } else {
+                out.append(c)
+            }
+        }
+        try closeSegment(&out, &segmentStart)
+        if out.isEmpty { out.append(0x2F) }
+        return out
+    }
+}

@@ -1,0 +1,245 @@
+/// Finds the end of a request head in a growing buffer, then parses it in one pass
+/// (picohttpparser's approach for a bounded input: look only at the new bytes).
+public struct RequestHeadParser {
+    public static let maxRequestLine = 8 * 1024
+    public static let maxHeaderSection = 32 * 1024
+
+    /// Where the previous scan stopped, so each byte is looked at once.
+    private var scanned = 0
+
+    public init() {}
+
+    public mutating func reset() { scanned = 0 }
+
+    /// Looks for the blank line ending the head in `buffer`.
+    /// Returns the head's length including the blank line, or nil if more bytes are needed.
+    public mutating func findEnd(_ buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
+        let count = buffer.count
+        var i = max(scanned, 0)
+        while i < count {
+            guard let p = memchr(buffer.baseAddress! + i, 0x0A, count - i) else { break }
+            let lf = buffer.baseAddress!.distance(to: UnsafeRawPointer(p))
+            // An LF followed by CRLF or LF ends the head (LF alone is tolerated as nginx does).
+            if lf + 1 < count && buffer[lf + 1] == 0x0A { return lf + 2 }
+            if lf + 2 < count && buffer[lf + 1] == 0x0D && buffer[lf + 2] == 0x0A { return lf + 3 }
+            if lf + 2 >= count { scanned = lf; return try checkLimits(buffer, upTo: count) }
+            i = lf + 1
+        }
+        scanned = max(count - 2, 0)
+        return try checkLimits(buffer, upTo: count)
+    }
+
+    private func checkLimits(_ buffer: UnsafeRawBufferPointer, upTo count: Int) throws(HTTPParseError) -> Int? {
+        if count > Self.maxRequestLine {
+            // Skip the empty lines a client may send before the request line.
+            var start = 0
+            while start < count && (buffer[start] == 0x0D || buffer[start] == 0x0A) { start += 1 }
+            let window = min(count - start, Self.maxRequestLine + 1)
+            if memchr(buffer.baseAddress! + start, 0x0A, window) == nil { throw .requestLineTooLong }
+        }
+        if count > Self.maxRequestLine + Self.maxHeaderSection { throw .headersTooLarge }
+        return nil
+    }
+
+    /// Parses a complete head (as found by `findEnd`).
+    public static func parse(_ head: [UInt8]) throws(HTTPParseError) -> RequestHead {
+        var p = HeadScanner(bytes: head)
+        return try p.parse()
+    }
+}
+
+/// The one-pass parse of a complete head.
+private struct HeadScanner {
+    let bytes: [UInt8]
+    var i = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func parse() throws(HTTPParseError) -> RequestHead {
+        let n = bytes.count
+        while i < n && (bytes[i] == 0x0D || bytes[i] == 0x0A) { i += 1 }
+
+        // request-line = method SP request-target SP HTTP-version CRLF
+        let methodStart = i
+        while i < n && ByteClass.isToken(bytes[i]) { i += 1 }
+        let methodRange = methodStart..<i
+        guard !methodRange.isEmpty, i < n, bytes[i] == 0x20 else { throw .badRequest("bad request line") }
+        while i < n && bytes[i] == 0x20 { i += 1 }
+        let targetStart = i
+        while i < n && bytes[i] > 0x20 && bytes[i] != 0x7F { i += 1 }
+        let targetRange = targetStart..<i
+        guard !targetRange.isEmpty, i < n, bytes[i] == 0x20 else { throw .badRequest("bad request line") }
+        while i < n && bytes[i] == 0x20 { i += 1 }
+        let versionStart = i
+        let lineEnd = try endOfLine()
+        if lineEnd - targetStart > RequestHeadParser.maxRequestLine { throw .requestLineTooLong }
+        let minor = try Self.version(bytes[versionStart..<lineEnd])
+        let method = bytes.withUnsafeBytes { HTTPMethod(UnsafeRawBufferPointer(rebasing: $0[methodRange])) }
+
+        // header-field = field-name ":" OWS field-value OWS
+        var headers: [HeaderField] = []
+        headers.reserveCapacity(12)
+        let headersStart = i
+        while i < n {
+            if bytes[i] == 0x0A { i += 1; break }
+            if bytes[i] == 0x0D {
+                guard i + 1 < n, bytes[i + 1] == 0x0A else { throw .badRequest("bare CR") }
+                i += 2
+                break
+            }
+            if bytes[i] == 0x20 || bytes[i] == 0x09 { throw .badRequest("obsolete line folding") }
+            let nameStart = i
+            while i < n && ByteClass.isToken(bytes[i]) { i += 1 }
+            guard i > nameStart, i < n, bytes[i] == 0x3A else { throw .badRequest("bad header name") }
+            let nameRange = nameStart..<i
+            i += 1
+            while i < n && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
+            let valueStart = i
+            let end = try endOfLine()
+            var valueEnd = end
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
+            for k in valueStart..<valueEnd where !ByteClass.isFieldValue(bytes[k]) {
+                throw .badRequest("bad header value")
+            }
+            headers.append(HeaderField(name: nameRange, value: valueStart..<valueEnd))
+        }
+        if i - headersStart > RequestHeadParser.maxHeaderSection { throw .headersTooLarge }
+        return try semantics(method: method, methodRange: methodRange, targetRange: targetRange, minor: minor, headers: headers)
+    }
+
+    /// Advances past the line's CRLF (or LF); returns where the line's content ends.
+    mutating func endOfLine() throws(HTTPParseError) -> Int {
+        let n = bytes.count
+        let start = i
+        while i < n && bytes[i] != 0x0A {
+            if bytes[i] == 0x0D {
+                guard i + 1 < n, bytes[i + 1] == 0x0A else { throw .badRequest("bare CR") }
+                let end = i
+                i += 2
+                return end
+            }
+            i += 1
+        }
+        guard i < n else { throw .badRequest("unterminated line") }
+        _ = start
+        i += 1
+        return i - 1
+    }
+
+    static func version(_ v: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT
+        guard v.count == 8, Bytes.equals(v.prefix(5), "HTTP/"),
+            let major = ByteClass.digit(v[v.startIndex + 5]), v[v.startIndex + 6] == 0x2E,
+            let minor = ByteClass.digit(v[v.startIndex + 7])
+        else { throw .badRequest("bad version") }
+        guard major == 1, minor <= 1 else { throw .versionNotSupported }
+        return minor
+    }
+
+    func semantics(
+        method: HTTPMethod, methodRange: Range<Int>, targetRange: Range<Int>, minor: Int, headers: [HeaderField]
+    ) throws(HTTPParseError) -> RequestHead {
+        var hostRange: Range<Int>?
+        var contentLength: Int?
+        var transferEncoding: Range<Int>?
+        var keepAlive = minor >= 1
+        var expectsContinue = false
+        for field in headers {
+            let name = bytes[field.name]
+            let value = field.value
+            switch name.count {
+            case 4 where Bytes.equalsLowercased(name, "host"):
+                guard hostRange == nil else { throw .badRequest("duplicate Host") }
+                hostRange = value
+            case 6 where Bytes.equalsLowercased(name, "expect"):
+                if Bytes.equalsLowercased(bytes[value], "100-continue") { expectsContinue = true }
+            case 10 where Bytes.equalsLowercased(name, "connection"):
+                Bytes.forEachToken(bytes[value]) { token in
+                    if Bytes.equalsLowercased(token, "close") { keepAlive = false }
+                    if Bytes.equalsLowercased(token, "keep-alive") && minor == 0 { keepAlive = true }
+                }
+            case 14 where Bytes.equalsLowercased(name, "content-length"):
+                // Duplicates, signs and overflow are smuggling vectors: refuse them all.
+                guard contentLength == nil else { throw .badRequest("duplicate Content-Length") }
+                guard let length = Bytes.parseDecimal(bytes[value]) else { throw .badRequest("bad Content-Length") }
+                contentLength = length
+            case 17 where Bytes.equalsLowercased(name, "transfer-encoding"):
+                guard transferEncoding == nil else { throw .badRequest("duplicate Transfer-Encoding") }
+                transferEncoding = value
+            default:
+                break
+            }
+        }
+
+        var framing = BodyFraming.none
+        if let te = transferEncoding {
+            guard contentLength == nil else { throw .badRequest("both Content-Length and Transfer-Encoding") }
+            guard minor >= 1 else { throw .badRequest("Transfer-Encoding in HTTP/1.0") }
+            guard Bytes.equalsLowercased(bytes[te], "chunked") else {
+                // "gzip, chunked" and friends: a coding we do not implement.
+                throw .unsupportedTransferCoding
+            }
+            framing = .chunked
+        } else if let length = contentLength, length > 0 {
+            framing = .contentLength(length)
+        }
+
+        // request-target: origin-form, absolute-form (host taken from it), or "*" for OPTIONS.
+        var target = bytes[targetRange]
+        if target.first != 0x2F {
+            if method == .options && target.count == 1 && target.first == 0x2A {
+                target = target.prefix(0)
+            } else if let form = Self.absoluteForm(target) {
+                hostRange = form.authority
+                target = bytes[form.authority.upperBound..<targetRange.upperBound]
+            } else {
+                throw .badRequest("bad request target")
+            }
+        }
+        if minor >= 1 && hostRange == nil { throw .badRequest("missing Host") }
+        if let h = hostRange, !Self.validHost(bytes[h]) { throw .badRequest("bad Host") }
+
+        var rawPath = target
+        var queryRange: Range<Int>?
+        if let q = target.firstIndex(of: 0x3F) {
+            rawPath = bytes[target.startIndex..<q]
+            queryRange = (q + 1)..<target.endIndex
+        }
+        if let hash = rawPath.firstIndex(of: 0x23) { rawPath = bytes[rawPath.startIndex..<hash] }
+        let path: [UInt8]
+        do {
+            path = rawPath.isEmpty ? [0x2F] : try PathNormalizer.normalize(rawPath)
+        } catch {
+            throw error == .aboveRoot ? .outsideRoot : .badRequest("bad path")
+        }
+
+        return RequestHead(
+            bytes: bytes, method: method, methodRange: methodRange, targetRange: targetRange,
+            minorVersion: minor, headers: headers, path: path, queryRange: queryRange, hostRange: hostRange,
+            framing: framing, keepAlive: keepAlive, expectsContinue: expectsContinue)
+    }
+
+    /// For "http://host[:port]/path" returns the authority's range; the path follows it.
+    static func absoluteForm(_ t: ArraySlice<UInt8>) -> (authority: Range<Int>, Void)? {
+        let lower = t.prefix(8).map { $0 | 0x20 }
+        let schemeLength: Int
+        if lower.starts(with: Array("http://".utf8)) {
+            schemeLength = 7
+        } else if lower.starts(with: Array("https://".utf8)) {
+            schemeLength = 8
+        } else {
+            return nil
+        }
+        let authorityStart = t.startIndex + schemeLength
+        let end = t[authorityStart...].firstIndex { $0 == 0x2F || $0 == 0x3F } ?? t.endIndex
+        return end > authorityStart ? (authorityStart..<end, ()) : nil
+    }
+
+    /// reg-name / IPv4 / [IPv6] with optional port: no slashes, spaces or control bytes.
+    static func validHost(_ h: ArraySlice<UInt8>) -> Bool {
+        for b in h {
+            if b <= 0x20 || b == 0x2F || b == 0x5C || b == 0x7F || b == 0x40 { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,72 @@
+/// Routes a parsed request: server `return`, location choice, method and size checks, then
+/// the location's content handler (WebSocket, CGI, upload, DELETE, static files).
+public enum Dispatcher {
+    public static func location(for path: [UInt8], in server: ServerConfig) -> LocationConfig {
+        server.locationIndex(for: path[...]).map { server.locations[$0] } ?? server.fallbackLocation
+    }
+
+    static func handle(_ c: Connection) {
+        guard let req = c.request else { return }
+        let server = c.serverConfig
+        if req.method == .other { return c.respondError(501) }
+        if let r = server.returnDirective { return c.respond(Redirect.response(for: r)) }
+
+        let location = location(for: req.path, in: server)
+        c.bodyLimit = location.clientMaxBodySize
+
+        if !isAllowed(req.method, in: location) {
+            return c.respondError(405, headers: [("Allow", allowHeader(location))])
+        }
+        if let r = location.returnDirective { return c.respond(Redirect.response(for: r)) }
+        if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
+            return c.respondError(413)
+        }
+
+        if let mode = location.websocket {
+            return ContentHandlers.websocket(c, location: location, mode: mode)
+        }
+        if !location.cgi.isEmpty, ContentHandlers.cgi(c, location: location) { return }
+        switch req.method {
+        case .get, .head:
+            StaticFile.handle(c, location: location)
+        case .post where location.uploadStore != nil, .put where location.uploadStore != nil:
+            ContentHandlers.upload(c, location: location)
+        case .delete:
+            Delete.handle(c, location: location)
+        default:
+            c.respondError(405, headers: [("Allow", allowHeader(location))])
+        }
+    }
+
+    static func isAllowed(_ method: HTTPMethod, in location: LocationConfig) -> Bool {
+        let name = method.name
+        if location.allowMethods.contains(name) { return true }
+        if method == .head && location.allowMethods.contains("GET") { return true }
+        // A broadcast room takes messages by POST: that is part of what the location is.
+        if method == .post, case .broadcast = location.websocket { return true }
+        return false
+    }
+
+    static func allowHeader(_ location: LocationConfig) -> String {
+        var methods = location.allowMethods
+        if methods.contains("GET") && !methods.contains("HEAD") { methods.append("HEAD") }
+        if case .broadcast = location.websocket, !methods.contains("POST") { methods.append("POST") }
+        return methods.joined(separator: ", ")
+    }
+}
+
+/// Content handlers that later layers provide (WebSocket, CGI, uploads).
+enum ContentHandlers {
+    static func websocket(_ c: Connection, location: LocationConfig, mode: WebSocketMode) {
+        c.respondError(501)
+    }
+
+    /// Returns false when the request is not for a CGI script.
+    static func cgi(_ c: Connection, location: LocationConfig) -> Bool {
+        false
+    }
+
+    static func upload(_ c: Connection, location: LocationConfig) {
+        c.respondError(501)
+    }
+}

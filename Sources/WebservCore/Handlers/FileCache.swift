@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small hot files kept in memory with their response headers prebuilt; each entry is
+/// revalidated with one stat(2) at most once a second, so edits show up promptly.
+public final class FileCache {
+    public final class Entry {
+        let contents: [UInt8]
+        let info: FileResolver.Info
+        let etag: String
+        let lastModified: String
+        /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
+        let headerLines: [UInt8]
+        var checkedAt: Int
+
+        init(contents: [UInt8], info: FileResolver.Info, contentType: String, checkedAt: Int) {
+            self.contents = contents
+            self.info = info
+            self.etag = StaticFile.etag(info)
+            self.lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
+            var h: [UInt8] = []
+            Bytes.append("Content-Type: \(contentType)\r\nContent-Length: \(contents.count)\r\n", to: &h)
+            Bytes.append("Last-Modified: \(lastModified)\r\nETag: \(etag)\r\nAccept-Ranges: bytes\r\n", to: &h)
+            self.headerLines = h
+            self.checkedAt = checkedAt
+        }
+    }
+
+    public static let maxFileSize = 256 * 1024
+    static let maxTotal = 64 << 20
+    fileprivate var entries: [[UInt8]: Entry] = [:]
+    fileprivate var total = 0
+
+    public init() {}
+
+    /// A fresh entry for `path`, or nil when the file changed, vanished or is not cached.
+    func lookup(_ path: [UInt8], now: Int) -> Entry? {
+        guard let e = entries[path] else { return nil }
+        if now - e.checkedAt < 1000 { return e }
+        if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, info.mtime == e.info.mtime,
+            info.size == e.info.size, info.inode == e.info.inode
+        {
+            e.checkedAt = now
+            return e
+        }
+        entries[path] = nil
+        total -= e.contents.count
+        return nil
+    }
+
+    /// Reads a small regular file whole (from an fd already opened) and keeps it.
+    func insert(_ path: [UInt8], fd: Int32, info: FileResolver.Info, contentType: String, now: Int) -> Entry? {
+        guard info.size <= Self.maxFileSize else { return nil }
+        var contents = [UInt8](repeating: 0, count: info.size)
+        var got = 0
+        while got < info.size {
+            let n = contents.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, info.size - got, off_t(got)) }
+            if n <= 0 { return nil }
+            got += n
+        }
+        if total + info.size > Self.maxTotal {
+            entries.removeAll()
+            total = 0
+        }
+        let e = Entry(contents: contents, info: info, contentType: contentType, checkedAt: now)
+        entries[path] = e
+        total += info.size
+        return e
+    }
+}
+
+extension FileCache {
+    /// Drops an entry (after DELETE or an upload replaced the file).
+    public func forget(_ path: [UInt8]) {
+        if let e = entries[path] {
+            total -= e.contents.count
+            entries[path] = nil
+        }
+    }
+}

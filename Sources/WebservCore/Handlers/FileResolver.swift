@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The only place a request path becomes a file-system path (nginx's ngx_http_map_uri_to_path).
+public enum FileResolver {
+    /// `root` + path, or `alias` replacing the location's prefix. The path is already
+    /// normalised; the part after an alias prefix is normalised again on its own so that a
+    /// prefix without a trailing slash (`location /img` + `/img../x`) cannot climb out.
+    public static func map(_ path: [UInt8], location: LocationConfig) -> [UInt8]? {
+        guard let alias = location.alias else {
+            var out = Array(location.root.utf8)
+            if out.last == 0x2F { out.removeLast() }
+            out.append(contentsOf: path)
+            return out
+        }
+        var rest = Array(path.dropFirst(min(location.path.utf8.count, path.count)))
+        if rest.first != 0x2F { rest.insert(0x2F, at: 0) }
+        guard let clean = try? PathNormalizer.normalize(rest[...]) else { return nil }
+        var out = Array(alias.utf8)
+        if out.last == 0x2F { out.removeLast() }
+        if clean != [0x2F] || path.last == 0x2F { out.append(contentsOf: clean) }
+        return out
+    }
+
+    /// stat(2) result reduced to what handlers use.
+    public struct Info {
+        public var isDirectory: Bool
+        public var isRegular: Bool
+        public var size: Int
+        public var mtime: Int
+        public var inode: UInt64
+    }
+
+    public enum StatResult {
+        case found(Info)
+        case status(Int)
+    }
+
+    public static func fileInfo(_ path: [UInt8]) -> StatResult {
+        var st = stat()
+        let rc = cString(path).withUnsafeBufferPointer { lstatFollowing($0.baseAddress!, &st) }
+        if rc != 0 { return .status(statusFor(errno: errno)) }
+        let mode = st.st_mode & S_IFMT
+        return .found(Info(
+            isDirectory: mode == S_IFDIR, isRegular: mode == S_IFREG, size: Int(st.st_size),
+            mtime: Int(st.st_mtim.tv_sec), inode: UInt64(st.st_ino)))
+    }
+
+    /// One switch from errno to status, as nginx's static module: ENOENT→404, EACCES→403.
+    public static func statusFor(errno e: Int32) -> Int {
+        switch e {
+        case ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP: return 404
+        case EACCES, EPERM: return 403
+        default: return 500
+        }
+    }
+
+    public static func cString(_ path: [UInt8]) -> [CChar] {
+        var z = path.map { CChar(bitPattern: $0) }
+        z.append(0)
+        return z
+    }
+}
+
+/// stat(2) under another name: inside FileResolver `stat` means the struct.
+@inline(__always)
+private func lstatFollowing(_ path: UnsafePointer<CChar>, _ st: inout stat) -> Int32 {
+    stat(path, &st)
+}

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// GET/HEAD of files and directories: conditional requests, single ranges, index files,
+/// autoindex, and the 301 that adds a directory's trailing slash.
+public enum StaticFile {
+    public static func handle(_ c: Connection, location: LocationConfig) {
+        guard let req = c.request else { return }
+        guard let path = FileResolver.map(req.path, location: location) else { return c.respondError(403) }
+        let now = c.loop.now
+
+        // Fast path: a cached small file answered with prebuilt headers.
+        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req) {
+            var r = Response(status: 200, body: .bytes(entry.contents))
+            r.rawHeaders = entry.headerLines
+            return c.respond(r)
+        }
+
+        switch FileResolver.fileInfo(path) {
+        case .status(let s):
+            return c.respondError(s)
+        case .found(let info) where info.isDirectory:
+            return directory(c, req: req, path: path, location: location)
+        case .found(let info) where !info.isRegular:
+            return c.respondError(403)
+        case .found(let info):
+            serveFile(c, req: req, path: path, info: info, location: location)
+        }
+    }
+
+    static func hasConditions(_ req: RequestHead) -> Bool {
+        for f in req.headers {
+            let name = req.bytes[f.name]
+            if Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-none-match")
+                || Bytes.equalsLowercased(name, "if-modified-since") || Bytes.equalsLowercased(name, "if-range")
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func contentType(for path: [UInt8], location: LocationConfig) -> String {
+        let name = path[(path.lastIndex(of: 0x2F).map { $0 + 1 } ?? 0)...]
+        return location.types.type(forFileName: name) ?? location.defaultType
+    }
+
+    /// nginx's strong validator: hex mtime and size.
+    static func etag(_ info: FileResolver.Info) -> String {
+        "\"\(String(info.mtime, radix: 16))-\(String(info.size, radix: 16))\""
+    }
+
+    static func serveFile(
+        _ c: Connection, req: RequestHead, path: [UInt8], info: FileResolver.Info, location: LocationConfig
+    ) {
+        let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
+        let type = contentType(for: path, location: location)
+        if !hasConditions(req), let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) {
+            Sys.close(fd)
+            var r = Response(status: 200, body: .bytes(entry.contents))
+            r.rawHeaders = entry.headerLines
+            return c.respond(r)
+        }
+        let tag = etag(info)
+        let lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
+        let validators: [(name: String, value: String)] = [("Last-Modified", lastModified), ("ETag", tag)]
+
+        if notModified(req, etag: tag, mtime: info.mtime) {
+            Sys.close(fd)
+            return c.respond(Response(status: 304, headers: validators))
+        }
+
+        var headers = validators
+        headers.insert(("Content-Type", type), at: 0)
+        headers.append(("Accept-Ranges", "bytes"))
+        switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime) {
+        case .full:
+            c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
+        case .partial(let first, let last):
+            headers.append(("Content-Range", "bytes \(first)-\(last)/\(info.size)"))
+            c.respond(Response(status: 206, headers: headers, body: .file(fd: fd, offset: first, length: last - first + 1)))
+        case .unsatisfiable:
+            Sys.close(fd)
+            c.respondError(416, headers: [("Content-Range", "bytes */\(info.size)")])
+        }
+    }
+
+    /// RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
+    static func notModified(_ req: RequestHead, etag: String, mtime: Int) -> Bool {
+        guard req.method == .get || req.method == .head else { return false }
+        if let inm = req.header("if-none-match") {
+            var match = false
+            let ours = Array(etag.utf8)
+            Bytes.forEachToken(inm) { token in
+                var t = token
+                if t.starts(with: [0x57, 0x2F]) { t = t.dropFirst(2) }  // weak comparison: W/
+                if t.elementsEqual(ours) || (t.count == 1 && t.first == 0x2A) { match = true }
+            }
+            return match
+        }
+        if let ims = req.header("if-modified-since"), let since = HTTPDate.parse(ims) {
+            return mtime <= since
+        }
+        return false
+    }
+
+    static func directory(_ c: Connection, req: RequestHead, path: [UInt8], location: LocationConfig) {
+        if req.path.last != 0x2F {
+            var target = req.pathString + "/"
+            if req.queryRange != nil { target += "?" + req.query }
+            return c.respond(Redirect.response(301, location: target))
+        }
+        for name in location.index {
+            var candidate = path
+            if candidate.last != 0x2F { candidate.append(0x2F) }
+            candidate.append(contentsOf: name.utf8)
+            if case .found(let info) = FileResolver.fileInfo(candidate), info.isRegular {
+                return serveFile(c, req: req, path: candidate, info: info, location: location)
+            }
+        }
+        if location.autoindex {
+            return Autoindex.respond(c, req: req, path: path)
+        }
+        c.respondError(403)
+    }
+}
+
+/// The single byte range webserv serves (RFC 9110 §14); multiple ranges get the whole file.
+enum ByteRange {
+    enum Result: Equatable {
+        case full
+        case partial(Int, Int)
+        case unsatisfiable
+    }
+
+    static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int) -> Result {
+        guard req.method == .get, let value = req.header("range") else { return .full }
+        if let ifRange = req.header("if-range") {
+            let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange) == mtime
+            if !matches { return .full }
+        }
+        return parse(value, size: size)
+    }
+
+    static func parse(_ value: ArraySlice<UInt8>, size: Int) -> Result {
+        guard value.count > 6, Bytes.equalsLowercased(value.prefix(6), "bytes="), !value.contains(0x2C) else { return .full }
+        let spec = value.dropFirst(6)
+        guard let dash = spec.firstIndex(of: 0x2D) else { return .full }
+        let a = spec[spec.startIndex..<dash]
+        let b = spec[(dash + 1)...]
+        if a.isEmpty {
+            // suffix-range: the last N bytes
+            guard let n = Bytes.parseDecimal(b) else { return .full }
+            if n == 0 || size == 0 { return .unsatisfiable }
+            return .partial(max(size - n, 0), size - 1)
+        }
+        guard let first = Bytes.parseDecimal(a) else { return .full }
+        var last = size - 1
+        if !b.isEmpty {
+            guard let l = Bytes.parseDecimal(b) else { return .full }
+            if l < first { return .full }
+            last = min(l, size - 1)
+        }
+        if first >= size { return .unsatisfiable }
+        return .partial(first, last)
+    }
+}

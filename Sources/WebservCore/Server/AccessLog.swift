@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the access log needs to remember about the exchange in flight.
+struct AccessLogEntry {
+    var requestLine: [UInt8] = []
+    var status = 0
+    var bodyBytes = 0
+    var started = 0
+
+    mutating func begin(now: Int) {
+        requestLine.removeAll(keepingCapacity: true)
+        status = 0
+        bodyBytes = 0
+        started = now
+    }
+}
+
+/// Log files opened once at start; writes are whole lines with one `write` each.
+final class LogFiles {
+    private var fds: [String: Int32] = [:]
+
+    /// "" means the standard stream `standard`; otherwise a file opened for appending.
+    func open(_ path: String, standard: Int32) throws(SystemError) -> Int32 {
+        if path.isEmpty { return standard }
+        if let fd = fds[path] { return fd }
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("open \"\(path)\"", errno) }
+        fds[path] = fd
+        return fd
+    }
+
+    static func write(_ fd: Int32, _ line: [UInt8]) {
+        line.withUnsafeBytes { p in
+            var off = 0
+            while off < p.count {
+                let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    return  // a full log pipe must not stop the server
+                }
+                off += n
+            }
+        }
+    }
+}
+
+/// nginx's `combined` format.
+enum CombinedLogFormat {
+    static func line(
+        remote: String, time: [UInt8], request: [UInt8], status: Int, bytes: Int,
+        referer: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(200)
+        Bytes.append(remote, to: &out)
+        Bytes.append(" - - [", to: &out)
+        out.append(contentsOf: time)
+        Bytes.append("] \"", to: &out)
+        escape(request[...], into: &out)
+        Bytes.append("\" ", to: &out)
+        Bytes.appendDecimal(status, to: &out)
+        out.append(0x20)
+        Bytes.appendDecimal(bytes, to: &out)
+        Bytes.append(" \"", to: &out)
+        if let r = referer { escape(r, into: &out) } else { out.append(0x2D) }
+        Bytes.append("\" \"", to: &out)
+        if let u = userAgent { escape(u, into: &out) } else { out.append(0x2D) }
+        Bytes.append("\"\n", to: &out)
+        return out
+    }
+
+    /// As nginx: `"`, `\` and bytes outside printable ASCII become \xHH.
+    static func escape(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        let hex: StaticString = "0123456789ABCDEF"
+        for b in s {
+            if b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C {
+                out.append(contentsOf: [0x5C, 0x78, hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]])
+            } else {
+                out.append(b)
+            }
+        }
+    }
+}

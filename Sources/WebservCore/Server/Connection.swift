@@ -1,0 +1,536 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client socket: reads request heads, frames bodies, writes responses in order, and
+/// keeps the connection alive or closes it. Handlers decide what to answer; the connection
+/// only executes (Hummingbird's connection state handler plays the same role).
+public final class Connection: PollHandler {
+    public enum State {
+        /// Waiting for the first byte of a request (keep-alive idle between requests).
+        case idle
+        /// Some bytes of a request head arrived.
+        case readingHead
+        /// The request is being answered; its body may still be arriving.
+        case exchange
+        /// The response is out; reading and discarding until the client closes (lingering close).
+        case lingering
+        case upgraded
+        case closed
+    }
+
+    public let fd: Int32
+    public unowned let server: Server
+    public let local: ListenAddress
+    public let peerAddress: String
+    public let peerPort: Int
+    public internal(set) var state = State.idle
+    public var input = ByteBuffer(capacity: 16 * 1024)
+    public var output = OutputQueue()
+    var parser = RequestHeadParser()
+
+    /// The request being answered.
+    public internal(set) var request: RequestHead?
+    public internal(set) var serverIndex = 0
+    var responseStarted = false
+    var responseComplete = false
+    var keepAlive = true
+    var streamChunked = false
+    var bodyReader: BodyReader?
+    var bodySink: BodySink?
+    var bodyPaused = false
+    /// `client_max_body_size` of the chosen location (0: no limit).
+    public var bodyLimit = 0
+    public var streamSource: StreamSource?
+    public var upgradedProtocol: UpgradedProtocol?
+    var log = AccessLogEntry()
+    var deadline = Int.max
+    var requestsServed = 0
+    var closeAfterFlush = false
+
+    init(fd: Int32, server: Server, local: ListenAddress, peerAddress: String, peerPort: Int) {
+        self.fd = fd
+        self.server = server
+        self.local = local
+        self.peerAddress = peerAddress
+        self.peerPort = peerPort
+    }
+
+    public var loop: EventLoop { server.loop }
+    public var serverConfig: ServerConfig { server.configuration.servers[serverIndex] }
+
+    func start() {
+        loop.register(fd, events: Int16(POLLIN), handler: self)
+        deadline = loop.now + server.configuration.servers[server.vhosts.serverIndex(for: local, host: nil)].clientHeaderTimeout
+    }
+
+    // MARK: poll events
+
+    public func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
+        // Both directions are gone (or the socket failed): nothing can be sent any more.
+        if events & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 && events & Int16(POLLIN) == 0 {
+            close()
+            return
+        }
+        if events & Int16(POLLOUT) != 0 { writable() }
+        if state == .closed { return }
+        if events & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readable() }
+    }
+
+    func readable() {
+        // Backpressure: while a response is pending, do not read more pipelined requests.
+        let limit = state == .exchange && bodyReader == nil ? 0 : 64 * 1024
+        if limit == 0 && state != .upgraded {
+            updateInterest()
+            return
+        }
+        let result: IOResult
+        do {
+            result = try input.read(from: fd, limit: limit)
+        } catch {
+            close()
+            return
+        }
+        switch result {
+        case .wouldBlock:
+            return
+        case .eof:
+            peerClosed()
+        case .processed:
+            if state == .lingering {
+                input.clear()
+                return
+            }
+            process()
+        }
+    }
+
+    /// The client closed its side (or reset).
+    func peerClosed() {
+        switch state {
+        case .idle, .lingering, .closed:
+            close()
+        case .readingHead:
+            close()
+        case .exchange:
+            if bodyReader != nil {
+                // A body cut short: nothing it started may stay behind.
+                close()
+            } else if output.isEmpty && responseComplete {
+                close()
+            } else {
+                // Half-close after a complete request: finish writing the response, then close.
+                keepAlive = false
+                loop.setEvents(fd, Int16(POLLOUT))
+            }
+        case .upgraded:
+            close()
+        }
+    }
+
+    // MARK: request cycle
+
+    /// Parses and answers what is in the input buffer, as far as it goes.
+    func process() {
+        while true {
+            switch state {
+            case .idle, .readingHead:
+                guard !input.isEmpty else { return updateInterest() }
+                if !startNextRequest() { return updateInterest() }
+            case .exchange:
+                if bodyReader != nil && !bodyPaused && !input.isEmpty {
+                    feedBody()
+                    continue
+                }
+                if exchangeFinished() {
+                    finishExchange()
+                    if state == .closed { return }
+                    continue
+                }
+                return updateInterest()
+            case .upgraded:
+                upgradedProtocol?.inputAvailable(connection: self)
+                return
+            case .lingering, .closed:
+                return
+            }
+        }
+    }
+
+    /// Tries to take a complete head from the input. Returns false when more bytes are needed.
+    func startNextRequest() -> Bool {
+        let found: Int?
+        do {
+            found = try input.withReadable { (p) throws(HTTPParseError) -> Int? in try parser.findEnd(p) }
+        } catch {
+            state = .exchange
+            request = nil
+            keepAlive = false
+            respondError(error.status)
+            return true
+        }
+        guard let length = found else {
+            if state == .idle {
+                state = .readingHead
+                deadline = loop.now + serverConfig.clientHeaderTimeout
+            }
+            return false
+        }
+        let bytes = input.readableBytes(length)
+        input.consume(length)
+        parser.reset()
+        state = .exchange
+        responseStarted = false
+        responseComplete = false
+        streamChunked = false
+        log.begin(now: loop.now)
+        do {
+            let head = try RequestHeadParser.parse(bytes)
+            request = head
+            keepAlive = head.keepAlive && !server.stopping
+            serverIndex = server.vhosts.serverIndex(for: local, host: head.host)
+            log.requestLine = Array(bytes.prefix { $0 != 0x0D && $0 != 0x0A })
+            if case .none = head.framing {
+                bodyReader = nil
+            } else {
+                bodyReader = BodyReader(framing: head.framing)
+            }
+            deadline = loop.now + serverConfig.clientBodyTimeout
+            Dispatcher.handle(self)
+        } catch {
+            request = nil
+            keepAlive = false
+            log.requestLine = Array(bytes.prefix { $0 != 0x0D && $0 != 0x0A }.prefix(2048))
+            respondError(error.status)
+        }
+        return true
+    }
+
+    func exchangeFinished() -> Bool {
+        responseComplete && bodyReader == nil && output.isEmpty
+    }
+
+    /// The response is out and the body consumed: log, then keep alive or close.
+    func finishExchange() {
+        server.accessLog(self)
+        requestsServed += 1
+        request = nil
+        if !keepAlive || server.stopping {
+            closeGracefully()
+            return
+        }
+        state = .idle
+        deadline = loop.now + serverConfig.keepaliveTimeout
+        if input.isEmpty { input.shrink(to: 16 * 1024) }
+    }
+
+    // MARK: bodies
+
+    /// Registers who consumes the body; without one the body is read and discarded.
+    public func receiveBody(into sink: BodySink) {
+        bodySink = sink
+        if let req = request, req.expectsContinue, req.minorVersion >= 1, !responseStarted {
+            output.append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            flush()
+        }
+        if bodyReader == nil {
+            bodySink = nil
+            sink.bodyEnd(connection: self)
+        }
+    }
+
+    /// Stops reading the body until `resumeBody` (the sink's consumer is slow).
+    public func pauseBody() {
+        bodyPaused = true
+        updateInterest()
+    }
+
+    public func resumeBody() {
+        guard bodyPaused else { return }
+        bodyPaused = false
+        loop.defer_ { [weak self] in
+            guard let self, self.state == .exchange else { return }
+            self.process()
+        }
+    }
+
+    func feedBody() {
+        guard var reader = bodyReader else { return }
+        let limit = bodyLimit
+        do {
+            let done = try input.withReadable { (p) throws(HandlerError) -> (Int, Bool) in
+                try reader.feed(p, limit: limit) { (chunk) throws(HandlerError) in
+                    if let sink = self.bodySink { try sink.bodyData(chunk, connection: self) }
+                }
+            }
+            input.consume(done.0)
+            deadline = loop.now + serverConfig.clientBodyTimeout
+            if done.1 {
+                bodyReader = nil
+                let sink = bodySink
+                bodySink = nil
+                sink?.bodyEnd(connection: self)
+            } else {
+                bodyReader = reader
+            }
+        } catch {
+            bodyReader = nil
+            let sink = bodySink
+            bodySink = nil
+            sink?.abort()
+            keepAlive = false
+            if responseStarted { close() } else { respondError(error.status) }
+        }
+    }
+
+
+    // MARK: responses
+
+    /// Queues a complete response (head and body). HEAD requests get the head only.
+    public func respond(_ response: Response) {
+        guard state == .exchange, !responseStarted else {
+            if case .file(let f, _, _) = response.body { Sys.close(f) }
+            return
+        }
+        var response = response
+        responseStarted = true
+        if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
+        if bodyReader != nil && bodySink == nil {
+            // Nobody wants this body: read and drop it (so the next request is not parsed
+            // from its bytes), or close if it is too big to be worth draining.
+            if case .contentLength(let n) = request?.framing, n > 1 << 20 { keepAlive = false }
+            if response.status == 413 { keepAlive = false }
+            if !keepAlive {
+                bodyReader = nil
+            }
+        }
+        let isHead = request?.method == .head
+        let minor = request?.minorVersion ?? 1
+        log.status = response.status
+        if case .stream = response.body {
+            if isHead {
+                response.body = .empty
+                responseComplete = true
+            } else if minor >= 1 {
+                streamChunked = true
+            } else {
+                keepAlive = false
+            }
+        } else {
+            responseComplete = true
+        }
+        ResponseSerializer.head(
+            response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
+            chunked: streamChunked, into: &output.buffer)
+        if !isHead && !HTTPStatus.hasNoBody(response.status) {
+            switch response.body {
+            case .bytes(let b):
+                output.buffer.append(contentsOf: b)
+                log.bodyBytes = b.count
+            case .file(let f, let offset, let length):
+                output.appendFile(fd: f, offset: offset, length: length)
+                log.bodyBytes = length
+            case .empty, .stream:
+                break
+            }
+        } else if case .file(let f, _, _) = response.body {
+            Sys.close(f)
+        }
+        flush()
+    }
+
+    /// A streamed body's next bytes (chunk-framed on HTTP/1.1).
+    public func streamData(_ bytes: UnsafeRawBufferPointer) {
+        guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
+        if request?.method != .head {
+            if streamChunked {
+                var sizeLine: [UInt8] = []
+                Bytes.appendHex(bytes.count, to: &sizeLine)
+                sizeLine.append(contentsOf: [0x0D, 0x0A])
+                output.append(sizeLine)
+                output.append(bytes)
+                output.append([0x0D, 0x0A])
+            } else {
+                output.append(bytes)
+            }
+            log.bodyBytes += bytes.count
+        }
+        flush()
+    }
+
+    public func streamEnd() {
+        guard state != .closed, responseStarted, !responseComplete else { return }
+        streamSource = nil
+        if streamChunked && request?.method != .head { output.append(Array("0\r\n\r\n".utf8)) }
+        responseComplete = true
+        flush()
+    }
+
+    /// True while the client keeps up with a streamed body.
+    public var canStream: Bool { output.pendingBytes < 256 * 1024 && output.file == nil }
+
+    /// Answers with an error status (through `error_page` when configured), if nothing was
+    /// sent yet; otherwise the connection can only be closed.
+    public func respondError(_ status: Int, headers: [(name: String, value: String)] = []) {
+        guard !responseStarted else {
+            close()
+            return
+        }
+        respond(ErrorPages.response(status: status, connection: self, headers: headers))
+    }
+
+    // MARK: writing
+
+    public func flush() {
+        guard state != .closed else { return }
+        do {
+            let done = try output.flush(to: fd)
+            if done {
+                if state == .upgraded {
+                    updateInterest()
+                    upgradedProtocol?.outputDrained(connection: self)
+                    return
+                }
+                if closeAfterFlush {
+                    closeGracefully()
+                    return
+                }
+                if let source = streamSource, !responseComplete {
+                    source.outputDrained(connection: self)
+                }
+                if state == .exchange && exchangeFinished() {
+                    loop.defer_ { [weak self] in
+                        guard let self, self.state == .exchange else { return }
+                        self.process()
+                    }
+                }
+            } else {
+                deadline = loop.now + serverConfig.sendTimeout
+            }
+            updateInterest()
+        } catch {
+            close()
+        }
+    }
+
+    func writable() {
+        flush()
+    }
+
+    /// POLLIN when we want bytes, POLLOUT while output is pending.
+    func updateInterest() {
+        guard state != .closed else { return }
+        var events: Int32 = 0
+        switch state {
+        case .idle, .readingHead, .lingering, .upgraded:
+            events = POLLIN
+        case .exchange:
+            if bodyReader != nil && !bodyPaused { events = POLLIN }
+        case .closed:
+            return
+        }
+        if !output.isEmpty { events |= POLLOUT }
+        loop.setEvents(fd, Int16(events))
+    }
+
+    // MARK: timers and closing
+
+    func checkTimers(now: Int) {
+        if state == .upgraded {
+            upgradedProtocol?.checkTimers(now: now, connection: self)
+            return
+        }
+        guard now >= deadline else { return }
+        switch state {
+        case .readingHead:
+            keepAlive = false
+            state = .exchange
+            request = nil
+            log.begin(now: now)
+            respondError(408)
+            closeAfterFlush = true
+            deadline = now + 2000
+        case .exchange where !output.isEmpty:
+            close()  // send_timeout: the client stopped reading
+        case .exchange where bodyReader != nil && !responseStarted:
+            bodyReader = nil
+            bodySink?.abort()
+            bodySink = nil
+            keepAlive = false
+            respondError(408)
+            closeAfterFlush = true
+            deadline = now + 2000
+        case .exchange:
+            if streamSource == nil { close() } else { deadline = now + serverConfig.sendTimeout }
+        default:
+            close()
+        }
+    }
+
+    /// Shuts down our side and drains the client's leftovers for a moment, so a response is
+    /// not destroyed by a TCP reset when unread request bytes remain (nginx's lingering close).
+    func closeGracefully() {
+        guard state != .closed else { return }
+        if !output.isEmpty {
+            closeAfterFlush = true
+            keepAlive = false
+            updateInterest()
+            return
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        state = .lingering
+        input.clear()
+        deadline = loop.now + 2000
+        updateInterest()
+    }
+
+    public func close() {
+        guard state != .closed else { return }
+        let wasUpgraded = state == .upgraded
+        state = .closed
+        if let sink = bodySink {
+            bodySink = nil
+            sink.abort()
+        }
+        bodyReader = nil
+        if let source = streamSource {
+            streamSource = nil
+            source.abort()
+        }
+        if wasUpgraded, let up = upgradedProtocol {
+            upgradedProtocol = nil
+            up.closed(connection: self, serverShutdown: false)
+        }
+        output.discard()
+        loop.unregister(fd)
+        Sys.close(fd)
+        server.connectionClosed(self)
+    }
+
+    /// Leaves HTTP for another protocol once the 101 is queued.
+    public func upgrade(to proto: UpgradedProtocol) {
+        upgradedProtocol = proto
+        state = .upgraded
+        bodyReader = nil
+        deadline = .max
+        server.accessLog(self)
+        updateInterest()
+        if !input.isEmpty { proto.inputAvailable(connection: self) }
+    }
+
+    /// Server shutdown: idle connections close now, busy ones after their response.
+    func shutdownRequested() {
+        switch state {
+        case .idle, .lingering:
+            close()
+        case .readingHead:
+            close()
+        case .exchange:
+            keepAlive = false
+        case .upgraded:
+            if let up = upgradedProtocol { up.closed(connection: self, serverShutdown: true) }
+        case .closed:
+            break
+        }
+    }
+}

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running server: configuration, listeners, live connections, child processes and
+/// logs, all driven by one `EventLoop` on one thread.
+public final class Server: TimedHandler {
+    public let configuration: Configuration
+    public let vhosts: VirtualHosts
+    public let loop = EventLoop()
+    public let files = FileCache()
+    public internal(set) var stopping = false
+    var listeners: [Listener] = []
+    var connections: [ObjectIdentifier: Connection] = [:]
+    var signals: SignalPipe?
+    var stopDeadline = 0
+    let logFiles = LogFiles()
+    var accessLogFDs: [Int32?] = []
+    var errorLogFD: Int32 = 2
+    /// Exit callbacks of child processes (CGI, WebSocket exec), by pid.
+    var children: [pid_t: (Int32) -> Void] = [:]
+    /// Things to tell when the server stops (WebSocket rooms, children).
+    public var shutdownHooks: [() -> Void] = []
+    /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
+    public var extensions: [String: AnyObject] = [:]
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        self.vhosts = VirtualHosts(configuration)
+    }
+
+    /// Opens logs and binds every listen address; prints one line per address.
+    public func start() throws(SystemError) {
+        for server in configuration.servers {
+            accessLogFDs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
+        }
+        if let first = configuration.servers.first {
+            errorLogFD = try logFiles.open(first.errorLog, standard: 2)
+        }
+        for address in vhosts.addresses {
+            let l = try Listener(address: address, server: self)
+            listeners.append(l)
+        }
+        for l in listeners {
+            loop.register(l.fd, events: Int16(POLLIN), handler: l)
+            LogFiles.write(1, Array("listening on \(l.boundDescription)\n".utf8))
+        }
+        let s = try SignalPipe()
+        s.onStop = { [unowned self] in self.stop() }
+        s.onChild = { [unowned self] in self.reapChildren() }
+        signals = s
+        loop.register(s.readFD, events: Int16(POLLIN), handler: s)
+        loop.addTimed(self)
+    }
+
+    public var boundPorts: [UInt16] { listeners.map(\.boundPort) }
+
+    public func run() {
+        loop.run()
+        for l in listeners { Sys.close(l.fd) }
+    }
+
+    func accepted(fd: Int32, on address: ListenAddress, peerAddress: String, peerPort: Int) {
+        if stopping {
+            Sys.close(fd)
+            return
+        }
+        let c = Connection(fd: fd, server: self, local: address, peerAddress: peerAddress, peerPort: peerPort)
+        connections[ObjectIdentifier(c)] = c
+        c.start()
+    }
+
+    func connectionClosed(_ c: Connection) {
+        connections[ObjectIdentifier(c)] = nil
+        if stopping && connections.isEmpty && children.isEmpty { loop.running = false }
+    }
+
+    public func checkTimers(now: Int, loop: EventLoop) {
+        for l in listeners { l.checkPause(now: now, loop: loop) }
+        for c in Array(connections.values) { c.checkTimers(now: now) }
+        if stopping {
+            if connections.isEmpty && children.isEmpty {
+                loop.running = false
+            } else if now >= stopDeadline {
+                for c in Array(connections.values) { c.close() }
+                for pid in children.keys { kill(pid, SIGKILL) }
+                reapChildren()
+                loop.running = false
+            }
+        }
+    }
+
+    /// SIGINT/SIGTERM: stop accepting, let responses in flight finish (a few seconds at most).
+    public func stop() {
+        guard !stopping else { return }
+        stopping = true
+        stopDeadline = loop.now + 3000
+        for l in listeners {
+            loop.unregister(l.fd)
+            Sys.close(l.fd)
+        }
+        listeners.removeAll()
+        for hook in shutdownHooks { hook() }
+        for c in Array(connections.values) { c.shutdownRequested() }
+        if connections.isEmpty && children.isEmpty { loop.running = false }
+    }
+
+    // MARK: child processes
+
+    public func watchChild(_ pid: pid_t, onExit: @escaping (Int32) -> Void) {
+        children[pid] = onExit
+    }
+
+    func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            if let callback = children.removeValue(forKey: pid) { callback(status) }
+        }
+    }
+
+    // MARK: logs
+
+    func accessLog(_ c: Connection) {
+        guard c.serverIndex < accessLogFDs.count, let fd = accessLogFDs[c.serverIndex] else { return }
+        let line = CombinedLogFormat.line(
+            remote: c.peerAddress, time: loop.dates.logValue, request: c.log.requestLine,
+            status: c.log.status, bytes: c.log.bodyBytes,
+            referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"))
+        LogFiles.write(fd, line)
+    }
+
+    public func logError(_ message: String) {
+        var t = time(nil)
+        var tm = tm()
+        localtime_r(&t, &tm)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let stamp = "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
+        LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
+    }
+}

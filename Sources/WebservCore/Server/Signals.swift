@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The write end of the self-pipe. A C signal handler may only touch a plain global, and
+/// only with async-signal-safe calls (`write`), so this one is nonisolated(unsafe) on purpose.
+nonisolated(unsafe) private var signalPipeWrite: Int32 = -1
+
+/// Turns SIGINT, SIGTERM and SIGCHLD into bytes on a pipe the poll loop reads.
+final class SignalPipe: PollHandler {
+    let readFD: Int32
+    var onStop: () -> Void = {}
+    var onChild: () -> Void = {}
+
+    init() throws(SystemError) {
+        let p = try Sys.pipe()
+        readFD = p.read
+        signalPipeWrite = p.write
+        signal(SIGPIPE, SIG_IGN)
+        let handler: @convention(c) (Int32) -> Void = { sig in
+            let saved = errno
+            var byte = UInt8(truncatingIfNeeded: sig)
+            _ = write(signalPipeWrite, &byte, 1)
+            errno = saved
+        }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGCHLD, &action, nil)
+    }
+
+    func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while true {
+            let n = read(readFD, &bytes, bytes.count)
+            guard n > 0 else { return }
+            for b in bytes[0..<n] {
+                if Int32(b) == SIGCHLD { onChild() } else { onStop() }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An errno from a failed system call.
+public struct SystemError: Error, CustomStringConvertible, Sendable {
+    public var call: String
+    public var errno: Int32
+    public init(_ call: String, _ errno: Int32) {
+        self.call = call
+        self.errno = errno
+    }
+    public var description: String { "\(call)() failed (\(errno): \(String(cString: strerror(errno))))" }
+}
+
+/// What a non-blocking read or write did.
+public enum IOResult: Equatable {
+    case processed(Int)
+    case wouldBlock
+    /// Read returned 0: the peer closed its side.
+    case eof
+}
+
+/// The one thin layer over the syscalls the server uses (NIO's System.swift): EINTR is
+/// retried, EAGAIN becomes `.wouldBlock`, other errnos are thrown.
+public enum Sys {
+    @inline(__always)
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) throws(SystemError) -> IOResult {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n > 0 { return .processed(n) }
+            if n == 0 { return .eof }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
+            throw SystemError("read", e)
+        }
+    }
+
+    @inline(__always)
+    public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) throws(SystemError) -> IOResult {
+        while true {
+            let n = Glibc.write(fd, buffer, count)
+            if n >= 0 { return .processed(n) }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
+            throw SystemError("write", e)
+        }
+    }
+
+    /// Socket send that never raises SIGPIPE.
+    @inline(__always)
+    public static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) throws(SystemError) -> IOResult {
+        while true {
+            let n = Glibc.send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return .processed(n) }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
+            throw SystemError("send", e)
+        }
+    }
+
+    public static func sendfile(_ out: Int32, _ input: Int32, offset: inout Int, count: Int) throws(SystemError) -> IOResult {
+        while true {
+            var off = off_t(offset)
+            let n = Glibc.sendfile(out, input, &off, count)
+            if n >= 0 {
+                offset = Int(off)
+                return n == 0 ? .eof : .processed(n)
+            }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
+            throw SystemError("sendfile", e)
+        }
+    }
+
+    public static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    public static func setCloseOnExec(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    }
+
+    /// A non-blocking, close-on-exec pipe (Glibc here has no pipe2).
+    public static func pipe() throws(SystemError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw SystemError("pipe", errno) }
+        for fd in fds {
+            setNonBlocking(fd)
+            setCloseOnExec(fd)
+        }
+        return (fds[0], fds[1])
+    }
+
+    public static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+}
+
+/// Monotonic milliseconds for deadlines; wall-clock seconds for dates.
+public enum Clock {
+    public static func monotonicMilliseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+    }
+
+    public static func wallSeconds() -> Int { Int(time(nil)) }
+}

@@ -1,0 +1,141 @@
+/// Small byte helpers used across the request path (no String round-trips).
+public enum Bytes {
+    /// ASCII case-insensitive comparison with a lower-case literal.
+    @inline(__always)
+    public static func equalsLowercased(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let l = lower.utf8Start
+        var k = 0
+        for b in bytes {
+            let c = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+            if c != l[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    public static func equals(_ bytes: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        return bytes.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    public static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        bytes.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }
+    }
+
+    /// 1*DIGIT without sign or spaces, refusing overflow.
+    public static func parseDecimal(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for b in bytes {
+            guard let d = ByteClass.digit(b) else { return nil }
+            value = value * 10 + d
+        }
+        return value
+    }
+
+    /// Calls `body` with each comma-separated token, trimmed of spaces and tabs.
+    public static func forEachToken(_ bytes: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
+        var start = bytes.startIndex
+        var i = start
+        func emit(_ s: Int, _ e: Int) {
+            var s = s
+            var e = e
+            while s < e && (bytes[s] == 0x20 || bytes[s] == 0x09) { s += 1 }
+            while e > s && (bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09) { e -= 1 }
+            if s < e { body(bytes[s..<e]) }
+        }
+        while i < bytes.endIndex {
+            if bytes[i] == 0x2C {
+                emit(start, i)
+                start = i + 1
+            }
+            i += 1
+        }
+        emit(start, bytes.endIndex)
+    }
+
+    public static func containsToken(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
+        var found = false
+        forEachToken(bytes) { if equalsLowercased($0, lower) { found = true } }
+        return found
+    }
+
+    /// Appends the decimal form of a non-negative integer.
+    @inline(__always)
+    public static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(truncatingIfNeeded: value) &+ 0x30)
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[19 - count] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
+                n /= 10
+                count += 1
+            }
+            out.append(contentsOf: d[(20 - count)...])
+        }
+    }
+
+    public static func append(_ s: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    public static func append(_ s: String, to out: inout [UInt8]) {
+        out.append(contentsOf: s.utf8)
+    }
+}
+
+/// 256-entry byte classes of RFC 9110 §5.6.
+public enum ByteClass {
+    /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+    private static let tokenTable: [Bool] = (0..<256).map { b in
+        switch UInt8(b) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
+        }
+    }
+
+    @inline(__always)
+    public static func isToken(_ b: UInt8) -> Bool { tokenTable.withUnsafeBufferPointer { $0[Int(b)] } }
+
+    /// field-vchar / SP / HTAB, obs-text allowed; CTLs (NUL, CR, LF …) are not.
+    @inline(__always)
+    public static func isFieldValue(_ b: UInt8) -> Bool { b >= 0x20 ? b != 0x7F : b == 0x09 }
+
+    @inline(__always)
+    public static func digit(_ b: UInt8) -> Int? {
+        b >= 0x30 && b <= 0x39 ? Int(b &- 0x30) : nil
+    }
+
+    @inline(__always)
+    public static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b &- 0x30
+        case 0x41...0x46: return b &- 0x37
+        case 0x61...0x66: return b &- 0x57
+        default: return nil
+        }
+    }
+}
+
+extension Bytes {
+    public static func appendHex(_ value: Int, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        var shift = 60
+        while shift > 0 && (value >> shift) & 0xF == 0 { shift -= 4 }
+        while shift >= 0 {
+            out.append(digits.utf8Start[(value >> shift) & 0xF])
+            shift -= 4
+        }
+    }
+}
