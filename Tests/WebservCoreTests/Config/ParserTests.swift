@@ -51,4 +51,8 @@ final class ParserTests: XCTestCase {
     func testStraySemicolon() {
         XCTAssertEqual(parse("server { ; }").syntaxError?.description, "p.conf:1: error: unexpected \";\"")
     }
+
+    func testStrayOpeningBrace() {
+        XCTAssertEqual(parse("server {\n {\n }\n}").syntaxError?.description, "p.conf:2: error: unexpected \"{\"")
+    }
 }
