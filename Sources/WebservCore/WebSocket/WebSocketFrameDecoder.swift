@@ -36,9 +36,19 @@ public struct WebSocketFrameDecoder: Sendable {
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        var bytes = bytes.assumingMemoryBound(to: UInt8.self)
         guard !bytes.isEmpty else { return }
+        if let current = header, readIndex == buffer.count {
+            // Mid-payload with nothing buffered: copy straight into the payload, skipping the buffer.
+            let take = min(current.length - payload.count, bytes.count)
+            let start = payload.count
+            payload.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<take]))
+            Self.unmask(&payload, from: start, key: current.maskKey)
+            bytes = UnsafeBufferPointer(rebasing: bytes[take...])
+            if bytes.isEmpty { return }
+        }
         compact()
-        buffer.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+        buffer.append(contentsOf: bytes)
     }
 
     public mutating func append(_ bytes: ArraySlice<UInt8>) {

@@ -11,7 +11,10 @@ public struct WebSocketSession: Sendable {
         /// After our close frame, wait this long for the peer's before closing the socket.
         public var closeTimeout: Int
 
-        public init(maxMessageSize: Int = 1 << 20, idlePingInterval: Int = 30_000, pongTimeout: Int = 10_000, closeTimeout: Int = 5_000) {
+        public init(
+            maxMessageSize: Int = 1 << 20, idlePingInterval: Int = 30_000, pongTimeout: Int = 10_000,
+            closeTimeout: Int = 5_000
+        ) {
             self.maxMessageSize = maxMessageSize
             self.idlePingInterval = idlePingInterval
             self.pongTimeout = pongTimeout
@@ -25,7 +28,9 @@ public struct WebSocketSession: Sendable {
         case send([UInt8])
         /// Hand a complete text or binary message to the application (echo, broadcast, exec).
         case deliver(opcode: WebSocketOpcode, payload: [UInt8])
-        /// Flush what was sent, then close the TCP connection; nothing more will be sent.
+        /// Flush what was sent, then close the TCP connection; nothing more will be sent. (Best done
+        /// as shutdown(SHUT_WR) then a short drain, so unread input cannot turn it into an RST that
+        /// destroys our close frame.)
         case closeConnection
     }
 
@@ -75,7 +80,9 @@ public struct WebSocketSession: Sendable {
         bytes.withUnsafeBytes { receive($0, now: now) }
     }
 
-    /// Decodes `bytes` into frames and messages and reacts to each.
+    /// Decodes `bytes` into frames and messages and reacts to each. A malformed frame header
+    /// leaves the stream unreadable, so it is answered with a close frame and `.closeConnection`
+    /// at once; a bad message (UTF-8, close code, size of an open message) goes through `fail`.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, now: Int) -> [Action] {
         guard state != .closed else { return [] }
         lastReceived = now

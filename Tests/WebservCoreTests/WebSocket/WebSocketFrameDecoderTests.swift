@@ -30,8 +30,15 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         var decoder = WebSocketFrameDecoder()
         var frames: [WebSocketFrame] = []
         var start = 0
-        for end in splits + [bytes.count] where end >= start {
-            frames += try decoder.feed(bytes[start..<end])
+        for (index, end) in (splits + [bytes.count]).enumerated() where end >= start {
+            // Alternate the slice and raw-pointer entry points; the latter copies mid-payload
+            // bytes straight into the frame.
+            if index % 2 == 0 {
+                frames += try decoder.feed(bytes[start..<end])
+            } else {
+                bytes[start..<end].withUnsafeBytes { decoder.append($0) }
+                while let frame = try decoder.nextFrame() { frames.append(frame) }
+            }
             start = end
         }
         XCTAssertEqual(decoder.bufferedByteCount, 0)
