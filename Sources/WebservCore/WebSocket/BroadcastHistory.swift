@@ -1,0 +1,76 @@
+/// The pure part of a broadcast room: numbered messages, the last `capacity` of them kept, and
+/// the JSON answer to an HTTP poll.
+public struct BroadcastHistory: Sendable {
+    /// One published message.
+    public struct Message: Equatable, Sendable {
+        public let id: Int
+        public let data: [UInt8]
+    }
+
+    public let capacity: Int
+    /// Up to twice `capacity`, trimmed in batches so appends stay amortised O(1); only the last
+    /// `capacity` are visible.
+    private var entries: [Message] = []
+    /// Id of the newest message, 0 before the first.
+    public private(set) var lastID = 0
+
+    public init(capacity: Int = 100) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// Stores a message and returns its id (1, 2, 3 …).
+    @discardableResult
+    public mutating func append(_ data: [UInt8]) -> Int {
+        lastID += 1
+        if entries.count >= 2 * capacity { entries.removeFirst(entries.count - capacity + 1) }
+        entries.append(Message(id: lastID, data: data))
+        return lastID
+    }
+
+    /// The kept messages with an id greater than `since`, oldest first.
+    public func messages(after since: Int) -> ArraySlice<Message> {
+        let visible = entries.suffix(capacity)
+        guard let first = visible.first else { return visible }
+        let skip = min(max(since - first.id + 1, 0), visible.count)
+        return visible.dropFirst(skip)
+    }
+
+    /// `{"next": M, "messages": [{"id": I, "data": "..."}, ...]}` where `next` is the id to poll
+    /// with next time: the newest id, or `since` itself while the room is empty.
+    public func pollJSON(since: Int) -> [UInt8] {
+        let next = lastID > 0 ? lastID : max(since, 0)
+        var out = Array("{\"next\": \(next), \"messages\": [".utf8)
+        for (index, message) in messages(after: since).enumerated() {
+            if index > 0 { out.append(contentsOf: ", ".utf8) }
+            out.append(contentsOf: "{\"id\": \(message.id), \"data\": ".utf8)
+            Self.appendJSONString(message.data, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `bytes` as a JSON string (RFC 8259 §7): quote, backslash and control characters
+    /// escaped, UTF-8 passed through, and bytes that are not UTF-8 (binary messages) replaced by U+FFFD.
+    public static func appendJSONString(_ bytes: [UInt8], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let text = UTF8Validator.isValid(bytes) ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0x00..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

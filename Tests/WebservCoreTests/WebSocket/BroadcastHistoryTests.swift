@@ -1,0 +1,60 @@
+import XCTest
+import Foundation
+@testable import WebservCore
+
+final class BroadcastHistoryTests: XCTestCase {
+    private func json(_ history: BroadcastHistory, since: Int) -> String {
+        String(decoding: history.pollJSON(since: since), as: UTF8.self)
+    }
+
+    func testEmptyRoom() {
+        let history = BroadcastHistory()
+        XCTAssertEqual(json(history, since: 0), #"{"next": 0, "messages": []}"#)
+        XCTAssertEqual(json(history, since: 7), #"{"next": 7, "messages": []}"#)
+    }
+
+    func testIdsStartAtOneAndPollReturnsNewerMessages() {
+        var history = BroadcastHistory()
+        XCTAssertEqual(history.append(Array("hello".utf8)), 1)
+        XCTAssertEqual(history.append(Array("world".utf8)), 2)
+        XCTAssertEqual(json(history, since: 0), #"{"next": 2, "messages": [{"id": 1, "data": "hello"}, {"id": 2, "data": "world"}]}"#)
+        XCTAssertEqual(json(history, since: 1), #"{"next": 2, "messages": [{"id": 2, "data": "world"}]}"#)
+        XCTAssertEqual(json(history, since: 2), #"{"next": 2, "messages": []}"#)
+        XCTAssertEqual(json(history, since: 99), #"{"next": 2, "messages": []}"#)
+        XCTAssertEqual(history.messages(after: -5).map(\.id), [1, 2])
+    }
+
+    func testKeepsOnlyTheLastHundred() {
+        var history = BroadcastHistory()
+        for i in 1...350 { history.append(Array("m\(i)".utf8)) }
+        XCTAssertEqual(history.messages(after: 0).map(\.id), Array(251...350))
+        XCTAssertEqual(history.messages(after: 300).map(\.id), Array(301...350))
+        XCTAssertEqual(history.messages(after: 350).count, 0)
+        XCTAssertEqual(history.lastID, 350)
+    }
+
+    func testJSONEscaping() {
+        var out: [UInt8] = []
+        BroadcastHistory.appendJSONString(Array("a\"b\\c\n\t\u{01}\u{1F}é€😀/".utf8), into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), #""a\"b\\c\u000a\u0009\u0001\u001fé€😀/""#)
+    }
+
+    func testInvalidUTF8IsReplaced() {
+        var out: [UInt8] = []
+        BroadcastHistory.appendJSONString([0x61, 0xFF, 0x62, 0xC0, 0xAF], into: &out)
+        XCTAssertTrue(UTF8Validator.isValid(out))
+        let text = String(decoding: out, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("\"a\u{FFFD}b\u{FFFD}"), text)
+    }
+
+    func testPollOutputParsesAsJSON() throws {
+        var history = BroadcastHistory()
+        history.append(Array("quote \" and \\ and \u{7}".utf8))
+        history.append([0xDE, 0xAD, 0xBE, 0xEF])
+        let object = try JSONSerialization.jsonObject(with: Data(history.pollJSON(since: 0))) as? [String: Any]
+        XCTAssertEqual(object?["next"] as? Int, 2)
+        let messages = object?["messages"] as? [[String: Any]]
+        XCTAssertEqual(messages?.first?["data"] as? String, "quote \" and \\ and \u{7}")
+        XCTAssertEqual(messages?.count, 2)
+    }
+}
