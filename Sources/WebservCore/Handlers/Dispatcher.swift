@@ -58,7 +58,7 @@ public enum Dispatcher {
 /// Content handlers that later layers provide (WebSocket, CGI, uploads).
 enum ContentHandlers {
     static func websocket(_ c: Connection, location: LocationConfig, mode: WebSocketMode) {
-        c.respondError(501)
+        WebSocketEndpoint.handle(c, location: location, mode: mode)
     }
 
     /// Returns false when the request is not for a CGI script.

@@ -43,6 +43,10 @@ public final class Connection: PollHandler {
     public var bodyLimit = 0
     public var streamSource: StreamSource?
     public var upgradedProtocol: UpgradedProtocol?
+    /// An upgraded protocol may stop reading while its consumer is full (exec stdin).
+    public var upgradedWantsInput = true {
+        didSet { if oldValue != upgradedWantsInput { updateInterest() } }
+    }
     var log = AccessLogEntry()
     var deadline = Int.max
     var requestsServed = 0
@@ -386,13 +390,13 @@ public final class Connection: PollHandler {
         do {
             let done = try output.flush(to: fd)
             if done {
+                if closeAfterFlush {
+                    closeGracefully()
+                    return
+                }
                 if state == .upgraded {
                     updateInterest()
                     upgradedProtocol?.outputDrained(connection: self)
-                    return
-                }
-                if closeAfterFlush {
-                    closeGracefully()
                     return
                 }
                 if let source = streamSource, !responseComplete {
@@ -422,8 +426,10 @@ public final class Connection: PollHandler {
         guard state != .closed else { return }
         var events: Int32 = 0
         switch state {
-        case .idle, .readingHead, .lingering, .upgraded:
+        case .idle, .readingHead, .lingering:
             events = POLLIN
+        case .upgraded:
+            if upgradedWantsInput { events = POLLIN }
         case .exchange:
             if bodyReader != nil && !bodyPaused { events = POLLIN }
         case .closed:
@@ -469,7 +475,7 @@ public final class Connection: PollHandler {
 
     /// Shuts down our side and drains the client's leftovers for a moment, so a response is
     /// not destroyed by a TCP reset when unread request bytes remain (nginx's lingering close).
-    func closeGracefully() {
+    public func closeGracefully() {
         guard state != .closed else { return }
         if !output.isEmpty {
             closeAfterFlush = true
@@ -486,7 +492,6 @@ public final class Connection: PollHandler {
 
     public func close() {
         guard state != .closed else { return }
-        let wasUpgraded = state == .upgraded
         state = .closed
         if let sink = bodySink {
             bodySink = nil
@@ -497,9 +502,9 @@ public final class Connection: PollHandler {
             streamSource = nil
             source.abort()
         }
-        if wasUpgraded, let up = upgradedProtocol {
+        if let up = upgradedProtocol {
             upgradedProtocol = nil
-            up.closed(connection: self, serverShutdown: false)
+            up.closed(connection: self)
         }
         output.discard()
         loop.unregister(fd)
@@ -528,7 +533,7 @@ public final class Connection: PollHandler {
         case .exchange:
             keepAlive = false
         case .upgraded:
-            if let up = upgradedProtocol { up.closed(connection: self, serverShutdown: true) }
+            upgradedProtocol?.serverStopping(connection: self)
         case .closed:
             break
         }

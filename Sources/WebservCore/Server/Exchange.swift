@@ -30,6 +30,8 @@ public protocol UpgradedProtocol: AnyObject {
     func outputDrained(connection: Connection)
     /// Deadline checks (pings, close timeouts).
     func checkTimers(now: Int, connection: Connection)
-    /// The peer went away or the server is stopping (`serverShutdown`): release everything.
-    func closed(connection: Connection, serverShutdown: Bool)
+    /// The server is stopping: start a polite close (WebSocket 1001).
+    func serverStopping(connection: Connection)
+    /// The socket is gone: release everything (rooms, child processes). Called once.
+    func closed(connection: Connection)
 }

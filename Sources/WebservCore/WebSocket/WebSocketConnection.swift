@@ -1,0 +1,130 @@
+/// A connection after `101 Switching Protocols`: feeds bytes to the pure `WebSocketSession`
+/// and executes its actions; the mode (echo, broadcast, exec) decides what a message does.
+final class WebSocketConnection: UpgradedProtocol {
+    let mode: WebSocketMode
+    let roomName: String
+    var session: WebSocketSession
+    weak var connection: Connection?
+    var room: BroadcastRoom?
+    var exec: ExecBridge?
+    let request: RequestHead
+    let location: LocationConfig
+    private var released = false
+
+    /// A member whose queued output passes this is not reading: it is disconnected (1008).
+    var backlogLimit: Int
+
+    init(mode: WebSocketMode, room: String, request: RequestHead, location: LocationConfig, connection c: Connection) {
+        self.mode = mode
+        self.roomName = room
+        self.request = request
+        self.location = location
+        self.connection = c
+        let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
+        session = WebSocketSession(configuration: .init(maxMessageSize: max), now: c.loop.now)
+        backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
+    }
+
+    /// Prepares the mode before the 101 goes out (an exec program must start first).
+    func start(connection c: Connection) -> Bool {
+        switch mode {
+        case .echo:
+            return true
+        case .broadcast:
+            room = BroadcastRooms.shared(c.server).room(roomName)
+            room?.join(self)
+            return true
+        case .exec(let command):
+            exec = ExecBridge.start(command: command, session: self, connection: c)
+            return exec != nil
+        }
+    }
+
+    // MARK: UpgradedProtocol
+
+    func inputAvailable(connection c: Connection) {
+        let actions = c.input.withReadable { session.receive($0, now: c.loop.now) }
+        c.input.consume(c.input.readableCount)
+        perform(actions, on: c)
+    }
+
+    func outputDrained(connection c: Connection) {
+        exec?.outputDrained()
+    }
+
+    func checkTimers(now: Int, connection c: Connection) {
+        perform(session.tick(now: now), on: c)
+    }
+
+    func serverStopping(connection c: Connection) {
+        perform(session.close(code: 1001, now: c.loop.now), on: c)
+    }
+
+    func closed(connection c: Connection) {
+        release()
+    }
+
+    // MARK: actions
+
+    func perform(_ actions: [WebSocketSession.Action], on c: Connection) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                c.output.append(bytes)
+            case .deliver(let opcode, let payload):
+                deliver(opcode: opcode, payload: payload, on: c)
+            case .closeConnection:
+                release()
+                c.closeGracefully()
+                return
+            }
+        }
+        if c.state != .closed { c.flush() }
+    }
+
+    func deliver(opcode: WebSocketOpcode, payload: [UInt8], on c: Connection) {
+        switch mode {
+        case .echo:
+            for a in session.send(opcode: opcode, payload: payload) {
+                if case .send(let b) = a { c.output.append(b) }
+            }
+        case .broadcast:
+            room?.publish(opcode: opcode, payload: payload)
+        case .exec:
+            exec?.toProgram(payload)
+        }
+    }
+
+    /// Queues a pre-encoded frame (broadcast fan-out encodes once for every member).
+    func sendEncoded(_ frame: [UInt8]) {
+        guard let c = connection, c.state == .upgraded, session.canSend else { return }
+        if c.output.pendingBytes + frame.count > backlogLimit {
+            // A member that does not read cannot grow our memory: policy violation.
+            perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
+            return
+        }
+        c.output.append(frame)
+        c.flush()
+    }
+
+    /// A text message from the server side (exec output lines).
+    func sendText(_ payload: ArraySlice<UInt8>) {
+        sendEncoded(WebSocketFrameEncoder.encode(opcode: .text, payload: payload))
+    }
+
+    /// Server-initiated close (exec program exited: 1000).
+    func closeSession(code: UInt16) {
+        guard let c = connection, c.state == .upgraded else { return }
+        perform(session.close(code: code, now: c.loop.now), on: c)
+    }
+
+    /// Leaves the room, ends the program; safe to call more than once.
+    func release() {
+        guard !released else { return }
+        released = true
+        room?.leave(self)
+        room = nil
+        exec?.end()
+        exec = nil
+    }
+}
