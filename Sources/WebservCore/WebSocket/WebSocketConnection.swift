@@ -85,9 +85,9 @@ final class WebSocketConnection: UpgradedProtocol {
     func deliver(opcode: WebSocketOpcode, payload: [UInt8], on c: Connection) {
         switch mode {
         case .echo:
-            for a in session.send(opcode: opcode, payload: payload) {
-                if case .send(let b) = a { c.output.append(b) }
-            }
+            // The message arrived while open; actions keep order, so its echo still precedes
+            // any close frame a later bad frame in the same read produced.
+            WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &c.output.buffer)
         case .broadcast:
             room?.publish(opcode: opcode, payload: payload)
         case .exec:
