@@ -27,8 +27,8 @@ public enum PathNormalizer {
                 // out ends with "/" at segmentStart-1; remove the previous segment too.
                 guard segmentStart >= 2 else { throw .aboveRoot }
                 out.removeLast()
+                // Back to just after the previous "/" (which stays): "/a/b/.." is "/a/".
                 while let last = out.last, last != 0x2F { out.removeLast() }
-                out.append(0x2F)
                 segmentStart = out.count
             }
         }
