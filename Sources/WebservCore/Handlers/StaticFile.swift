@@ -11,7 +11,9 @@ public enum StaticFile {
         let now = c.loop.now
 
         // Fast path: a cached small file answered with prebuilt headers.
-        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req) {
+        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req),
+            entry.contentType == contentType(for: path, location: location)
+        {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
             return c.respond(r)
