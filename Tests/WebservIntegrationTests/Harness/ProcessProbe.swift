@@ -55,3 +55,14 @@ func assertRequiredHeaders(_ r: HTTPResponse, hasBody: Bool? = nil, file: Static
         XCTAssertNotNil(r.header("Content-Type"), "body without Content-Type:\n\(r.head)", file: file, line: line)
     }
 }
+
+extension TestServer {
+    /// Peak resident set size in KiB (VmHWM): catches a file read whole into memory even
+    /// if it was freed before we looked.
+    var peakRSSKiB: Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return -1 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
+    }
+}
