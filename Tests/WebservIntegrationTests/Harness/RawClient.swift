@@ -64,11 +64,11 @@ final class RawClient {
     /// Bytes received but not yet consumed by `readResponse`.
     var pendingCount: Int { buffer.count }
 
-    /// Closes with a TCP reset (SO_LINGER 0) instead of a FIN: an aborted client.
-    func reset() {
+    /// Makes the close in `deinit` send a TCP reset (SO_LINGER 0) instead of a FIN: an aborted
+    /// client. Drop the last reference to reset the connection.
+    func resetOnClose() {
         var l = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
-        shutdown(fd, Int32(SHUT_RDWR))
     }
 
     /// Reads more bytes into the buffer; false on EOF, error or timeout.
