@@ -63,3 +63,11 @@ final class BytesTests: XCTestCase {
         XCTAssertEqual(HTML.percentEncodePathSegment("A-z_0.9~"), "A-z_0.9~")
     }
 }
+
+extension BytesTests {
+    func testPercentEncodePathKeepsSlashesAndUnreserved() {
+        XCTAssertEqual(HTML.percentEncodePath(Array("/a b/c?d#e%f/".utf8)), "/a%20b/c%3Fd%23e%25f/")
+        XCTAssertEqual(HTML.percentEncodePath([0x2F, 0xC3, 0xA9, 0x0D, 0x0A]), "/%C3%A9%0D%0A")
+        XCTAssertEqual(HTML.percentEncodePath(Array("/A-z_0.9~/".utf8)), "/A-z_0.9~/")
+    }
+}
