@@ -175,6 +175,20 @@ final class VirtualServerTests: XCTestCase {
         XCTAssertEqual(try get(s.port, "/list/sub").header("Location"), "/list/sub/")
     }
 
+    func testDirectoryRedirectEscapesThePath() throws {
+        // The Location is a URI: a decoded "?" or space must not turn into a query or a bare space.
+        let s = try makeLocations()
+        try s.write("www/list/odd?name/f.txt", "odd")
+        try s.write("www/list/has space/f.txt", "space")
+        let odd = try get(s.port, "/list/odd%3Fname")
+        XCTAssertEqual(odd.status, 301)
+        XCTAssertEqual(odd.header("Location"), "/list/odd%3Fname/")
+        let space = try get(s.port, "/list/has%20space?q=1")
+        XCTAssertEqual(space.header("Location"), "/list/has%20space/?q=1")
+        // Following the Location reaches the directory.
+        XCTAssertEqual(try get(s.port, "/list/odd%3Fname/f.txt").text, "odd")
+    }
+
     func testDirectoryWithoutIndexAndAutoindexOffIs403() throws {
         let s = try makeLocations()
         let r = try get(s.port, "/noindex/")
