@@ -26,23 +26,24 @@
   };
   const counterIds = {
     received: "c-received", receivedWs: "c-received-ws", receivedPoll: "c-received-poll",
-    httpRequests: "c-http-requests", httpEmpty: "c-http-empty", httpBytes: "c-http-bytes",
+    httpRequests: "c-http-requests", httpGets: "c-http-gets", httpPosts: "c-http-posts", httpEmpty: "c-http-empty", httpBytes: "c-http-bytes",
     wsConnections: "c-ws-connections", wsFrames: "c-ws-frames", wsBytes: "c-ws-bytes",
   };
+  function renderNow() {
+    for (const [key, id] of Object.entries(counterIds)) {
+      const node = $(id);
+      if (node) node.textContent = stats[key].toLocaleString("en");
+    }
+    const per = (bytes, n) => (n > 0 ? Math.round(bytes / n).toLocaleString("en") + "\u00a0B" : "–");
+    $("per-message").textContent = "Bytes per message received: HTTP " +
+      per(stats.httpBytes, stats.receivedPoll) + " · WebSocket " + per(stats.wsBytes, stats.receivedWs);
+  }
   let renderQueued = false;
   function render() {
     if (renderQueued) return;
     renderQueued = true;
-    requestAnimationFrame(() => {
-      renderQueued = false;
-      for (const [key, id] of Object.entries(counterIds)) {
-        const node = $(id);
-        if (node) node.textContent = stats[key].toLocaleString("en");
-      }
-    });
+    setTimeout(() => { renderQueued = false; renderNow(); }, 50);
   }
-  // requestAnimationFrame does not run in hidden tabs; keep the numbers current there too.
-  setInterval(() => { renderQueued = false; for (const [k, id] of Object.entries(counterIds)) { const n = $(id); if (n) n.textContent = stats[k].toLocaleString("en"); } }, 500);
 
   // Whole HTTP responses (status line + headers + body), as the browser measured them.
   let measuredByBrowser = false;

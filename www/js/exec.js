@@ -30,7 +30,9 @@
     setStatus(upperStatus, "connecting", "connecting…");
     const sock = new WebSocket(wsURL("/upper"));
     upper.sock = sock;
+    let opened = false;
     sock.onopen = () => {
+      opened = true;
       setStatus(upperStatus, "open", "open");
       logLine(upperLog, "sys", "connected: the server started upper.py for this socket");
       for (const line of upper.pending.splice(0)) sock.send(line);
@@ -39,8 +41,16 @@
     sock.onclose = (ev) => {
       if (upper.sock !== sock) return;
       upper.sock = null;
+      const lost = upper.pending.splice(0).length;
+      if (!opened) {
+        setStatus(upperStatus, "error", "no connection");
+        logLine(upperLog, "sys", "could not connect to /upper (the browser console has the reason)" +
+                (lost ? "; " + lost + " line(s) not sent" : ""));
+        return;
+      }
       setStatus(upperStatus, "closed", "closed " + ev.code);
-      logLine(upperLog, "sys", "closed (" + ev.code + (ev.reason ? " " + ev.reason : "") + "); the next line reconnects");
+      logLine(upperLog, "sys", "closed (" + ev.code + (ev.reason ? " " + ev.reason : "") +
+              "): the program ended; the next line starts it again");
     };
     return sock;
   }
@@ -69,7 +79,8 @@
     const sock = new WebSocket(wsURL("/clock"));
     clockSock = sock;
     clockToggle.textContent = "Disconnect";
-    sock.onopen = () => { if (clockSock === sock) setStatus(clockStatus, "open", "open"); };
+    let opened = false;
+    sock.onopen = () => { opened = true; if (clockSock === sock) setStatus(clockStatus, "open", "open"); };
     sock.onmessage = (ev) => {
       if (clockSock !== sock) return;
       ticks++;
@@ -82,7 +93,8 @@
       clockSock = null;
       clockToggle.textContent = "Connect";
       clockFace.classList.add("idle");
-      setStatus(clockStatus, "closed", "closed " + ev.code);
+      if (opened) setStatus(clockStatus, "closed", "closed " + ev.code);
+      else setStatus(clockStatus, "error", "no connection");
     };
   }
 
