@@ -304,8 +304,16 @@
       closeDedupeSoon();
       pollLoop(myGen);
     } else {
-      // From polling to WebSocket: join, then fetch what was posted since the last poll.
       note("switched to WebSocket: one connection, the server pushes each message");
+      if (ws && ws.readyState === WebSocket.OPEN) {
+        // Switched back before the switch to polling had finished: the socket never left the
+        // room and showed everything meanwhile, so keep it.
+        closeDedupeSoon();
+        setStatus("open", "WebSocket open");
+        return;
+      }
+      // From polling to WebSocket: join, then fetch what was posted since the last poll.
+      closeSocket();
       openSocket(myGen, true);
     }
   }
