@@ -38,6 +38,8 @@ struct BodyReader {
             }
             received = total
             chunked = decoder
+            // A chunk whose size line alone passes the limit is refused before its data arrives.
+            if limit > 0 && decoder.announcedPayload > limit { throw HandlerError(413) }
             return (result.consumed, result.finished)
         }
         let n = min(remaining, input.count)

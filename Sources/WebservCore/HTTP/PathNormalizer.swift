@@ -24,11 +24,12 @@ public enum PathNormalizer {
                 out.removeLast()
             } else if length == 2 && out[segmentStart] == 0x2E && out[segmentStart + 1] == 0x2E {
                 out.removeLast(2)
-                // out ends with "/" at segmentStart-1; remove the previous segment too.
-                guard segmentStart >= 2 else { throw .aboveRoot }
+                // out ends with the "/" before ".."; remove the segment before that too,
+                // keeping its leading "/". Only "/" left means the path climbs above the root.
+                guard out.count >= 2 else { throw .aboveRoot }
                 out.removeLast()
+                // Back to just after the previous "/" (which stays): "/a/b/.." is "/a/".
                 while let last = out.last, last != 0x2F { out.removeLast() }
-                out.append(0x2F)
                 segmentStart = out.count
             }
         }

@@ -69,6 +69,26 @@ public enum HTML {
         return out
     }
 
+    /// A decoded path back to URI form: unreserved characters and "/" stay, everything else
+    /// (space, "?", "#", "%", non-ASCII bytes …) is %XX.
+    public static func percentEncodePath(_ path: [UInt8]) -> String {
+        let hex: [Character] = Array("0123456789ABCDEF")
+        var out = ""
+        for b in path {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                out.append("%")
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
+        return out
+    }
+
     /// RFC 3986 unreserved characters stay; everything else is %XX.
     public static func percentEncodePathSegment(_ s: String) -> String {
         let hex: [Character] = Array("0123456789ABCDEF")

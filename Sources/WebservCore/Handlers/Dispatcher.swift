@@ -67,6 +67,6 @@ enum ContentHandlers {
     }
 
     static func upload(_ c: Connection, location: LocationConfig) {
-        c.respondError(501)
+        UploadHandler.handle(c, location: location)
     }
 }

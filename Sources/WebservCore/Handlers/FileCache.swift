@@ -10,6 +10,8 @@ public final class FileCache {
         let info: FileResolver.Info
         let etag: String
         let lastModified: String
+        /// The type it was cached with: the same file may be served by locations with other types.
+        let contentType: String
         /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
         let headerLines: [UInt8]
         var checkedAt: Int
@@ -19,6 +21,7 @@ public final class FileCache {
             self.info = info
             self.etag = StaticFile.etag(info)
             self.lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
+            self.contentType = contentType
             var h: [UInt8] = []
             Bytes.append("Content-Type: \(contentType)\r\nContent-Length: \(contents.count)\r\n", to: &h)
             Bytes.append("Last-Modified: \(lastModified)\r\nETag: \(etag)\r\nAccept-Ranges: bytes\r\n", to: &h)

@@ -11,7 +11,9 @@ public enum StaticFile {
         let now = c.loop.now
 
         // Fast path: a cached small file answered with prebuilt headers.
-        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req) {
+        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req),
+            entry.contentType == contentType(for: path, location: location)
+        {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
             return c.respond(r)
@@ -108,7 +110,8 @@ public enum StaticFile {
 
     static func directory(_ c: Connection, req: RequestHead, path: [UInt8], location: LocationConfig) {
         if req.path.last != 0x2F {
-            var target = req.pathString + "/"
+            // req.path is decoded: escape it again, or "/a%3Fb" would redirect to "/a?b/".
+            var target = HTML.percentEncodePath(req.path) + "/"
             if req.queryRange != nil { target += "?" + req.query }
             return c.respond(Redirect.response(301, location: target))
         }

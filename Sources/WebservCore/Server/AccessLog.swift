@@ -26,7 +26,7 @@ final class LogFiles {
         if path.isEmpty { return standard }
         if let fd = fds[path] { return fd }
         let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("open \"\(path)\"", errno) }
+        guard fd >= 0 else { throw SystemError("open() \"\(path)\"", errno) }
         fds[path] = fd
         return fd
     }

@@ -304,6 +304,9 @@ public final class Connection: PollHandler {
             // from its bytes), or close if it is too big to be worth draining.
             if case .contentLength(let n) = request?.framing, n > 1 << 20 { keepAlive = false }
             if response.status == 413 { keepAlive = false }
+            // Refused without `100 Continue`: the client may send the body or may not, so its
+            // next bytes cannot be told apart from a next request.
+            if request?.expectsContinue == true { keepAlive = false }
             if !keepAlive {
                 bodyReader = nil
             }

@@ -10,7 +10,12 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
         self.call = call
         self.errno = errno
     }
-    public var description: String { "\(call)() failed (\(errno): \(String(cString: strerror(errno))))" }
+    /// nginx's form: `bind() to 127.0.0.1:80 failed (98: Address already in use)`; a `call`
+    /// that already names the function with its "()" (and what it acted on) is kept as is.
+    public var description: String {
+        let what = call.contains("()") ? call : call + "()"
+        return "\(what) failed (\(errno): \(String(cString: strerror(errno))))"
+    }
 }
 
 /// What a non-blocking read or write did.

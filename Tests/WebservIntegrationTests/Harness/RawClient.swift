@@ -23,8 +23,12 @@ final class RawClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: TimeInterval = 5) throws {
+    /// `receiveBuffer` shrinks SO_RCVBUF before connecting (a client that reads slowly).
+    init(port: Int, timeout: TimeInterval = 5, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - floor(timeout)) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -56,6 +60,16 @@ final class RawClient {
     }
 
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Bytes received but not yet consumed by `readResponse`.
+    var pendingCount: Int { buffer.count }
+
+    /// Makes the close in `deinit` send a TCP reset (SO_LINGER 0) instead of a FIN: an aborted
+    /// client. Drop the last reference to reset the connection.
+    func resetOnClose() {
+        var l = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+    }
 
     /// Reads more bytes into the buffer; false on EOF, error or timeout.
     @discardableResult

@@ -47,7 +47,8 @@ final class TestServer {
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)
         try process.run()
-        let listenCount = config.components(separatedBy: "listen ").count - 1
+        // Servers sharing an address share one listener (and one "listening on" line).
+        let listenCount = Self.distinctListenAddresses(config)
         let ok = waitUntil(timeout: 10) {
             self.ports = Self.parsePorts(self.stdout)
             return self.ports.count >= max(1, listenCount) || !self.process.isRunning
@@ -58,6 +59,20 @@ final class TestServer {
             XCTFail("webserv did not start: \(err)", file: file, line: line)
             throw TestError.serverDidNotStart(err)
         }
+    }
+
+    /// How many listeners a config opens: its distinct `listen` addresses.
+    static func distinctListenAddresses(_ config: String) -> Int {
+        var seen = Set<String>()
+        for line in config.components(separatedBy: .newlines) {
+            var rest = Substring(line)
+            while let r = rest.range(of: "listen ") {
+                let arg = rest[r.upperBound...].prefix { $0 != ";" && $0 != " " && $0 != "}" }
+                seen.insert(String(arg))
+                rest = rest[r.upperBound...]
+            }
+        }
+        return seen.count
     }
 
     var port: Int { ports[0] }

@@ -20,6 +20,48 @@ public enum UploadFileName {
         return truncated(name)
     }
 
+    /// A name for a body that brings none (a raw POST to a URI ending in `/`, a part whose
+    /// file name is unusable): `upload-YYYYMMDD-HHMMSS` in UTC, with an extension for the
+    /// common content types so the stored file is served back with the same type.
+    public static func generated(contentType: String?, now: Int) -> String {
+        let days = now >= 0 ? now / 86400 : (now - 86399) / 86400
+        let secs = now - days * 86400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let stamp = "\(year)\(two(month))\(two(day))-\(two(secs / 3600))\(two(secs / 60 % 60))\(two(secs % 60))"
+        return "upload-\(stamp)\(fileExtension(forContentType: contentType))"
+    }
+
+    /// ".txt" for text/plain and a few more; ".bin" for anything else.
+    static func fileExtension(forContentType contentType: String?) -> String {
+        let first = contentType?.split(separator: ";", omittingEmptySubsequences: false).first ?? ""
+        let type = String(first.filter { $0 != " " && $0 != "\t" }).lowercased()
+        switch type {
+        case "text/plain": return ".txt"
+        case "text/html": return ".html"
+        case "text/css": return ".css"
+        case "text/csv": return ".csv"
+        case "application/json": return ".json"
+        case "application/pdf": return ".pdf"
+        case "application/zip": return ".zip"
+        case "image/png": return ".png"
+        case "image/jpeg": return ".jpg"
+        case "image/gif": return ".gif"
+        case "image/svg+xml": return ".svg"
+        case "image/webp": return ".webp"
+        default: return ".bin"
+        }
+    }
+
     /// `name` if `exists` says it is free, else `stem-1.ext`, `stem-2.ext`, …: nothing is overwritten.
     public static func unique(_ name: String, exists: (String) -> Bool) -> String {
         guard exists(name) else { return name }

@@ -1,0 +1,56 @@
+import XCTest
+@testable import WebservCore
+
+/// The one root/alias mapping from a normalised request path to a file-system path.
+final class FileResolverTests: XCTestCase {
+    private func location(_ body: String, path: String) throws -> LocationConfig {
+        let config = try XCTUnwrap(loadConfig("server { listen 1.2.3.4:80; root /srv/www; \(body) }"))
+        let server = config.servers[0]
+        return Dispatcher.location(for: Array(path.utf8), in: server)
+    }
+
+    private func map(_ body: String, _ path: String) throws -> String? {
+        let loc = try location(body, path: path)
+        return FileResolver.map(Array(path.utf8), location: loc).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testRootAppendsThePath() throws {
+        XCTAssertEqual(try map("", "/a/b.html"), "/srv/www/a/b.html")
+        XCTAssertEqual(try map("", "/"), "/srv/www/")
+        XCTAssertEqual(try map("location /x/ { root /data/; }", "/x/y"), "/data/x/y")
+    }
+
+    func testAliasReplacesThePrefix() throws {
+        let loc = "location /img/ { alias /data/pics/; }"
+        XCTAssertEqual(try map(loc, "/img/a.png"), "/data/pics/a.png")
+        XCTAssertEqual(try map(loc, "/img/sub/a.png"), "/data/pics/sub/a.png")
+        XCTAssertEqual(try map(loc, "/img/"), "/data/pics/")
+    }
+
+    func testAliasWithoutTrailingSlash() throws {
+        let loc = "location /img { alias /data/pics; }"
+        XCTAssertEqual(try map(loc, "/img"), "/data/pics")
+        XCTAssertEqual(try map(loc, "/img/a.png"), "/data/pics/a.png")
+        XCTAssertEqual(try map(loc, "/img/"), "/data/pics/")
+    }
+
+    func testAliasPrefixWithoutSlashCannotClimbOut() throws {
+        let loc = "location /img { alias /data/pics; }"
+        XCTAssertNil(try map(loc, "/img../secret"))
+        XCTAssertNil(try map(loc, "/img../"))
+        if let other = try map(loc, "/imgx/y") {
+            XCTAssertTrue(other.hasPrefix("/data/pics/"), other)
+        }
+    }
+
+    func testExactLocationWithAlias() throws {
+        XCTAssertEqual(try map("location = /logo { alias /data/logo.png; }", "/logo"), "/data/logo.png")
+    }
+
+    func testErrnoMapsToStatus() {
+        XCTAssertEqual(FileResolver.statusFor(errno: ENOENT), 404)
+        XCTAssertEqual(FileResolver.statusFor(errno: ENOTDIR), 404)
+        XCTAssertEqual(FileResolver.statusFor(errno: EACCES), 403)
+        XCTAssertEqual(FileResolver.statusFor(errno: EIO), 500)
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SPEC §1: `-t`, `-p`, `-h`, `-v`, configuration errors as `FILE:LINE: error: MESSAGE`, exit
+/// codes, address in use, and graceful stops on SIGTERM/SIGINT.
+final class CommandLineTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("webserv-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func webserv(_ args: [String], timeout: TimeInterval = 10) throws -> (status: Int32, out: String, err: String) {
+        let r = try WebservIntegrationTests.run(TestServer.binary, args, timeout: timeout)
+        return (r.status, String(decoding: r.out, as: UTF8.self), r.err)
+    }
+
+    /// A socket of ours listening on 127.0.0.1 (an address webserv cannot have).
+    func occupyPort() -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(fd, 8)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
+    // MARK: -t
+
+    func testCheckOnlyPrintsConfigurationOkAndExits0() throws {
+        let conf = try write("ok.conf", "server {\n    listen 127.0.0.1:0;\n    root www;\n}\n")
+        let r = try webserv(["-t", conf])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+        XCTAssertFalse(r.out.contains("listening"))
+    }
+
+    func testCheckOnlyNeverBindsSoItWorksWhileThePortIsTaken() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let conf = try write("busy.conf", "server { listen 127.0.0.1:\(port); }\n")
+        let r = try webserv(["-t", conf])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+    }
+
+    /// Each bad config: exit 1, exactly one line `FILE:LINE: error: MESSAGE` on stderr.
+    func assertConfigError(_ text: String, line: Int, _ message: String, file: StaticString = #filePath, sourceLine: UInt = #line) throws {
+        let conf = try write("bad-\(UUID().uuidString).conf", text)
+        for args in [["-t", conf], [conf]] {
+            let r = try webserv(args)
+            XCTAssertEqual(r.status, 1, "\(args)", file: file, line: sourceLine)
+            XCTAssertEqual(r.err, "\(conf):\(line): error: \(message)\n", "\(args)", file: file, line: sourceLine)
+            XCTAssertFalse(r.out.contains("listening on"), "bound before reporting the error", file: file, line: sourceLine)
+            XCTAssertFalse(r.out.contains("configuration ok"), file: file, line: sourceLine)
+        }
+    }
+
+    func testUnknownDirectiveIsReportedWithFileAndLine() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    lisen 80;\n}\n", line: 3, "unknown directive \"lisen\"")
+    }
+
+    func testMissingSemicolonIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    root /x {\n    }\n}\n", line: 3, "directive \"root\" is not terminated by \";\"")
+    }
+
+    func testBadPortIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:99999;\n}\n", line: 2, "invalid port in \"127.0.0.1:99999\" of the \"listen\" directive")
+    }
+
+    func testDirectiveInTheWrongContextIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    location / {\n        listen 80;\n    }\n}\n", line: 4,
+                              "\"listen\" directive is not allowed here")
+    }
+
+    func testDuplicateListenIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:8080;\n    listen 127.0.0.1:8080;\n}\n", line: 3, "duplicate listen 127.0.0.1:8080")
+    }
+
+    func testUnreadableIncludeIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    include missing.conf;\n}\n", line: 3,
+                              "open() \"\(dir.path)/missing.conf\" failed (No such file or directory)")
+    }
+
+    func testMissingClosingBraceIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n", line: 3, "unexpected end of file, expecting \"}\"")
+    }
+
+    func testBadSizeIsReported() throws {
+        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    client_max_body_size 10x;\n}\n", line: 3,
+                              "invalid value \"10x\" in \"client_max_body_size\" directive")
+    }
+
+    func testErrorInAnIncludedFileNamesThatFile() throws {
+        let sub = try write("sub/extra.conf", "# comment\nbogus on;\n")
+        let conf = try write("main.conf", "server {\n    listen 127.0.0.1:0;\n    include sub/extra.conf;\n}\n")
+        let r = try webserv(["-t", conf])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.err, "\(sub):2: error: unknown directive \"bogus\"\n")
+    }
+
+    // MARK: -p, -h, -v
+
+    func testPrefixResolvesRelativePaths() throws {
+        try write("site/hello.txt", "from the prefix")
+        let s = try TestServer(config: "server { listen 127.0.0.1:0; root site; access_log off; }",
+                               files: ["site/hello.txt": "from the working directory"], arguments: ["-p", dir.path])
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "from the prefix")
+    }
+
+    func testPrefixHoldsTheDefaultConfig() throws {
+        try write("conf/default.conf", "server { listen 127.0.0.1:0; }\n")
+        let r = try webserv(["-t", "-p", dir.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+        let missing = try webserv(["-t", "-p", dir.appendingPathComponent("nowhere").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("default.conf"), missing.err)
+    }
+
+    func testHelpPrintsUsageAndExits0() throws {
+        for flag in ["-h", "--help"] {
+            let r = try webserv([flag])
+            XCTAssertEqual(r.status, 0)
+            XCTAssertTrue(r.out.hasPrefix("usage: webserv [-t] [-p PREFIX] [CONFIG]"), r.out)
+            for option in ["-t", "-p PREFIX", "-h", "-v"] { XCTAssertTrue(r.out.contains(option), option) }
+        }
+    }
+
+    func testVersionPrintsVersionAndExits0() throws {
+        for flag in ["-v", "--version"] {
+            let r = try webserv([flag])
+            XCTAssertEqual(r.status, 0)
+            XCTAssertNotNil(r.out.range(of: #"^webserv \d+\.\d+\.\d+\n$"#, options: .regularExpression), r.out)
+        }
+    }
+
+    func testUnknownOptionIsAnError() throws {
+        let r = try webserv(["--bogus"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("--bogus"), r.err)
+        XCTAssertTrue(r.out.isEmpty)
+    }
+
+    // MARK: binding
+
+    func testAddressInUseIsAClearErrorAndExit1() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let conf = try write("inuse.conf", "server {\n    listen 127.0.0.1:\(port);\n    access_log off;\n}\n")
+        let r = try webserv([conf])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("127.0.0.1:\(port) "), r.err)
+        XCTAssertTrue(r.err.contains("Address already in use"), r.err)
+        XCTAssertFalse(r.err.contains(":\(port)()"), "garbled message: \(r.err)")
+        XCTAssertFalse(r.out.contains("listening on"))
+    }
+
+    func testListeningLinesNameTheBoundPorts() throws {
+        let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }\nserver { listen 127.0.0.1:\(freePort()); access_log off; }")
+        XCTAssertEqual(s.ports.count, 2)
+        XCTAssertTrue(s.stdout.contains("listening on 127.0.0.1:\(s.ports[0])\n"), s.stdout)
+        for p in s.ports { XCTAssertNotNil(try? RawClient(port: p, timeout: 1), "port \(p) not accepting") }
+    }
+
+    // MARK: signals
+
+    func testSIGTERMLetsAResponseInFlightFinishThenExits0() throws {
+        let size = 16 << 20
+        let s = try TestServer(config: "server { listen 127.0.0.1:0; root {{ROOT}}; access_log off; }")
+        try s.write("big.bin", data: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 % 251) }))
+        let c = try RawClient(port: s.port, timeout: 5, receiveBuffer: 16384)
+        c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(c.fill(), "no response started")
+        s.signal(SIGTERM)
+        // The listener closes at once: new clients are refused while the old one finishes.
+        XCTAssertTrue(waitUntil(timeout: 2) { (try? RawClient(port: s.port, timeout: 1)) == nil }, "still accepting after SIGTERM")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.body.count, size)
+        XCTAssertTrue(r.body.enumerated().allSatisfy { $0.element == UInt8(truncatingIfNeeded: $0.offset % 251) }, "body corrupted")
+        XCTAssertTrue(waitUntil(timeout: 5) { !s.isRunning }, "did not exit after the response")
+        XCTAssertEqual(s.process.terminationReason, .exit)
+        XCTAssertEqual(s.process.terminationStatus, 0)
+    }
+
+    func testSIGINTStopsGracefullyWithIdleConnections() throws {
+        let s = try TestServer(config: "server { listen 127.0.0.1:0; root {{ROOT}}; access_log off; }", files: ["a.txt": "a"])
+        let idle = try RawClient(port: s.port, timeout: 3)
+        XCTAssertEqual(idle.request("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        s.signal(SIGINT)
+        XCTAssertTrue(waitUntil(timeout: 3) { !s.isRunning }, "SIGINT did not stop the server")
+        XCTAssertEqual(s.process.terminationReason, .exit)
+        XCTAssertEqual(s.process.terminationStatus, 0)
+        XCTAssertTrue(idle.isClosedByServer())
+    }
+
+    func testSIGTERMWhileIdleExits0() throws {
+        let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }")
+        s.signal(SIGTERM)
+        XCTAssertTrue(waitUntil(timeout: 3) { !s.isRunning })
+        XCTAssertEqual(s.process.terminationReason, .exit)
+        XCTAssertEqual(s.process.terminationStatus, 0)
+    }
+}

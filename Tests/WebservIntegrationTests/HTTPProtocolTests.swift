@@ -1,0 +1,381 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SPEC §3 on the wire: status codes, required headers, connection handling, timeouts and
+/// refused bodies, with raw sockets against the real binary.
+final class HTTPProtocolTests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            access_log off;
+            client_header_timeout 1s;
+            client_body_timeout 1s;
+            keepalive_timeout 1s;
+            send_timeout 1s;
+            location /small/ { allow_methods GET POST; client_max_body_size 10; }
+            location = /text { return 200 "plain text"; }
+            location /gone/ { return 302 /elsewhere; }
+        }
+        """
+
+    static let secret = "SMUGGLED-RESPONSE-BODY"
+
+    func makeServer() throws -> TestServer {
+        try TestServer(config: Self.config, files: [
+            "www/index.html": "<h1>home</h1>\n",
+            "www/style.css": "body{}",
+            "www/secret.txt": Self.secret,
+            "www/dir/keep.txt": "k",
+        ])
+    }
+
+    /// Sends `raw`, expects one response with `status`, then that the server closes without
+    /// answering anything else (e.g. a request pipelined behind the bad one).
+    func assertRefusedAndClosed(_ s: TestServer, _ raw: String, status: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send(raw + "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse(), "no response", file: file, line: line)
+        XCTAssertEqual(r.status, status, r.head, file: file, line: line)
+        XCTAssertEqual(r.header("Connection")?.lowercased(), "close", r.head, file: file, line: line)
+        assertRequiredHeaders(r, file: file, line: line)
+        XCTAssertTrue(c.isClosedByServer(), "connection left open after \(status)", file: file, line: line)
+        XCTAssertEqual(c.pendingCount, 0, "bytes after the \(status) response", file: file, line: line)
+    }
+
+    // MARK: status codes that close the connection
+
+    func testHTTP11WithoutHostIs400AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\n\r\n", status: 400)
+    }
+
+    func testMalformedHeaderIs400AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", status: 400)
+    }
+
+    func testObsFoldIs400AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n", status: 400)
+    }
+
+    func testUnknownMethodIs501AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", status: 501)
+    }
+
+    func testHTTP20Is505AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "GET / HTTP/2.0\r\nHost: x\r\n\r\n", status: 505)
+    }
+
+    func testRequestLineOver8KiBIs414AndCloses() throws {
+        let target = "/" + String(repeating: "a", count: 9000)
+        try assertRefusedAndClosed(makeServer(), "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n", status: 414)
+    }
+
+    func testHeaderSectionOver32KiBIs431AndCloses() throws {
+        var raw = "GET / HTTP/1.1\r\nHost: x\r\n"
+        for i in 0..<40 { raw += "X-Fill-\(i): \(String(repeating: "v", count: 1000))\r\n" }
+        try assertRefusedAndClosed(makeServer(), raw + "\r\n", status: 431)
+    }
+
+    func testTransferEncodingGzipIs501AndCloses() throws {
+        try assertRefusedAndClosed(makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
+    }
+
+    func testContentLengthWithChunkedIs400AndCloses() throws {
+        let raw = "POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        try assertRefusedAndClosed(makeServer(), raw, status: 400)
+    }
+
+    func testDuplicateContentLengthIs400AndCloses() throws {
+        let raw = "POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc"
+        try assertRefusedAndClosed(makeServer(), raw, status: 400)
+    }
+
+    func testMalformedChunkedBodyClosesTheConnection() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        while let r = c.readResponse() {
+            XCTAssertNotEqual(r.text, Self.secret, "a request was parsed out of a broken body")
+            XCTAssertGreaterThanOrEqual(r.status, 400)
+        }
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    // MARK: statuses that keep the connection
+
+    func testMissingFileIs404AndKeepsTheConnection() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let r = try XCTUnwrap(c.request("GET /nope.html HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 404)
+        assertRequiredHeaders(r, hasBody: true)
+        XCTAssertNil(r.header("Connection"))
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}")
+    }
+
+    func testDisallowedMethodIs405WithAllow() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "DELETE /style.css HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 405)
+        XCTAssertEqual(r.header("Allow"), "GET, HEAD")
+        assertRequiredHeaders(r, hasBody: true)
+        let p = try XCTUnwrap(httpRequest(port: s.port, "PUT /small/x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+        XCTAssertEqual(p.status, 405)
+        XCTAssertEqual(p.header("Allow"), "GET, POST, HEAD")
+    }
+
+    func testBodyOverClientMaxBodySizeIs413() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + String(repeating: "z", count: 100))
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 413)
+        assertRequiredHeaders(r, hasBody: true)
+    }
+
+    func testAboveRootPathIsRefusedWithoutContent() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /../www/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertTrue([400, 403, 404].contains(r.status), r.head)
+        XCTAssertFalse(r.text.contains(Self.secret))
+    }
+
+    // MARK: required headers
+
+    func testEveryResponseCarriesDateServerFramingAndType() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let rows: [(String, Int)] = [
+            ("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+            ("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+            ("GET /style.css HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\n\r\n", 206),
+            ("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+            ("GET /dir HTTP/1.1\r\nHost: x\r\n\r\n", 301),
+            ("GET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n", 403),
+            ("GET /text HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+            ("GET /gone/x HTTP/1.1\r\nHost: x\r\n\r\n", 302),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
+            ("GET /style.css HTTP/1.1\r\nHost: x\r\nRange: bytes=100-\r\n\r\n", 416),
+        ]
+        for (raw, status) in rows {
+            let r = try XCTUnwrap(c.request(raw), raw)
+            XCTAssertEqual(r.status, status, raw)
+            XCTAssertFalse(r.body.isEmpty, raw)
+            assertRequiredHeaders(r)
+            XCTAssertEqual(r.header("Content-Length"), "\(r.body.count)", raw)
+        }
+        let etag = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.header("ETag"))
+        let notModified = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n"))
+        XCTAssertEqual(notModified.status, 304)
+        assertRequiredHeaders(notModified)
+        let head = try XCTUnwrap(c.request("HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", head: true))
+        XCTAssertEqual(head.status, 404)
+        assertRequiredHeaders(head, hasBody: true)
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}", "HEAD sent no body bytes")
+    }
+
+    func testErrorResponsesForClosedConnectionsCarryRequiredHeaders() throws {
+        let s = try makeServer()
+        for raw in ["GET / HTTP/1.1\r\n\r\n", "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n"] {
+            let r = try XCTUnwrap(httpRequest(port: s.port, raw))
+            assertRequiredHeaders(r, hasBody: true)
+            XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        }
+    }
+
+    // MARK: connection management
+
+    func testHTTP10ClosesByDefault() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\n\r\n"))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertTrue(r.head.hasPrefix("HTTP/1.0 200"), r.head)
+        XCTAssertEqual(r.text, "body{}")
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testHTTP10KeepAliveWhenAsked() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        for _ in 0..<3 {
+            let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
+            XCTAssertEqual(r.text, "body{}")
+            XCTAssertEqual(r.header("Connection")?.lowercased(), "keep-alive")
+        }
+        let last = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\n\r\n"))
+        XCTAssertEqual(last.text, "body{}")
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testConnectionCloseIsHonoured() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.text, "body{}")
+        XCTAssertEqual(r.header("Connection")?.lowercased(), "close")
+        XCTAssertTrue(c.isClosedByServer())
+        XCTAssertEqual(c.pendingCount, 0, "answered a request sent after Connection: close")
+    }
+
+    func testKeepAliveReusesOneSocketForManyRequests() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        for i in 0..<200 {
+            let path = i % 3 == 0 ? "/style.css" : i % 3 == 1 ? "/" : "/missing"
+            let r = try XCTUnwrap(c.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"), "request \(i)")
+            XCTAssertEqual(r.status, i % 3 == 2 ? 404 : 200)
+        }
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}")
+    }
+
+    func testManyPipelinedRequestsInOnePacketAreAnsweredInOrder() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        var raw = ""
+        for i in 0..<50 { raw += "GET /\(i % 2 == 0 ? "style.css" : "index.html")?n=\(i) HTTP/1.1\r\nHost: x\r\n\r\n" }
+        raw += "GET /secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        c.send(raw)
+        for i in 0..<50 {
+            XCTAssertEqual(c.readResponse()?.text, i % 2 == 0 ? "body{}" : "<h1>home</h1>\n", "response \(i)")
+        }
+        XCTAssertEqual(c.readResponse()?.text, Self.secret)
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testPipelinedRequestsSentOneByteAtATime() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let raw = "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        for b in Array(raw.utf8) { c.send([b]) }
+        XCTAssertEqual(c.readResponse()?.text, "body{}")
+        XCTAssertEqual(c.readResponse(head: true)?.status, 200)
+        XCTAssertEqual(c.readResponse()?.text, "<h1>home</h1>\n")
+    }
+
+    // MARK: timeouts
+
+    func testClientHeaderTimeoutGives408AndCloses() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 4)
+        let start = Date()
+        c.send("GET / HTTP/1.1\r\nHost: x\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 408)
+        assertRequiredHeaders(r, hasBody: true)
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 0.8, "408 before client_header_timeout")
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testClientBodyTimeoutClosesAStalledBody() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 4)
+        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nabc")
+        // The 405 (no handler takes POST bodies here) may come first; then the stalled body
+        // must not keep the connection open.
+        while let r = c.readResponse() { XCTAssertTrue([405, 408].contains(r.status), r.head) }
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testKeepaliveTimeoutClosesAnIdleConnection() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 4)
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
+        let start = Date()
+        XCTAssertTrue(c.isClosedByServer())
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThan(waited, 0.7, "closed before keepalive_timeout")
+        XCTAssertLessThan(waited, 3.5, "idle connection kept past keepalive_timeout")
+    }
+
+    func testSendTimeoutDropsAClientThatNeverReads() throws {
+        let s = try makeServer()
+        try s.write("www/big.bin", data: Data(repeating: 0x42, count: 16 << 20))
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
+        let baseline = s.openFDs
+        let c = try RawClient(port: s.port, timeout: 2, receiveBuffer: 4096)
+        c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(waitUntil(timeout: 2) { s.openFDs > baseline }, "the request never reached the server")
+        // Never read: the server's send buffer fills, and send_timeout (1 s) must drop us.
+        XCTAssertTrue(waitUntil(timeout: 6) { s.openFDs <= baseline }, "stalled reader still holds \(s.openFDs - baseline) fds")
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
+        _ = c
+    }
+
+    // MARK: refused bodies are never parsed as requests
+
+    /// Reads responses until the server closes or goes quiet; the refused body's bytes must
+    /// never have been answered as a request.
+    func assertBodyNotParsed(_ c: RawClient, first status: Int, file: StaticString = #filePath, line: UInt = #line) {
+        var responses: [HTTPResponse] = []
+        while let r = c.readResponse() {
+            responses.append(r)
+            if responses.count == 2 { break }
+        }
+        XCTAssertEqual(responses.first?.status, status, file: file, line: line)
+        for r in responses { XCTAssertFalse(r.text.contains(Self.secret), "answered a request smuggled in a body", file: file, line: line) }
+        if responses.count == 2 {
+            // Drained: the request after the body is the next one answered.
+            XCTAssertEqual(responses[1].text, "body{}", file: file, line: line)
+        } else {
+            XCTAssertEqual(responses.count, 1, file: file, line: line)
+        }
+    }
+
+    func testRefusedContentLengthBodyIsDrainedNotParsed() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 2)
+        let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        c.send("POST /style.css HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
+            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        assertBodyNotParsed(c, first: 405)
+    }
+
+    func testRefusedContentLengthBodyArrivingLaterIsDrainedNotParsed() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 2)
+        let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        c.send("POST /style.css HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n")
+        let first = c.readResponse()
+        XCTAssertEqual(first?.status, 405)
+        c.send(smuggled + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        if let second = c.readResponse() {
+            XCTAssertEqual(second.text, "body{}", "the body was parsed as a request")
+        }
+    }
+
+    func testRefusedChunkedBodyIsDrainedNotParsed() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 2)
+        let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        let chunk = String(smuggled.utf8.count, radix: 16)
+        c.send("POST /style.css HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(smuggled)\r\n0\r\n\r\n"
+            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        assertBodyNotParsed(c, first: 405)
+    }
+
+    func testOversizedBodyIs413AndNotParsed() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 2)
+        let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
+            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        assertBodyNotParsed(c, first: 413)
+    }
+
+    func testExpectContinueOnRefusedRequestGetsFinalStatusOnly() throws {
+        let s = try makeServer()
+        for (path, status) in [("/style.css", 405), ("/small/", 413)] {
+            let c = try RawClient(port: s.port, timeout: 3)
+            c.send("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+            let r = try XCTUnwrap(c.readResponse(), path)
+            XCTAssertEqual(r.status, status, "\(path): \(r.head)")
+            XCTAssertFalse(r.head.contains("100 Continue"))
+        }
+    }
+}

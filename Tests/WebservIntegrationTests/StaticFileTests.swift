@@ -1,0 +1,225 @@
+import Foundation
+import XCTest
+
+/// SPEC §3 static files: MIME types, validators, conditional requests, single ranges, HEAD,
+/// and a large file streamed without being held in memory.
+final class StaticFileTests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            access_log off;
+            location /typed/ { alias {{ROOT}}/www/; types { text/x-special spc; } default_type text/x-fallback; }
+            location /deftype/ { default_type application/x-custom; }
+        }
+        """
+
+    static let body = "0123456789abcdefghij"  // 20 bytes
+
+    func makeServer(extra: [String: String] = [:]) throws -> TestServer {
+        var files = ["www/file.txt": Self.body, "www/page.html": "<p>x</p>", "www/a.spc": "special", "www/deftype/blob.unknownext": "?"]
+        for ext in ["css", "js", "json", "png", "jpg", "jpeg", "gif", "svg", "ico", "pdf", "wasm", "mp4", "woff2", "xyz"] {
+            files["www/f.\(ext)"] = "x"
+        }
+        files["www/UPPER.PNG"] = "x"
+        files["www/noextension"] = "x"
+        for (k, v) in extra { files[k] = v }
+        return try TestServer(config: Self.config, files: files)
+    }
+
+    func get(_ s: TestServer, _ path: String, _ headers: [String] = [], method: String = "GET") throws -> HTTPResponse {
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        return try XCTUnwrap(httpRequest(port: s.port, "\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(extra)Connection: close\r\n\r\n", head: method == "HEAD"), path)
+    }
+
+    // MARK: types
+
+    func testMIMETypesForCommonExtensions() throws {
+        let s = try makeServer()
+        let expected: [String: String] = [
+            "page.html": "text/html", "f.css": "text/css", "f.js": "text/javascript", "f.json": "application/json",
+            "file.txt": "text/plain", "f.png": "image/png", "f.jpg": "image/jpeg", "f.jpeg": "image/jpeg",
+            "f.gif": "image/gif", "f.svg": "image/svg+xml", "f.ico": "image/x-icon", "f.pdf": "application/pdf",
+            "f.wasm": "application/wasm", "f.mp4": "video/mp4", "f.woff2": "font/woff2",
+            "f.xyz": "application/octet-stream", "noextension": "application/octet-stream",
+        ]
+        for (file, type) in expected {
+            let got = try get(s, "/" + file).header("Content-Type") ?? "(none)"
+            XCTAssertEqual(got.split(separator: ";").first.map(String.init), type, file)
+        }
+    }
+
+    func testExtensionsMatchWithoutCase() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/UPPER.PNG").header("Content-Type"), "image/png")
+    }
+
+    func testTypesBlockReplacesTheTableAndDefaultTypeApplies() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/typed/a.spc").header("Content-Type"), "text/x-special")
+        XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+        XCTAssertEqual(try get(s, "/deftype/blob.unknownext").header("Content-Type"), "application/x-custom")
+        XCTAssertEqual(try get(s, "/a.spc").header("Content-Type"), "application/octet-stream")
+    }
+
+    func testTypeFollowsTheLocationEvenForAFileServedBefore() throws {
+        // The same file through two locations with different MIME tables (a small-file cache
+        // must not hand one location's Content-Type to the other).
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html; charset=utf-8")
+        XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+        XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html; charset=utf-8")
+    }
+
+    // MARK: validators and conditional requests
+
+    func testETagAndLastModifiedDescribeTheFile() throws {
+        let s = try makeServer()
+        let mtime = Date(timeIntervalSince1970: 784_111_777)
+        try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: s.path("www/file.txt"))
+        let first = try get(s, "/file.txt")
+        XCTAssertEqual(first.header("Last-Modified"), "Sun, 06 Nov 1994 08:49:37 GMT")
+        let etag = try XCTUnwrap(first.header("ETag"))
+        XCTAssertTrue(etag.hasPrefix("\"") && etag.hasSuffix("\""), etag)
+        XCTAssertEqual(try get(s, "/file.txt").header("ETag"), etag, "stable across requests")
+        XCTAssertEqual(first.header("Accept-Ranges"), "bytes")
+        // A changed file gets a new validator.
+        try s.write("www/file.txt", Self.body + "more")
+        XCTAssertTrue(waitUntil(timeout: 3) { (try? self.get(s, "/file.txt").header("ETag")) != etag }, "ETag did not change with the file")
+    }
+
+    func testIfNoneMatchGives304() throws {
+        let s = try makeServer()
+        let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))
+        for value in [etag, "*", "\"nope\", \(etag)", "W/\(etag)"] {
+            let r = try get(s, "/file.txt", ["If-None-Match: \(value)"])
+            XCTAssertEqual(r.status, 304, value)
+            XCTAssertTrue(r.body.isEmpty)
+            XCTAssertEqual(r.header("ETag"), etag)
+            assertRequiredHeaders(r)
+        }
+        XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match: \"other\""]).status, 200)
+    }
+
+    func testIfModifiedSinceGives304() throws {
+        let s = try makeServer()
+        let lastModified = try XCTUnwrap(get(s, "/file.txt").header("Last-Modified"))
+        let r = try get(s, "/file.txt", ["If-Modified-Since: \(lastModified)"])
+        XCTAssertEqual(r.status, 304)
+        XCTAssertEqual(r.header("Last-Modified"), lastModified)
+        XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"]).status, 200)
+        XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: not a date"]).status, 200)
+        XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match: \"other\"", "If-Modified-Since: \(lastModified)"]).status, 200,
+                       "If-None-Match takes precedence")
+    }
+
+    func testHEADOf304HasNoBodyAndKeepsTheConnectionUsable() throws {
+        let s = try makeServer()
+        let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))
+        let c = try RawClient(port: s.port, timeout: 3)
+        XCTAssertEqual(c.request("GET /file.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n")?.status, 304)
+        XCTAssertEqual(c.request("GET /file.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, Self.body)
+    }
+
+    // MARK: ranges
+
+    func testSingleRangeGives206() throws {
+        let s = try makeServer()
+        let r = try get(s, "/file.txt", ["Range: bytes=2-5"])
+        XCTAssertEqual(r.status, 206)
+        XCTAssertEqual(r.text, "2345")
+        XCTAssertEqual(r.header("Content-Range"), "bytes 2-5/20")
+        XCTAssertEqual(r.header("Content-Length"), "4")
+    }
+
+    func testSuffixRange() throws {
+        let s = try makeServer()
+        let r = try get(s, "/file.txt", ["Range: bytes=-3"])
+        XCTAssertEqual(r.status, 206)
+        XCTAssertEqual(r.text, "hij")
+        XCTAssertEqual(r.header("Content-Range"), "bytes 17-19/20")
+    }
+
+    func testOpenRange() throws {
+        let s = try makeServer()
+        let r = try get(s, "/file.txt", ["Range: bytes=15-"])
+        XCTAssertEqual(r.status, 206)
+        XCTAssertEqual(r.text, "fghij")
+        XCTAssertEqual(r.header("Content-Range"), "bytes 15-19/20")
+    }
+
+    func testUnsatisfiableRangeIs416() throws {
+        let s = try makeServer()
+        let r = try get(s, "/file.txt", ["Range: bytes=20-"])
+        XCTAssertEqual(r.status, 416)
+        XCTAssertEqual(r.header("Content-Range"), "bytes */20")
+        assertRequiredHeaders(r)
+    }
+
+    func testIfRangeDecidesBetweenPartAndWhole() throws {
+        let s = try makeServer()
+        let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))
+        XCTAssertEqual(try get(s, "/file.txt", ["Range: bytes=0-1", "If-Range: \(etag)"]).status, 206)
+        let stale = try get(s, "/file.txt", ["Range: bytes=0-1", "If-Range: \"stale\""])
+        XCTAssertEqual(stale.status, 200)
+        XCTAssertEqual(stale.text, Self.body)
+    }
+
+    func testCurlRangeDownload() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try curl(["-r", "10-14", "http://127.0.0.1:\(s.port)/file.txt"]), "abcde")
+    }
+
+    // MARK: HEAD
+
+    func testHEADHasTheSameHeadersAsGETAndNoBody() throws {
+        let s = try makeServer()
+        for path in ["/file.txt", "/page.html", "/missing", "/deftype"] {
+            let c = try RawClient(port: s.port, timeout: 3)
+            let head = try XCTUnwrap(c.request("HEAD \(path) HTTP/1.1\r\nHost: x\r\n\r\n", head: true))
+            let get = try XCTUnwrap(c.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"), "HEAD sent a body: GET unparsable")
+            XCTAssertEqual(head.status, get.status, path)
+            for name in ["Content-Length", "Content-Type", "ETag", "Last-Modified", "Location", "Server"] {
+                XCTAssertEqual(head.header(name), get.header(name), "\(path) \(name)")
+            }
+        }
+    }
+
+    // MARK: a large file
+
+    func testLargeFileDownloadsByteExactlyWithSmallMemory() throws {
+        let s = try makeServer()
+        let size = 50 << 20
+        let path = s.path("www/big.bin")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: UInt64(size))  // sparse: created instantly
+        var markers: [(Int, Data)] = []
+        for (i, offset) in [0, 5000, 1 << 20, 25 << 20 + 7, size - 4096].enumerated() {
+            let data = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7 &+ 1) })
+            try h.seek(toOffset: UInt64(offset))
+            h.write(data)
+            markers.append((offset, data))
+        }
+        try h.close()
+        let rssBefore = s.rssKiB
+        let out = s.path("download.bin")
+        let result = try WebservIntegrationTests.run("/usr/bin/curl", ["-s", "--max-time", "30", "-o", out, "-w", "%{http_code} %{size_download}",
+                                               "http://127.0.0.1:\(s.port)/big.bin"], timeout: 35)
+        XCTAssertEqual(String(decoding: result.out, as: UTF8.self), "200 \(size)")
+        let got = try Data(contentsOf: URL(fileURLWithPath: out), options: .alwaysMapped)
+        XCTAssertEqual(got.count, size)
+        for (offset, data) in markers {
+            XCTAssertEqual(got[offset..<(offset + data.count)], data, "bytes at \(offset)")
+        }
+        XCTAssertTrue(got[(2 << 20)..<(2 << 20 + 65536)].allSatisfy { $0 == 0 }, "hole bytes")
+        XCTAssertEqual(got, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+        let peak = s.peakRSSKiB
+        XCTAssertGreaterThan(peak, 0)
+        XCTAssertLessThan(peak - rssBefore, 8 * 1024, "RSS grew by \(peak - rssBefore) KiB serving a 50 MiB file")
+        // A range far into it.
+        let r = try get(s, "/big.bin", ["Range: bytes=\(25 << 20 + 7)-\(25 << 20 + 7 + 99)"])
+        XCTAssertEqual(r.status, 206)
+        XCTAssertEqual(Data(r.body), markers[3].1.prefix(100))
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import XCTest
+
+/// SPEC §2: virtual servers by address and `Host`, location matching, root/alias, index,
+/// autoindex, error pages, `return` and `allow_methods`.
+final class VirtualServerTests: XCTestCase {
+    func get(_ port: Int, _ path: String, host: String? = "x", method: String = "GET") throws -> HTTPResponse {
+        let version = host == nil ? "HTTP/1.0" : "HTTP/1.1"
+        let hostLine = host.map { "Host: \($0)\r\n" } ?? ""
+        return try XCTUnwrap(httpRequest(port: port, "\(method) \(path) \(version)\r\n\(hostLine)Connection: close\r\n\r\n", head: method == "HEAD"), path)
+    }
+
+    // MARK: virtual servers
+
+    func makeVirtualServers() throws -> (TestServer, Int, Int) {
+        let p1 = freePort()
+        var p2 = freePort()
+        while p2 == p1 { p2 = freePort() }
+        let config = """
+            access_log off;
+            server { listen 127.0.0.1:\(p1); server_name alpha.test; root {{ROOT}}/alpha; }
+            server { listen 127.0.0.1:\(p1); server_name beta.test *.wild.test; root {{ROOT}}/beta; }
+            server { listen 127.0.0.1:\(p1) default_server; server_name gamma.test; root {{ROOT}}/gamma; }
+            server { listen 127.0.0.1:\(p2); server_name delta.test; root {{ROOT}}/delta; }
+            server { listen 127.0.0.1:\(p2); server_name alpha.test; root {{ROOT}}/epsilon; }
+            """
+        let s = try TestServer(config: config, files: [
+            "alpha/who": "alpha", "beta/who": "beta", "gamma/who": "gamma", "delta/who": "delta", "epsilon/who": "epsilon",
+        ])
+        XCTAssertEqual(Set(s.ports), [p1, p2])
+        return (s, p1, p2)
+    }
+
+    func testHostPicksTheServerOnASharedPort() throws {
+        let (s, p1, _) = try makeVirtualServers()
+        XCTAssertEqual(try get(p1, "/who", host: "alpha.test").text, "alpha")
+        XCTAssertEqual(try get(p1, "/who", host: "beta.test").text, "beta")
+        XCTAssertEqual(try get(p1, "/who", host: "gamma.test").text, "gamma")
+        _ = s
+    }
+
+    func testHostIgnoresCaseAndPort() throws {
+        let (s, p1, _) = try makeVirtualServers()
+        XCTAssertEqual(try get(p1, "/who", host: "ALPHA.Test").text, "alpha")
+        XCTAssertEqual(try get(p1, "/who", host: "beta.test:9999").text, "beta")
+        XCTAssertEqual(try get(p1, "/who", host: "Beta.TEST:1").text, "beta")
+        _ = s
+    }
+
+    func testWildcardServerName() throws {
+        let (s, p1, _) = try makeVirtualServers()
+        XCTAssertEqual(try get(p1, "/who", host: "a.wild.test").text, "beta")
+        XCTAssertEqual(try get(p1, "/who", host: "a.b.WILD.test").text, "beta")
+        XCTAssertEqual(try get(p1, "/who", host: "wild.test").text, "gamma", "*.wild.test does not match wild.test")
+        _ = s
+    }
+
+    func testUnknownHostGoesToTheDefaultServer() throws {
+        let (s, p1, _) = try makeVirtualServers()
+        XCTAssertEqual(try get(p1, "/who", host: "nobody.test").text, "gamma")
+        XCTAssertEqual(try get(p1, "/who", host: nil).text, "gamma", "HTTP/1.0 without Host")
+        _ = s
+    }
+
+    func testWithoutDefaultServerTheFirstServerOnThatAddressAnswers() throws {
+        let (s, _, p2) = try makeVirtualServers()
+        XCTAssertEqual(try get(p2, "/who", host: "nobody.test").text, "delta")
+        XCTAssertEqual(try get(p2, "/who", host: nil).text, "delta")
+        _ = s
+    }
+
+    func testSameNameOnTwoPortsIsTwoServers() throws {
+        let (s, p1, p2) = try makeVirtualServers()
+        XCTAssertEqual(try get(p1, "/who", host: "alpha.test").text, "alpha")
+        XCTAssertEqual(try get(p2, "/who", host: "alpha.test").text, "epsilon")
+        XCTAssertEqual(try get(p2, "/who", host: "beta.test").text, "delta", "beta.test is not a name on the second port")
+        _ = s
+    }
+
+    func testAbsoluteFormTargetChoosesTheServer() throws {
+        let (s, p1, _) = try makeVirtualServers()
+        let r = try XCTUnwrap(httpRequest(port: p1, "GET http://beta.test/who HTTP/1.1\r\nHost: alpha.test\r\n\r\n"))
+        XCTAssertEqual(r.text, "beta")
+        _ = s
+    }
+
+    // MARK: locations
+
+    static let locationConfig = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            access_log off;
+            error_page 404 /errors/404.html;
+            location = /exact { return 200 "exact"; }
+            location /exact { return 200 "prefix"; }
+            location /a/ { return 200 "a"; }
+            location /a/b/ { return 200 "ab"; }
+            location /alias/ { alias {{ROOT}}/elsewhere/; }
+            location /rooted/ { root {{ROOT}}/other; }
+            location /idx/ { index missing.html second.html first.html; }
+            location /noindex/ { index nothing.html; }
+            location /list/ { autoindex on; }
+            location /errors/ { root {{ROOT}}/errdocs; }
+            location /custom/ { error_page 404 /errors/custom.html; }
+            location /override/ { error_page 404 =200 /errors/ok.html; }
+            location /brokenpage/ { error_page 404 /errors/absent.html; }
+            location /forbidden/ { error_page 403 /errors/403.html; }
+            location = /r301 { return 301 /t301?a=1; }
+            location = /r302 { return 302 http://example.com/t302; }
+            location = /r307 { return 307 /t307; }
+            location = /r308 { return 308 https://example.com/t308; }
+            location = /bare { return /t-bare; }
+            location = /teapot { return 418 "short and stout"; }
+            location /methods/ { allow_methods GET DELETE; }
+            location /postonly/ { allow_methods POST; }
+        }
+        """
+
+    func makeLocations() throws -> TestServer {
+        try TestServer(config: Self.locationConfig, files: [
+            "www/index.html": "root index",
+            "www/alias/file.txt": "root copy (wrong)",
+            "elsewhere/file.txt": "from alias",
+            "other/rooted/file.txt": "from root",
+            "www/idx/first.html": "first",
+            "www/idx/second.html": "second",
+            "www/noindex/file.txt": "f",
+            "www/forbidden/sub/file.txt": "f",
+            "www/list/plain.txt": "12345",
+            "www/list/a&b <c>.txt": "xx",
+            "www/list/sub/inner.txt": "i",
+            "www/list/.hidden": "h",
+            "errdocs/errors/404.html": "custom not found",
+            "errdocs/errors/custom.html": "location page",
+            "errdocs/errors/ok.html": "all fine",
+            "errdocs/errors/403.html": "no listing",
+            "www/methods/file.txt": "m",
+        ])
+    }
+
+    func testExactLocationBeatsPrefix() throws {
+        let s = try makeLocations()
+        XCTAssertEqual(try get(s.port, "/exact").text, "exact")
+        XCTAssertEqual(try get(s.port, "/exact?q=1").text, "exact")
+        XCTAssertEqual(try get(s.port, "/exactly").text, "prefix")
+        XCTAssertEqual(try get(s.port, "/exact/").text, "prefix")
+    }
+
+    func testLongestPrefixWins() throws {
+        let s = try makeLocations()
+        XCTAssertEqual(try get(s.port, "/a/x").text, "a")
+        XCTAssertEqual(try get(s.port, "/a/b/x").text, "ab")
+        XCTAssertEqual(try get(s.port, "/a/b").text, "a", "/a/b is not under /a/b/")
+        XCTAssertEqual(try get(s.port, "/a/c/../b/y").text, "ab", "matched after normalisation")
+    }
+
+    func testAliasReplacesThePrefixAndRootAppendsIt() throws {
+        let s = try makeLocations()
+        XCTAssertEqual(try get(s.port, "/alias/file.txt").text, "from alias")
+        XCTAssertEqual(try get(s.port, "/rooted/file.txt").text, "from root")
+    }
+
+    func testIndexFilesAreTriedInOrder() throws {
+        let s = try makeLocations()
+        XCTAssertEqual(try get(s.port, "/idx/").text, "second")
+        XCTAssertEqual(try get(s.port, "/").text, "root index")
+    }
+
+    func testDirectoryWithoutSlashRedirectsKeepingTheQuery() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/idx?x=1&y=2")
+        XCTAssertEqual(r.status, 301)
+        XCTAssertEqual(r.header("Location"), "/idx/?x=1&y=2")
+        XCTAssertEqual(try get(s.port, "/list/sub").header("Location"), "/list/sub/")
+    }
+
+    func testDirectoryRedirectEscapesThePath() throws {
+        // The Location is a URI: a decoded "?" or space must not turn into a query or a bare space.
+        let s = try makeLocations()
+        try s.write("www/list/odd?name/f.txt", "odd")
+        try s.write("www/list/has space/f.txt", "space")
+        let odd = try get(s.port, "/list/odd%3Fname")
+        XCTAssertEqual(odd.status, 301)
+        XCTAssertEqual(odd.header("Location"), "/list/odd%3Fname/")
+        let space = try get(s.port, "/list/has%20space?q=1")
+        XCTAssertEqual(space.header("Location"), "/list/has%20space/?q=1")
+        // Following the Location reaches the directory.
+        XCTAssertEqual(try get(s.port, "/list/odd%3Fname/f.txt").text, "odd")
+    }
+
+    func testDirectoryWithoutIndexAndAutoindexOffIs403() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/noindex/")
+        XCTAssertEqual(r.status, 403)
+        XCTAssertFalse(r.text.contains("file.txt"))
+    }
+
+    func testAutoindexListsNamesSizesAndDatesEscaped() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/list/")
+        XCTAssertEqual(r.status, 200)
+        XCTAssertTrue(r.header("Content-Type")?.hasPrefix("text/html") ?? false)
+        let html = r.text
+        XCTAssertTrue(html.contains("Index of /list/"), html)
+        XCTAssertTrue(html.contains("href=\"plain.txt\""), html)
+        XCTAssertTrue(html.contains(">5<"), "size of plain.txt\n\(html)")
+        XCTAssertTrue(html.contains("href=\"sub/\""), html)
+        XCTAssertTrue(html.contains("a&amp;b &lt;c&gt;.txt"), html)
+        XCTAssertTrue(html.contains("href=\"a%26b%20%3Cc%3E.txt\""), html)
+        XCTAssertFalse(html.contains("<c>"), html)
+        XCTAssertFalse(html.contains(".hidden"), html)
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        XCTAssertNotNil(html.range(of: #"\d{2} \w{3} \#(year) \d{2}:\d{2}:\d{2}"#, options: .regularExpression), html)
+        // The escaped link leads back to the file.
+        XCTAssertEqual(try get(s.port, "/list/a%26b%20%3Cc%3E.txt").text, "xx")
+    }
+
+    func testErrorPageKeepsTheStatus() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/missing.html")
+        XCTAssertEqual(r.status, 404)
+        XCTAssertEqual(r.text, "custom not found")
+        XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        let head = try get(s.port, "/missing.html", method: "HEAD")
+        XCTAssertEqual(head.status, 404)
+        XCTAssertEqual(head.header("Content-Length"), "16")
+    }
+
+    func testLocationErrorPageReplacesTheServers() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/custom/missing")
+        XCTAssertEqual(r.status, 404)
+        XCTAssertEqual(r.text, "location page")
+    }
+
+    func testErrorPageWithOverrideChangesTheStatus() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/override/missing")
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.text, "all fine")
+    }
+
+    func testErrorPageIsServedThroughItsOwnLocation() throws {
+        // /errors/ has its own root; the page is not looked up under the failing location's root.
+        let s = try makeLocations()
+        let r = try get(s.port, "/forbidden/")
+        XCTAssertEqual(r.status, 403)
+        XCTAssertEqual(r.text, "no listing")
+    }
+
+    func testMissingErrorPageFallsBackToTheBuiltInPage() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/brokenpage/missing")
+        XCTAssertEqual(r.status, 404)
+        XCTAssertTrue(r.text.contains("404 Not Found"), r.text)
+        XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+    }
+
+    func testReturnRedirects() throws {
+        let s = try makeLocations()
+        let rows: [(String, Int, String)] = [
+            ("/r301", 301, "/t301?a=1"), ("/r302", 302, "http://example.com/t302"),
+            ("/r307", 307, "/t307"), ("/r308", 308, "https://example.com/t308"), ("/bare", 302, "/t-bare"),
+        ]
+        for (path, status, location) in rows {
+            let r = try get(s.port, path)
+            XCTAssertEqual(r.status, status, path)
+            XCTAssertEqual(r.header("Location"), location, path)
+            assertRequiredHeaders(r)
+        }
+    }
+
+    func testReturnWithText() throws {
+        let s = try makeLocations()
+        let r = try get(s.port, "/teapot")
+        XCTAssertEqual(r.status, 418)
+        XCTAssertEqual(r.text, "short and stout")
+        assertRequiredHeaders(r, hasBody: true)
+    }
+
+    func testAllowMethods() throws {
+        let s = try makeLocations()
+        XCTAssertEqual(try get(s.port, "/methods/file.txt").status, 200)
+        XCTAssertEqual(try get(s.port, "/methods/file.txt", method: "HEAD").status, 200, "GET implies HEAD")
+        let post = try get(s.port, "/methods/file.txt", method: "POST")
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(Set((post.header("Allow") ?? "").components(separatedBy: ", ")), ["GET", "HEAD", "DELETE"])
+        let get = try get(s.port, "/postonly/x", method: "GET")
+        XCTAssertEqual(get.status, 405)
+        XCTAssertEqual(get.header("Allow"), "POST")
+        XCTAssertEqual(try self.get(s.port, "/methods/file.txt", method: "DELETE").status, 204)
+        XCTAssertEqual(try self.get(s.port, "/methods/file.txt").status, 404)
+    }
+}

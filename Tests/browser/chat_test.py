@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Real-browser test of webserv's chat page (www/chat.html) in headless Chromium.
+
+    python3 Tests/browser/chat_test.py [--webserv .build/debug/webserv] [--reports reports]
+
+Builds nothing: it starts the given webserv binary on an ephemeral port (a temp config serving the
+repo's www/ with `location /chat/ { websocket broadcast; }`), opens the chat page in two browsers
+in the same room, one in WebSocket mode and one in HTTP-polling mode, and checks:
+  1. ws_and_poll_see_each_other: each page shows its own message and the other's, with the badge
+     of how it arrived ("WebSocket" / "HTTP poll"); the polling page's request counter grew and
+     the WebSocket page opened exactly one connection; screenshots in reports/.
+  2. mode_switch_no_duplicates: a page switched WebSocket -> polling -> WebSocket shows every
+     message exactly once, with the badge of the transport live at the time; a plain-text POST
+     (what curl would send) displays as sent.
+Needs: chromium + chromium-driver (apt), selenium (pip). Tests/browser/run installs them.
+Exit status 0 = every test passed; the last line reads "N passed, M failed".
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+T0 = time.monotonic()
+WAIT = 15          # seconds, every WebDriverWait (brief: <= 20 s)
+
+
+def log(msg):
+    print(f"[{time.monotonic() - T0:6.2f}s] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------- server
+class Webserv:
+    def __init__(self, binary, tmpdir):
+        self.tmpdir = tmpdir
+        www = os.path.join(ROOT, "www")
+        self.conf = os.path.join(tmpdir, "chat-test.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""# written by Tests/browser/chat_test.py
+server {{
+    listen 127.0.0.1:0;
+    root "{www}";
+    index index.html;
+    location /chat/ {{
+        websocket broadcast;
+        websocket_max_message 64k;
+    }}
+}}
+""")
+        self.out_path = os.path.join(tmpdir, "webserv.out")
+        self.err_path = os.path.join(tmpdir, "webserv.err")
+        self.out = open(self.out_path, "wb")
+        self.err = open(self.err_path, "wb")
+        # stdout (the access log) goes to a file: a pipe nobody drains would stall the server.
+        self.proc = subprocess.Popen([binary, self.conf], cwd=tmpdir, stdout=self.out, stderr=self.err,
+                                     stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        self.port = None
+        while time.monotonic() < deadline:
+            m = re.search(rb"listening on 127\.0\.0\.1:(\d+)", open(self.out_path, "rb").read())
+            if m:
+                self.port = int(m.group(1))
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not self.port:
+            self.stop()
+            raise RuntimeError(f"webserv did not report its port (exit {self.proc.returncode}):\n{self.logs()}")
+        self.base = f"http://127.0.0.1:{self.port}"
+        log(f"webserv pid {self.proc.pid} listening on {self.base}")
+
+    def logs(self, tail=30):
+        def last(path):
+            try:
+                return b"".join(open(path, "rb").readlines()[-tail:]).decode("utf-8", "replace")
+            except OSError:
+                return ""
+        return f"--- stdout (tail)\n{last(self.out_path)}--- stderr (tail)\n{last(self.err_path)}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()                      # by PID, never by name
+            try:
+                self.proc.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.out.close()
+        self.err.close()
+        return self.proc.returncode
+
+    def post(self, room, text):
+        req = urllib.request.Request(f"{self.base}/chat/{room}", data=text.encode(), method="POST",
+                                     headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert r.status == 201, r.status
+            return json.loads(r.read())
+
+
+# --------------------------------------------------------------------------- browser
+def make_driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    # The real binary, not the /usr/bin/chromium wrapper script.
+    opts.binary_location = next(p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "",
+                                            shutil.which("google-chrome") or "") if p and os.path.exists(p))
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--no-first-run", "--no-default-browser-check", "--disable-extensions"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path skips Selenium Manager (which would go online).
+    svc = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    drv = webdriver.Chrome(options=opts, service=svc)
+    drv.set_page_load_timeout(20)
+    drv.set_script_timeout(10)
+    # A fixed viewport, so screenshots have the same size everywhere.
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                        {"width": 1280, "height": 960, "deviceScaleFactor": 1, "mobile": False})
+    return drv
+
+
+def wait_js(drv, js, what, timeout=WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(drv, timeout, poll_frequency=0.1).until(
+        lambda d: d.execute_script("return " + js), message=what)
+
+
+MESSAGES_JS = """return [...document.querySelectorAll('#log li.msg')].map(li => ({
+    via: li.dataset.via, badge: li.querySelector('.badge').textContent,
+    text: li.dataset.text, shown: li.querySelector('.text').textContent}));"""
+
+
+def messages(drv):
+    return drv.execute_script(MESSAGES_JS)
+
+
+def counter(drv, name):
+    return int(drv.find_element("id", name).text.replace(",", "") or 0)
+
+
+def open_chat(drv, base, room, name, mode):
+    drv.get(f"{base}/chat.html?room={room}&name={name}&mode={mode}")
+    wait_js(drv, "document.readyState === 'complete'", "page load")
+    status = drv.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+    assert status == 200, f"chat.html: HTTP {status}"
+    assert drv.execute_script("return getComputedStyle(document.querySelector('.site-header')).backgroundColor") \
+        == "rgb(20, 26, 38)", "site.css not applied"
+    want = "open" if mode == "ws" else "polling"
+    wait_js(drv, f"document.getElementById('status').dataset.state === '{want}'", f"{name}: {mode} mode ready")
+
+
+def send(drv, text):
+    from selenium.webdriver.common.keys import Keys
+    box = drv.find_element("id", "msg")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def wait_message(drv, text, who, timeout=WAIT):
+    """Wait until a message whose text is `text` is listed; return its entry."""
+    js = ("[...document.querySelectorAll('#log li.msg')].map(li => ({via: li.dataset.via, "
+          "badge: li.querySelector('.badge').textContent, text: li.dataset.text, "
+          "shown: li.querySelector('.text').textContent}))"
+          f".find(m => m.text === {json.dumps(text)})")
+    return wait_js(drv, js, f"{who} shows {text!r}", timeout)
+
+
+def console_errors(drv):
+    return [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def switch_mode(drv, mode, who):
+    drv.find_element("css selector", f"input[name=mode][value={mode}]").click()
+    want = "open" if mode == "ws" else "polling"
+    wait_js(drv, f"document.getElementById('status').dataset.state === '{want}'", f"{who}: switched to {mode}")
+
+
+# --------------------------------------------------------------------------- tests
+def test_ws_and_poll_see_each_other(ctx):
+    a, b, base = ctx["a"], ctx["b"], ctx["server"].base
+    room = "browser-test"
+    open_chat(a, base, room, "alice", "ws")
+    open_chat(b, base, room, "bob", "poll")
+    polls_before = counter(b, "c-http-requests")
+
+    from_a = "alice: hello over the WebSocket ✓ ü"
+    from_b = "bob: hello by HTTP polling <b>not bold</b>"
+    send(a, from_a.split(": ", 1)[1])
+    send(b, from_b.split(": ", 1)[1])
+
+    seen = {
+        ("alice", from_a): (wait_message(a, from_a, "alice"), "ws", "WebSocket"),
+        ("alice", from_b): (wait_message(a, from_b, "alice"), "ws", "WebSocket"),
+        ("bob", from_a): (wait_message(b, from_a, "bob"), "poll", "HTTP poll"),
+        ("bob", from_b): (wait_message(b, from_b, "bob"), "poll", "HTTP poll"),
+    }
+    for (who, text), (entry, via, badge) in seen.items():
+        assert entry["via"] == via and entry["badge"] == badge, f"{who} got {text!r} as {entry}"
+    # Each page lists each message exactly once.
+    for drv, who in ((a, "alice"), (b, "bob")):
+        texts = [m["text"] for m in messages(drv)]
+        assert sorted(texts) == sorted([from_a, from_b]), f"{who}'s list: {texts}"
+    # Shown as "NAME message" with the name in bold; markup in bob's message stays text, not HTML.
+    for (who, text), (entry, _, _) in seen.items():
+        assert entry["shown"] == text.replace(": ", " ", 1), f"{who} shows {entry['shown']!r} for {text!r}"
+    assert a.execute_script("return document.querySelectorAll('#log .text b:not(.who)').length") == 0
+
+    # A few more polls go by: the counter keeps growing while the WebSocket stays at one connection.
+    wait_js(b, f"Number(document.getElementById('c-http-requests').textContent.replace(/,/g, '')) >= {polls_before + 3}",
+            "bob's HTTP request counter grows")
+    polls_after = counter(b, "c-http-requests")
+    assert polls_after > polls_before, (polls_before, polls_after)
+    assert counter(b, "c-http-bytes") > 0, "bob's byte counter"
+    assert counter(a, "c-ws-connections") == 1, "alice's connection counter"
+    assert counter(a, "c-ws-frames") == 2, f"alice's frame counter: {counter(a, 'c-ws-frames')}"
+    assert counter(a, "c-received") == 2 and counter(b, "c-received") == 2
+    log(f"bob made {polls_after} HTTP requests ({counter(b, 'c-http-bytes')} bytes); "
+        f"alice: 1 WebSocket, {counter(a, 'c-ws-frames')} frames, {counter(a, 'c-ws-bytes')} bytes")
+
+    for drv, who in ((a, "alice"), (b, "bob")):
+        errs = console_errors(drv)
+        assert not errs, f"{who}'s console: {errs}"
+
+    os.makedirs(ctx["reports"], exist_ok=True)
+    for drv, path in ((a, "browser-chat.png"), (b, "browser-chat-poll.png")):
+        full = os.path.join(ctx["reports"], path)
+        drv.save_screenshot(full)
+        with open(full, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+        log(f"screenshot {full} ({os.path.getsize(full)} B)")
+
+
+def test_mode_switch_no_duplicates(ctx):
+    a, b, srv = ctx["a"], ctx["b"], ctx["server"]
+    room = "switching"
+    open_chat(a, srv.base, room, "carol", "ws")
+    open_chat(b, srv.base, room, "dave", "poll")
+
+    send(b, "one")                       # carol by WebSocket
+    wait_message(a, "dave: one", "carol")
+    switch_mode(a, "poll", "carol")
+    send(b, "two")                       # carol by polling now
+    e2 = wait_message(a, "dave: two", "carol")
+    send(a, "three")                     # carol posts
+    e3 = wait_message(a, "carol: three", "carol")
+    wait_message(b, "carol: three", "dave")
+    srv.post(room, "plain text from curl, no name")    # what `curl --data ...` sends
+    e4 = wait_message(a, "plain text from curl, no name", "carol")
+    switch_mode(a, "ws", "carol")
+    send(b, "five")                      # carol by WebSocket again
+    e5 = wait_message(a, "dave: five", "carol")
+    e4b = wait_message(b, "plain text from curl, no name", "dave")
+
+    assert (e2["via"], e3["via"], e4["via"], e5["via"]) == ("poll", "poll", "poll", "ws"), (e2, e3, e4, e5)
+    assert e4b["via"] == "poll"
+    time.sleep(2.5)                      # let any late duplicate show up
+    texts = [m["text"] for m in messages(a)]
+    want = ["dave: one", "dave: two", "carol: three", "plain text from curl, no name", "dave: five"]
+    assert texts == want, f"carol's list after two switches: {texts}"
+    texts_b = [m["text"] for m in messages(b)]
+    assert texts_b == want, f"dave's list: {texts_b}"
+    assert counter(a, "c-ws-connections") == 2, "carol: one WebSocket per WebSocket period"
+    for drv, who in ((a, "carol"), (b, "dave")):
+        errs = console_errors(drv)
+        assert not errs, f"{who}'s console: {errs}"
+    log(f"carol's list after ws -> poll -> ws: {texts}")
+
+
+TESTS = [test_ws_and_poll_see_each_other, test_mode_switch_no_duplicates]
+
+
+# --------------------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--webserv", default=os.path.join(ROOT, ".build", "debug", "webserv"),
+                    help="webserv binary (default: .build/debug/webserv)")
+    ap.add_argument("webserv_pos", nargs="?", help="same as --webserv")
+    ap.add_argument("--reports", default=os.path.join(ROOT, "reports"), help="screenshot folder")
+    args = ap.parse_args()
+    binary = os.path.abspath(args.webserv_pos or args.webserv)
+    if not os.access(binary, os.X_OK):
+        print(f"webserv binary not found: {binary} (build it first: swift build)", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+
+    # A hard bound on the whole run, whatever hangs.
+    expired = []
+
+    def on_alarm(*_):
+        expired.append(True)
+        raise TimeoutError("browser test took longer than 150 s")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(150)
+
+    passed = failed = 0
+    ctx = {"reports": os.path.abspath(args.reports)}
+    drivers = []
+    server = None
+    with tempfile.TemporaryDirectory(prefix="webserv-browser-") as tmp:
+        try:
+            server = Webserv(binary, tmp)
+            ctx["server"] = server
+            ctx["a"] = make_driver()
+            drivers.append(ctx["a"])
+            ctx["b"] = make_driver()         # a second, independent browser: another user
+            drivers.append(ctx["b"])
+            log("two browsers started")
+            for test in TESTS:
+                name = test.__name__[len("test_"):]
+                if expired:
+                    failed += 1
+                    log(f"SKIP {name}: out of time")
+                    continue
+                try:
+                    test(ctx)
+                    passed += 1
+                    log(f"PASS {name}")
+                except Exception as e:  # noqa: BLE001 - report every failure, keep going
+                    failed += 1
+                    log(f"FAIL {name}: {type(e).__name__}: {e}")
+                    traceback.print_exc()
+                    for i, drv in enumerate((ctx["a"], ctx["b"])):
+                        try:
+                            os.makedirs(ctx["reports"], exist_ok=True)
+                            shot = os.path.join(ctx["reports"], f"browser-chat-failure-{name}-{i}.png")
+                            drv.save_screenshot(shot)
+                            print(f"  page {i}: {drv.current_url}; screenshot {shot}")
+                            for entry in drv.get_log("browser")[-10:]:
+                                print(f"  console: {entry.get('level')} {entry.get('message')}")
+                        except Exception:  # noqa: BLE001
+                            pass
+                    print(server.logs())
+        except Exception as e:  # noqa: BLE001 - setup failure
+            failed += 1
+            log(f"FAIL setup: {type(e).__name__}: {e}")
+            traceback.print_exc()
+        finally:
+            signal.alarm(0)
+            for drv in drivers:
+                try:
+                    drv.quit()
+                except Exception:  # noqa: BLE001
+                    pass
+            if server is not None:
+                code = server.stop()
+                if code not in (0, None):
+                    log(f"webserv exited with status {code} after SIGTERM (spec: 0)")
+                    print(server.logs())
+                    failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(TESTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
