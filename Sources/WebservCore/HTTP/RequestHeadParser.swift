@@ -15,7 +15,13 @@ public struct RequestHeadParser {
     /// Returns the head's length including the blank line, or nil if more bytes are needed.
     public mutating func findEnd(_ buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
         let count = buffer.count
-        var i = max(scanned, 0)
+        var i = scanned
+        if i == 0 {
+            // RFC 9112 §2.2: empty lines before the request line are ignored, so they cannot
+            // be the blank line that ends the head.
+            while i < count && (buffer[i] == 0x0D || buffer[i] == 0x0A) { i += 1 }
+            if i == count { return try checkLimits(buffer, upTo: count) }
+        }
         while i < count {
             guard let p = memchr(buffer.baseAddress! + i, 0x0A, count - i) else { break }
             let lf = buffer.baseAddress!.distance(to: UnsafeRawPointer(p))
