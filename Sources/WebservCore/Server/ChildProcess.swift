@@ -1,0 +1,295 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program the server started (a CGI script, a WebSocket `exec` command), with its stdin,
+/// stdout and stderr as non-blocking pipes for the poll loop. Always reaped: the server's
+/// SIGCHLD self-pipe calls `waitpid(-1, WNOHANG)` and then `onExit`.
+///
+/// The owner registers `stdoutFD` (and `stdinFD` when it writes) in the loop itself and
+/// closes them with `closeStdout`/`closeStdin`, which unregister before closing.
+public final class ChildProcess {
+    public let pid: pid_t
+    /// Our ends of the pipes; -1 once closed.
+    public private(set) var stdinFD: Int32
+    public private(set) var stdoutFD: Int32
+    public private(set) var stderrFD: Int32
+    /// The wait status once reaped; nil while it runs.
+    public private(set) var exitStatus: Int32?
+    /// `terminate` was called: an exit by SIGTERM/SIGKILL is ours, not the program's fault.
+    public private(set) var terminateRequested = false
+    /// Called once, from the loop, after the child was reaped (with its wait status).
+    public var onExit: ((Int32) -> Void)?
+
+    private unowned let server: Server
+    private var stderrLog: StderrForwarder?
+    private var killDeadline: KillTimer?
+
+    /// How long `terminate` waits after SIGTERM before SIGKILL.
+    public static let killGrace = 2000
+
+    private init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32, server: Server) {
+        self.pid = pid
+        self.stdinFD = stdin
+        self.stdoutFD = stdout
+        self.stderrFD = stderr
+        self.server = server
+    }
+
+    /// fork+execve with stdin/stdout/stderr pipes (non-blocking, close-on-exec in the parent),
+    /// `workingDirectory` as cwd and exactly `environment` (`NAME=value`) as environment.
+    ///
+    /// A bare `executable` name is looked up in the PATH of `environment` (else the server's)
+    /// before fork. argv and envp are built before fork too: the child only calls
+    /// async-signal-safe functions (setpgid, sigaction, sigprocmask, dup2, chdir, execve,
+    /// _exit). It leads its own process group, so `terminate` also reaches its children. If
+    /// the exec fails the child exits 127 without output.
+    public static func spawn(
+        executable: String, arguments: [String], environment: [String], workingDirectory: String?,
+        server: Server
+    ) throws(SystemError) -> ChildProcess {
+        guard let path = resolve(executable, environment: environment) else { throw SystemError("execve", ENOENT) }
+        let argv = CStringArray([path] + arguments)
+        let envp = CStringArray(environment)
+        let cwd = workingDirectory.map { FileResolver.cString(Array($0.utf8)) }
+        defer {
+            argv.free()
+            envp.free()
+        }
+
+        var opened: [Int32] = []
+        func closeAll() { for fd in opened { Sys.close(fd) } }
+        let input: (read: Int32, write: Int32)
+        let output: (read: Int32, write: Int32)
+        let errors: (read: Int32, write: Int32)
+        do {
+            input = try Sys.pipe()
+            opened += [input.read, input.write]
+            output = try Sys.pipe()
+            opened += [output.read, output.write]
+            errors = try Sys.pipe()
+            opened += [errors.read, errors.write]
+        } catch {
+            closeAll()
+            throw error
+        }
+        // The child's ends are ordinary blocking descriptors: scripts do not expect EAGAIN.
+        for fd in [input.read, output.write, errors.write] {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        }
+
+        let resetSignals = [SIGPIPE, SIGINT, SIGTERM, SIGCHLD]
+        let execPath = argv.pointer[0]!
+        let pid = fork()
+        if pid == 0 {
+            // The child: async-signal-safe calls only, from here to execve.
+            setpgid(0, 0)
+            var dfl = sigaction()
+            dfl.__sigaction_handler.sa_handler = SIG_DFL
+            sigemptyset(&dfl.sa_mask)
+            for sig in resetSignals { sigaction(sig, &dfl, nil) }
+            var none = sigset_t()
+            sigemptyset(&none)
+            sigprocmask(SIG_SETMASK, &none, nil)
+            // dup2 clears close-on-exec on the copy; every other pipe end closes at exec.
+            if dup2(input.read, 0) < 0 || dup2(output.write, 1) < 0 || dup2(errors.write, 2) < 0 { _exit(127) }
+            if let cwd, cwd.withUnsafeBufferPointer({ chdir($0.baseAddress!) }) != 0 { _exit(127) }
+            execve(execPath, argv.pointer, envp.pointer)
+            _exit(127)
+        }
+        let forkErrno = errno
+        Sys.close(input.read)
+        Sys.close(output.write)
+        Sys.close(errors.write)
+        guard pid > 0 else {
+            Sys.close(input.write)
+            Sys.close(output.read)
+            Sys.close(errors.read)
+            throw SystemError("fork", forkErrno)
+        }
+        // Also here, so a kill(-pid) right after spawn cannot miss the group (the usual race).
+        setpgid(pid, pid)
+        let child = ChildProcess(pid: pid, stdin: input.write, stdout: output.read, stderr: errors.read, server: server)
+        server.watchChild(pid) { status in child.reaped(status) }
+        return child
+    }
+
+    // MARK: pipes
+
+    /// Unregisters and closes our end of the child's stdin: the child reads EOF.
+    public func closeStdin() {
+        close(&stdinFD)
+    }
+
+    public func closeStdout() {
+        close(&stdoutFD)
+    }
+
+    public func closeStderr() {
+        stderrLog = nil
+        close(&stderrFD)
+    }
+
+    private func close(_ fd: inout Int32) {
+        guard fd >= 0 else { return }
+        server.loop.unregister(fd)
+        Sys.close(fd)
+        fd = -1
+    }
+
+    /// Copies what the child writes to stderr into the error log, line by line, prefixed with
+    /// `label` (nginx logs a FastCGI's stderr the same way). Closes stderr at EOF.
+    public func forwardStderrToErrorLog(label: String) {
+        guard stderrFD >= 0 else { return }
+        let forwarder = StderrForwarder(child: self, label: label)
+        stderrLog = forwarder
+        server.loop.register(stderrFD, events: Int16(POLLIN), handler: forwarder)
+    }
+
+    fileprivate func stderrLine(_ line: String) {
+        server.logError(line)
+    }
+
+    // MARK: ending
+
+    /// True until the child was reaped.
+    public var isRunning: Bool { exitStatus == nil }
+
+    /// SIGTERM to the child's process group now, SIGKILL after `killGrace` ms if the child
+    /// is still alive. Closes our pipe ends. The child is reaped either way (`onExit` runs).
+    public func terminate() {
+        closeStdin()
+        closeStdout()
+        closeStderr()
+        guard isRunning, !terminateRequested else { return }
+        terminateRequested = true
+        kill(-pid, SIGTERM)
+        do {
+            let timer = KillTimer(child: self, deadline: server.loop.now + Self.killGrace)
+            killDeadline = timer
+            server.loop.addTimed(timer)
+        }
+    }
+
+    fileprivate func killNow() {
+        if isRunning { kill(-pid, SIGKILL) }
+        if let timer = killDeadline {
+            server.loop.removeTimed(timer)
+            killDeadline = nil
+        }
+    }
+
+    private func reaped(_ status: Int32) {
+        exitStatus = status
+        if let timer = killDeadline {
+            server.loop.removeTimed(timer)
+            killDeadline = nil
+        }
+        let callback = onExit
+        onExit = nil
+        callback?(status)
+    }
+
+    // MARK: helpers
+
+    /// `name` if it contains a slash, else the first executable `DIR/name` on PATH.
+    static func resolve(_ name: String, environment: [String]) -> String? {
+        if name.contains("/") { return name }
+        let search: String
+        if let entry = environment.first(where: { $0.hasPrefix("PATH=") }) {
+            search = String(entry.dropFirst(5))
+        } else if let p = getenv("PATH") {
+            search = String(cString: p)
+        } else {
+            search = "/usr/local/bin:/usr/bin:/bin"
+        }
+        for dir in search.split(separator: ":") where !dir.isEmpty {
+            let candidate = dir + "/" + name
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// Whether the wait status says the child was ended by a signal or exited non-zero.
+    public static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        if signal == 0 { return "exited with status \((status >> 8) & 0xFF)" }
+        return "killed by signal \(signal)"
+    }
+}
+
+/// A NULL-terminated `char *[]` built before fork (malloc is not async-signal-safe).
+private struct CStringArray {
+    let pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+
+    init(_ strings: [String]) {
+        pointer = .allocate(capacity: strings.count + 1)
+        for (i, s) in strings.enumerated() { pointer[i] = strdup(s) }
+        pointer[strings.count] = nil
+    }
+
+    func free() {
+        var i = 0
+        while let p = pointer[i] {
+            Glibc.free(p)
+            i += 1
+        }
+        pointer.deallocate()
+    }
+}
+
+/// Reads a child's stderr into the error log.
+private final class StderrForwarder: PollHandler {
+    unowned let child: ChildProcess
+    let label: String
+    var pending: [UInt8] = []
+
+    init(child: ChildProcess, label: String) {
+        self.child = child
+        self.label = label
+    }
+
+    func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let result = try? buffer.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+        switch result {
+        case .processed(let n)?:
+            pending.append(contentsOf: buffer[0..<n])
+            while let nl = pending.firstIndex(of: 10) {
+                emit(pending[..<nl])
+                pending.removeSubrange(...nl)
+            }
+            // A runaway line is logged in pieces rather than held.
+            if pending.count > 2048 {
+                emit(pending[...])
+                pending.removeAll()
+            }
+        case .wouldBlock?:
+            return
+        case .eof?, nil:
+            if !pending.isEmpty { emit(pending[...]) }
+            child.closeStderr()
+        }
+    }
+
+    private func emit(_ line: ArraySlice<UInt8>) {
+        var text = line
+        if text.last == 13 { text.removeLast() }
+        child.stderrLine("\(label): \(String(decoding: text, as: UTF8.self))")
+    }
+}
+
+/// Escalates `terminate` to SIGKILL when the grace period ends.
+private final class KillTimer: TimedHandler {
+    unowned let child: ChildProcess
+    let deadline: Int
+
+    init(child: ChildProcess, deadline: Int) {
+        self.child = child
+        self.deadline = deadline
+    }
+
+    func checkTimers(now: Int, loop: EventLoop) {
+        if now >= deadline { child.killNow() }
+    }
+}
