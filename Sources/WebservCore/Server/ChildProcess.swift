@@ -80,6 +80,13 @@ public final class ChildProcess {
 
         let resetSignals = [SIGPIPE, SIGINT, SIGTERM, SIGCHLD]
         let execPath = argv.pointer[0]!
+        // Signals stay blocked across fork until the child has reset its handlers: our
+        // handlers write to the server's self-pipe, and a SIGTERM meant for the child (from
+        // `terminate`) must not reach them and stop the server.
+        var all = sigset_t()
+        var saved = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_SETMASK, &all, &saved)
         let pid = fork()
         if pid == 0 {
             // The child: async-signal-safe calls only, from here to execve.
@@ -98,6 +105,7 @@ public final class ChildProcess {
             _exit(127)
         }
         let forkErrno = errno
+        sigprocmask(SIG_SETMASK, &saved, nil)
         Sys.close(input.read)
         Sys.close(output.write)
         Sys.close(errors.write)
@@ -238,9 +246,10 @@ private struct CStringArray {
     }
 }
 
-/// Reads a child's stderr into the error log.
+/// Reads a child's stderr into the error log. Holds the child until stderr closes (the
+/// child may be reaped and its owner gone before the last bytes are read).
 private final class StderrForwarder: PollHandler {
-    unowned let child: ChildProcess
+    let child: ChildProcess
     let label: String
     var pending: [UInt8] = []
 
@@ -281,7 +290,7 @@ private final class StderrForwarder: PollHandler {
 
 /// Escalates `terminate` to SIGKILL when the grace period ends.
 private final class KillTimer: TimedHandler {
-    unowned let child: ChildProcess
+    let child: ChildProcess
     let deadline: Int
 
     init(child: ChildProcess, deadline: Int) {
