@@ -32,6 +32,10 @@ final class CGIFaultTests: XCTestCase {
                 cgi .py python3;
                 cgi_timeout 1s;
             }
+            location /broken/ {
+                alias {{ROOT}}/cgi-bin/;
+                cgi .sh /no/such/interpreter;
+            }
         }
         """
 
@@ -87,6 +91,14 @@ final class CGIFaultTests: XCTestCase {
         XCTAssertEqual(try status(s, "/repo/nohead.py"), 502)
         XCTAssertEqual(try status(s, "/repo/crash.py"), 502)
         XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty })
+    }
+
+    func testMissingInterpreterIs500WithoutAChild() throws {
+        let s = try makeServer()
+        let fdsBefore = s.openFDs
+        XCTAssertEqual(try status(s, "/broken/stderr.sh"), 500)
+        XCTAssertTrue(s.children.isEmpty)
+        XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs == fdsBefore }, "fds \(s.openFDs) vs \(fdsBefore)")
     }
 
     func testStderrGoesToTheErrorLog() throws {

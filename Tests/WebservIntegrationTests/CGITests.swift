@@ -54,12 +54,13 @@ final class CGITests: XCTestCase {
         return s
     }
 
-    func testRunsScriptThroughInterpreterAndStreamsChunked() throws {
+    func testRunsScriptThroughInterpreter() throws {
         let s = try makeServer()
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /repo/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.header("Content-Type"), "text/plain")
-        XCTAssertEqual(r.header("Transfer-Encoding"), "chunked")
+        // Finished before its headers were read: one write with a length; else chunked.
+        XCTAssertTrue(r.header("Content-Length") == "\(r.body.count)" || r.header("Transfer-Encoding") == "chunked")
         XCTAssertEqual(r.header("Server"), "webserv")
         XCTAssertEqual(r.text, "Hello from webserv CGI (/repo/hello.sh)\n")
     }

@@ -36,14 +36,15 @@ public final class ChildProcess {
         self.server = server
     }
 
-    /// fork+execve with stdin/stdout/stderr pipes (non-blocking, close-on-exec in the parent),
-    /// `workingDirectory` as cwd and exactly `environment` (`NAME=value`) as environment.
+    /// Starts `executable` with stdin/stdout/stderr pipes (our ends non-blocking and
+    /// close-on-exec), `workingDirectory` as cwd and exactly `environment` (`NAME=value`).
     ///
-    /// A bare `executable` name is looked up in the PATH of `environment` (else the server's)
-    /// before fork. argv and envp are built before fork too: the child only calls
-    /// async-signal-safe functions (setpgid, sigaction, sigprocmask, dup2, chdir, execve,
-    /// _exit). It leads its own process group, so `terminate` also reaches its children. If
-    /// the exec fails the child exits 127 without output.
+    /// A bare `executable` name is looked up in the PATH of `environment` (else the server's).
+    /// argv and envp are built before the child exists. The child is made with glibc's
+    /// posix_spawn (clone+exec, measured faster than fork here and async-signal-safe by
+    /// construction): it only dup2s the pipes, chdirs, joins a new process group (so
+    /// `terminate` reaches its children too), resets SIGPIPE/SIGINT/SIGTERM/SIGCHLD to their
+    /// defaults with nothing blocked, and execs. A failed exec throws (ENOENT, EACCES, ...).
     public static func spawn(
         executable: String, arguments: [String], environment: [String], workingDirectory: String?,
         server: Server
@@ -78,45 +79,46 @@ public final class ChildProcess {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         }
 
-        let resetSignals = [SIGPIPE, SIGINT, SIGTERM, SIGCHLD]
-        let execPath = argv.pointer[0]!
-        // Signals stay blocked across fork until the child has reset its handlers: our
-        // handlers write to the server's self-pipe, and a SIGTERM meant for the child (from
-        // `terminate`) must not reach them and stop the server.
-        var all = sigset_t()
-        var saved = sigset_t()
-        sigfillset(&all)
-        sigprocmask(SIG_SETMASK, &all, &saved)
-        let pid = fork()
-        if pid == 0 {
-            // The child: async-signal-safe calls only, from here to execve.
-            setpgid(0, 0)
-            var dfl = sigaction()
-            dfl.__sigaction_handler.sa_handler = SIG_DFL
-            sigemptyset(&dfl.sa_mask)
-            for sig in resetSignals { sigaction(sig, &dfl, nil) }
-            var none = sigset_t()
-            sigemptyset(&none)
-            sigprocmask(SIG_SETMASK, &none, nil)
-            // dup2 clears close-on-exec on the copy; every other pipe end closes at exec.
-            if dup2(input.read, 0) < 0 || dup2(output.write, 1) < 0 || dup2(errors.write, 2) < 0 { _exit(127) }
-            if let cwd, cwd.withUnsafeBufferPointer({ chdir($0.baseAddress!) }) != 0 { _exit(127) }
-            execve(execPath, argv.pointer, envp.pointer)
-            _exit(127)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 clears close-on-exec on the copy; every other pipe end closes at exec.
+        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        if let workingDirectory {
+            guard let addchdir = spawnAddChdir else {
+                closeAll()
+                throw SystemError("posix_spawn_file_actions_addchdir_np", ENOSYS)
+            }
+            _ = addchdir(&actions, workingDirectory)
         }
-        let forkErrno = errno
-        sigprocmask(SIG_SETMASK, &saved, nil)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Handlers become SIG_DFL in the child anyway; SIGPIPE is ignored here and must not be
+        // there (a script writing to a closed pipe should die as usual).
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv.pointer[0]!, &actions, &attributes, argv.pointer, envp.pointer)
         Sys.close(input.read)
         Sys.close(output.write)
         Sys.close(errors.write)
-        guard pid > 0 else {
+        guard rc == 0 else {
             Sys.close(input.write)
             Sys.close(output.read)
             Sys.close(errors.read)
-            throw SystemError("fork", forkErrno)
+            throw SystemError("posix_spawn", rc)
         }
-        // Also here, so a kill(-pid) right after spawn cannot miss the group (the usual race).
-        setpgid(pid, pid)
         let child = ChildProcess(pid: pid, stdin: input.write, stdout: output.read, stderr: errors.read, server: server)
         server.watchChild(pid) { status in child.reaped(status) }
         return child
@@ -226,7 +228,14 @@ public final class ChildProcess {
     }
 }
 
-/// A NULL-terminated `char *[]` built before fork (malloc is not async-signal-safe).
+/// glibc's posix_spawn_file_actions_addchdir_np (2.29+), which the Glibc module hides behind
+/// _GNU_SOURCE; looked up once.
+private let spawnAddChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+}()
+
+/// A NULL-terminated `char *[]` for execve, built (and freed) by the parent.
 private struct CStringArray {
     let pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
 

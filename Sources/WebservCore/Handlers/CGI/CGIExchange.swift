@@ -19,7 +19,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
 
     /// Body bytes held for the stdin pipe before the client is paused.
     static let stdinHighWater = 64 * 1024
-    static let stdinLowWater = 16 * 1024
+    /// Output already waiting when the headers end that may be sent with a Content-Length.
+    static let bufferedResponseLimit = 64 * 1024
 
     private var connection: Connection?
     /// The connection while it still feeds us its body (also after the response ended).
@@ -212,11 +213,7 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
                 return
             case .complete(let head, let offset):
                 headersDone = true
-                respond(head, connection: c)
-                if offset < bytes.count, connection != nil {
-                    c.streamData(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-                    pauseIfClientSlow()
-                }
+                respond(head, connection: c, body: Array(bytes[offset...]))
             }
         } catch {
             fail(502, "\(label) sent an invalid header section (\(error))")
@@ -233,7 +230,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
         if child.stdoutFD >= 0, !outputDone { loop.setEvents(child.stdoutFD, Int16(POLLIN)) }
     }
 
-    private func respond(_ head: CGIResponseHead, connection c: Connection) {
+    /// Starts the response once the header section is parsed; `body` is what followed it.
+    private func respond(_ head: CGIResponseHead, connection c: Connection, body: [UInt8]) {
         if head.isLocalRedirect, let target = head.location {
             detach()
             child.terminate()
@@ -258,7 +256,30 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             c.respond(r)
             return
         }
+        // A script that has already finished (most do, by now) gets one write with a
+        // Content-Length, as lighttpd does; one still printing is streamed as it goes.
+        var first = body
+        while first.count < Self.bufferedResponseLimit, child.stdoutFD >= 0 {
+            let fd = child.stdoutFD
+            let result = try? scratch.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+            guard case .processed(let n) = result else {
+                if case .eof? = result {
+                    outputDone = true
+                    child.closeStdout()
+                    detach()
+                    c.respond(Response(status: head.status, headers: headers, body: .bytes(first)))
+                    finishIfDone()
+                    return
+                }
+                break
+            }
+            first.append(contentsOf: scratch[0..<n])
+        }
         c.respond(Response(status: head.status, headers: headers, body: .stream))
+        if !first.isEmpty, connection != nil {
+            first.withUnsafeBytes { c.streamData($0) }
+            pauseIfClientSlow()
+        }
     }
 
     /// stdout closed: the response is complete (or never started: 502).
