@@ -36,6 +36,9 @@ final class FaultTests: XCTestCase {
         "cgi/crash.sh": "kill -SEGV $$\n",
         // Prints part of a body, then crashes while the response streams.
         "cgi/midcrash.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nfirst part'\nsleep 0.2\nkill -SEGV $$\n",
+        // Announce 100 bytes, send 10, and end: at once, or after the response started streaming.
+        "cgi/short.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 100\\r\\n\\r\\n0123456789'\n",
+        "cgi/shortcrash.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 100\\r\\n\\r\\n0123456789'\nsleep 0.2\nkill -SEGV $$\n",
         // Ignores SIGTERM (so does its sleep, which inherits the ignored disposition).
         "cgi/stubborn.sh": "trap '' TERM\nsleep 30\n",
         // Answers, closes stdout, and lives on for a while.
@@ -150,6 +153,21 @@ final class FaultTests: XCTestCase {
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi/midcrash.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
         XCTAssertEqual(r.status, 200)
         XCTAssertTrue(r.text.hasPrefix("first part"), r.text)
+        assertRecovered(s, baseline: baseline)
+    }
+
+    func testCGIBodyShortOfItsContentLengthIs502OrAnIncompleteResponse() throws {
+        let s = try makeServer()
+        let baseline = s.openFDs
+        // Finished before anything was sent: a clean 502.
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi/short.sh HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 502)
+        // Died while streaming: the connection closes without the last chunk.
+        let c = try RawClient(port: s.port, timeout: 5)
+        c.send("GET /cgi/shortcrash.sh HTTP/1.1\r\nHost: x\r\n\r\n")
+        let all = String(decoding: c.readToEnd(), as: UTF8.self)
+        XCTAssertTrue(all.hasPrefix("HTTP/1.1 200"), all)
+        XCTAssertTrue(all.contains("0123456789"), all)
+        XCTAssertFalse(all.hasSuffix("0\r\n\r\n"), "a cut body was framed as complete: \(all.debugDescription)")
         assertRecovered(s, baseline: baseline)
     }
 
