@@ -205,11 +205,20 @@ final class FaultTests: XCTestCase {
         let c = try RawClient(port: s.port, timeout: 10)
         c.send("GET /cgi/endless.sh HTTP/1.1\r\nHost: x\r\n\r\n")
         let started = Date()
-        let all = c.readToEnd()
+        // Drain to the end keeping only the first and last bytes (megabytes pass by).
+        var first: [UInt8] = []
+        var last: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = recv(c.fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            if first.count < 20 { first += chunk[0..<min(n, 20)] }
+            last = Array((last + chunk[0..<n]).suffix(5))
+        }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5, "not cut at cgi_timeout")
-        XCTAssertTrue(String(decoding: all.prefix(20), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        XCTAssertTrue(String(decoding: first, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         // Closed mid-stream: no last chunk, so the client knows the body is incomplete.
-        XCTAssertFalse(all.suffix(5) == Array("0\r\n\r\n".utf8), "a cut body was framed as complete")
+        XCTAssertNotEqual(last, Array("0\r\n\r\n".utf8), "a cut body was framed as complete")
         assertRecovered(s, baseline: baseline)
     }
 
