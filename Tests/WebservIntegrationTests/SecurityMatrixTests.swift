@@ -23,6 +23,7 @@ final class SecurityMatrixTests: XCTestCase {
             location = /redir { return 301 "http://example.com/a%0d%0aSet-Cookie:%20evil=1"; }
             location /ws { websocket echo; websocket_max_message 64k; websocket_origin http://good.example https://Other.Example:8443; }
             location /open { websocket echo; }
+            location /chat/ { websocket broadcast; }
         }
         """
 
@@ -306,6 +307,26 @@ final class SecurityMatrixTests: XCTestCase {
         // A NUL in the URI never reaches the file system.
         let nul = try XCTUnwrap(httpRequest(port: s.port, "POST /up/n%00.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nZ"))
         XCTAssertEqual(nul.status, 400)
+    }
+
+    func testHugeNumbersInRangesDatesAndPollingCursorsAreHarmless() throws {
+        let s = try makeServer()
+        // (target, extra header, acceptable statuses): ignored as invalid, or unsatisfiable.
+        let rows: [(String, String, Set<Int>)] = [
+            ("/index.html", "Range: bytes=0-99999999999999999999", [200, 416]),
+            ("/index.html", "Range: bytes=99999999999999999999-", [200, 416]),
+            ("/index.html", "Range: bytes=-99999999999999999999", [200, 206, 416]),
+            ("/index.html", "Range: bytes=18446744073709551615-18446744073709551616", [200, 416]),
+            ("/index.html", "If-Modified-Since: Sat, 99 Foo 99999999999 99:99:99 GMT", [200]),
+            ("/chat/lobby?since=99999999999999999999", "X: y", [200, 400]),
+            ("/chat/lobby?since=-9223372036854775808", "X: y", [200, 400]),
+        ]
+        for (target, header, allowed) in rows {
+            let r = try XCTUnwrap(httpRequest(port: s.port, "GET \(target) HTTP/1.1\r\nHost: x\r\n\(header)\r\n\r\n"), target)
+            XCTAssertTrue(allowed.contains(r.status), "\(target) \(header): \(r.status)")
+            if r.status == 200 && target == "/index.html" { XCTAssertEqual(r.text, "home", header) }
+        }
+        XCTAssertTrue(s.isRunning)
     }
 
     // MARK: WebSocket lengths and origins
