@@ -21,6 +21,7 @@ final class SecurityMatrixTests: XCTestCase {
             location /list/ { autoindex on; }
             location /cgi/ { alias {{ROOT}}/cgi/; allow_methods GET POST; cgi .sh /bin/sh; }
             location = /redir { return 301 "http://example.com/a%0d%0aSet-Cookie:%20evil=1"; }
+            location = /redir-raw { return 302 "http://example.com/a\\r\\nSet-Cookie: evil=1"; }
             location /ws { websocket echo; websocket_max_message 64k; websocket_origin http://good.example https://Other.Example:8443; }
             location /open { websocket echo; }
             location /chat/ { websocket broadcast; }
@@ -270,6 +271,11 @@ final class SecurityMatrixTests: XCTestCase {
         XCTAssertEqual(r.status, 301)
         XCTAssertEqual(r.header("Location"), "http://example.com/a%0d%0aSet-Cookie:%20evil=1")
         assertNoSplit(r, "return 301")
+        // A raw CR LF written into the configuration (a `\r\n` escape) is percent-encoded too.
+        let raw = try XCTUnwrap(httpRequest(port: s.port, "GET /redir-raw HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(raw.status, 302)
+        XCTAssertEqual(raw.header("Location")?.lowercased(), "http://example.com/a%0d%0aset-cookie: evil=1")
+        assertNoSplit(raw, "return 302 with a raw CR LF")
     }
 
     func testDirectoryRedirectOfANameWithCRLFIsPercentEncoded() throws {
