@@ -15,6 +15,11 @@ public enum Delete {
         let rc = FileResolver.cString(path).withUnsafeBufferPointer { lstat($0.baseAddress!, &st) }
         guard rc == 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
         if st.st_mode & S_IFMT == S_IFDIR { return c.respondError(409) }
+        // A symlink is unlinked itself (its target is never touched), unless it names a
+        // directory: that is a directory to the client, as it is to GET.
+        if st.st_mode & S_IFMT == S_IFLNK, case .found(let info) = FileResolver.fileInfo(path), info.isDirectory {
+            return c.respondError(409)
+        }
         let ok = FileResolver.cString(path).withUnsafeBufferPointer { unlink($0.baseAddress!) }
         guard ok == 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
         c.server.files.forget(path)

@@ -96,11 +96,11 @@ public final class ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // Handlers become SIG_DFL in the child anyway; SIGPIPE is ignored here and must not be
-        // there (a script writing to a closed pipe should die as usual).
+        // Handlers become SIG_DFL in the child anyway; SIGPIPE and SIGXFSZ are ignored here and
+        // must not be there (a script writing to a closed pipe should die as usual).
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, sig) }
+        for sig in [SIGPIPE, SIGXFSZ, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, sig) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var none = sigset_t()
         sigemptyset(&none)

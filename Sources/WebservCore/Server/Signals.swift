@@ -6,7 +6,8 @@ import Glibc
 /// only with async-signal-safe calls (`write`), so this one is nonisolated(unsafe) on purpose.
 nonisolated(unsafe) private var signalPipeWrite: Int32 = -1
 
-/// Turns SIGINT, SIGTERM and SIGCHLD into bytes on a pipe the poll loop reads.
+/// Turns SIGINT, SIGTERM and SIGCHLD into bytes on a pipe the poll loop reads; ignores
+/// SIGPIPE and SIGXFSZ so a dead peer or a file size limit is an errno, not a death.
 final class SignalPipe: PollHandler {
     let readFD: Int32
     var onStop: () -> Void = {}
@@ -17,6 +18,9 @@ final class SignalPipe: PollHandler {
         readFD = p.read
         signalPipeWrite = p.write
         signal(SIGPIPE, SIG_IGN)
+        // Over RLIMIT_FSIZE the kernel sends SIGXFSZ, which kills by default; ignored, the
+        // write fails with EFBIG instead and the upload is refused with 507.
+        signal(SIGXFSZ, SIG_IGN)
         let handler: @convention(c) (Int32) -> Void = { sig in
             let saved = errno
             var byte = UInt8(truncatingIfNeeded: sig)

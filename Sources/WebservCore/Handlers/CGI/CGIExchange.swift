@@ -40,6 +40,10 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
     private var pendingStart = 0
     private var bodyComplete = false
     private var bodyPaused = false
+    /// The script's own Content-Length, and the body bytes it has sent so far: a body that
+    /// ends short of it was cut (the script died), and must not look complete to the client.
+    private var declaredLength: Int?
+    private var streamedLength = 0
 
     init(connection: Connection, child: ChildProcess, input: Input, timeout: Int, label: String) {
         self.connection = connection
@@ -203,6 +207,7 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
     private func output(_ bytes: UnsafeRawBufferPointer) {
         guard let c = connection else { return }
         if headersDone {
+            streamedLength += bytes.count
             c.streamData(bytes)
             pauseIfClientSlow()
             return
@@ -264,6 +269,9 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             let result = try? scratch.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
             guard case .processed(let n) = result else {
                 if case .eof? = result {
+                    if let declared = head.contentLength, first.count < declared {
+                        return fail(502, "\(label) sent \(first.count) of the \(declared) bytes it announced")
+                    }
                     outputDone = true
                     child.closeStdout()
                     detach()
@@ -275,6 +283,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             }
             first.append(contentsOf: scratch[0..<n])
         }
+        declaredLength = head.contentLength
+        streamedLength = first.count
         c.respond(Response(status: head.status, headers: headers, body: .stream))
         if !first.isEmpty, connection != nil {
             first.withUnsafeBytes { c.streamData($0) }
@@ -293,7 +303,13 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             return fail(502, "\(label) ended without a complete header section\(detail)")
         }
         detach()
-        c.streamEnd()
+        if let declared = declaredLength, streamedLength < declared {
+            // As nginx does when an upstream closes early: no last chunk, the connection closes.
+            server.logError("\(label) sent \(streamedLength) of the \(declared) bytes it announced")
+            c.close()
+        } else {
+            c.streamEnd()
+        }
         finishIfDone()
     }
 

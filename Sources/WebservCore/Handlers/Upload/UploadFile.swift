@@ -108,9 +108,10 @@ final class UploadFile {
     }
 
     /// The one place an errno of the store becomes a status (as nginx's dav module does).
+    /// EFBIG: the file passed RLIMIT_FSIZE (or the file system's maximum file size).
     static func error(_ e: Int32) -> HandlerError {
         switch e {
-        case ENOSPC, EDQUOT: return HandlerError(507)
+        case ENOSPC, EDQUOT, EFBIG: return HandlerError(507)
         case EACCES, EPERM, EROFS: return HandlerError(403)
         default: return HandlerError(500)
         }
