@@ -159,8 +159,11 @@ final class FaultTests: XCTestCase {
     func testCGIBodyShortOfItsContentLengthIs502OrAnIncompleteResponse() throws {
         let s = try makeServer()
         let baseline = s.openFDs
-        // Finished before anything was sent: a clean 502.
-        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi/short.sh HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 502)
+        // Noticed before the head went out: a clean 502. If the head was already streaming when
+        // the script's EOF came (a race with the child), the connection closes mid-body, which
+        // the client sees as an incomplete response (nil) — never as a complete 200.
+        let first = try httpRequest(port: s.port, "GET /cgi/short.sh HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(first == nil || first?.status == 502, "got \(String(describing: first?.status))")
         // Died while streaming: the connection closes without the last chunk.
         let c = try RawClient(port: s.port, timeout: 5)
         c.send("GET /cgi/shortcrash.sh HTTP/1.1\r\nHost: x\r\n\r\n")
