@@ -72,6 +72,13 @@ static void add_sample(samples_t *s, uint64_t x) {
     s->v[s->n++] = x;
 }
 
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6
+         + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -160,8 +167,8 @@ static void conn_queue(conn_t *c, const void *data, size_t len) {
     c->wlen += len;
 }
 
-/* queue one masked client frame and try to send it now */
-static int send_frame(conn_t *c, int opcode, const char *payload, size_t len) {
+/* queue one masked client frame (the caller flushes) */
+static void queue_frame(conn_t *c, int opcode, const char *payload, size_t len) {
     unsigned char hdr[14];
     size_t h = 0;
     hdr[h++] = (unsigned char)(0x80 | opcode);
@@ -180,6 +187,11 @@ static int send_frame(conn_t *c, int opcode, const char *payload, size_t len) {
         conn_queue(c, buf, n);
         off += n;
     }
+}
+
+/* queue one masked client frame and try to send it now */
+static int send_frame(conn_t *c, int opcode, const char *payload, size_t len) {
+    queue_frame(c, opcode, payload, len);
     return conn_flush(c);
 }
 
@@ -251,7 +263,7 @@ static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
         char *payload = c->rbuf + off + h;
         if (masked) for (uint64_t i = 0; i < len; i++) payload[i] ^= (char)p[h - 4 + (i & 3)];
         if (!fin && opcode < 8) { g_closed_early++; conn_close(c); return; }  /* we never fragment; neither should echo */
-        if (opcode == 0x9) send_frame(c, 0xA, payload, (size_t)len);
+        if (opcode == 0x9) queue_frame(c, 0xA, payload, (size_t)len);
         else if (opcode == 0x8) { g_closed_early++; conn_close(c); return; }
         else if (opcode == 0x1 || opcode == 0x2) on_msg(c, opcode, payload, (size_t)len, t);
         off += h + (size_t)len;
@@ -275,6 +287,7 @@ static void conn_readable(conn_t *c, on_message_fn on_msg) {
             if (c->state == C_HANDSHAKE && parse_handshake(c) <= 0) { if (c->state == C_CLOSED) return; continue; }
             if (c->state == C_OPEN) parse_frames(c, on_msg, t);
             if (c->state == C_CLOSED) return;
+            if (c->wlen > c->woff && !c->want_out && conn_flush(c) < 0) { g_closed_early++; conn_close(c); return; }
             if ((size_t)n < 8192) return;
             continue;
         }
@@ -370,11 +383,12 @@ static void make_payload(char *buf, size_t size, int conn, uint32_t seq) {
     memcpy(buf, head, (size_t)n < size ? (size_t)n : size);
 }
 
-static void echo_send(conn_t *c) {
+/* queue the connection's next message; replies read together are answered in one write */
+static void echo_queue(conn_t *c) {
     make_payload(e_expect, e_size, c->idx, c->sent);
     c->ts[c->sent % (uint32_t)e_window] = now_ns();
     c->sent++;
-    if (send_frame(c, 0x1, e_expect, e_size) < 0) { g_closed_early++; conn_close(c); }
+    queue_frame(c, 0x1, e_expect, e_size);
 }
 
 static void echo_msg(conn_t *c, int op, const char *p, size_t len, uint64_t t) {
@@ -388,7 +402,7 @@ static void echo_msg(conn_t *c, int op, const char *p, size_t len, uint64_t t) {
         e_count++;
         add_sample(&e_rtt, t - st);
     }
-    if (!e_stop) echo_send(c);
+    if (!e_stop) echo_queue(c);
 }
 
 static int run_echo(int conns, double duration, double warmup) {
@@ -398,10 +412,14 @@ static int run_echo(int conns, double duration, double warmup) {
     if (g_open < conns) print_fail_and_exit("echo");
     for (int i = 0; i < conns; i++) g_conns[i].ts = calloc((size_t)e_window, sizeof(uint64_t));
     uint64_t t0 = now_ns();
+    double cpu0 = cpu_s();
     e_measure_from = t0 + (uint64_t)(warmup * 1e9);
     e_measure_to = e_measure_from + (uint64_t)(duration * 1e9);
-    for (int i = 0; i < conns; i++)
-        for (int w = 0; w < e_window && g_conns[i].state == C_OPEN; w++) echo_send(&g_conns[i]);
+    for (int i = 0; i < conns; i++) {
+        conn_t *c = &g_conns[i];
+        for (int w = 0; w < e_window; w++) echo_queue(c);
+        if (conn_flush(c) < 0) { g_closed_early++; conn_close(c); }
+    }
     struct epoll_event evs[512];
     for (;;) {
         uint64_t t = now_ns();
@@ -412,16 +430,18 @@ static int run_echo(int conns, double duration, double warmup) {
         if (g_open == 0) break;
     }
     e_stop = 1;
+    double client_cpu = (cpu_s() - cpu0) / ((double)(now_ns() - t0) / 1e9);
     uint64_t elapsed = now_ns() - e_measure_from;
     double secs = elapsed < (uint64_t)(duration * 1e9) ? (double)elapsed / 1e9 : duration;
     qsort(e_rtt.v, e_rtt.n, sizeof *e_rtt.v, cmp_u64);
     printf("{\"mode\": \"echo\", \"conns\": %d, \"window\": %d, \"size\": %zu, \"duration\": %.3f, "
            "\"messages\": %llu, \"msgs_per_s\": %.1f, \"p50_us\": %.1f, \"p90_us\": %.1f, "
-           "\"p99_us\": %.1f, \"max_us\": %.1f, \"mismatches\": %llu, \"closed_early\": %d}\n",
+           "\"p99_us\": %.1f, \"max_us\": %.1f, \"mismatches\": %llu, \"closed_early\": %d, "
+           "\"client_cpu\": %.3f}\n",
            conns, e_window, e_size, secs, (unsigned long long)e_count, (double)e_count / secs,
            pct_us(&e_rtt, 50), pct_us(&e_rtt, 90), pct_us(&e_rtt, 99),
            e_rtt.n ? (double)e_rtt.v[e_rtt.n - 1] / 1000.0 : -1.0,
-           (unsigned long long)e_mismatch, g_closed_early);
+           (unsigned long long)e_mismatch, g_closed_early, client_cpu);
     return 0;
 }
 
@@ -490,6 +510,7 @@ static int run_fanout(int members) {
         return 1;
     }
     uint64_t start = now_ns() + 50000000ull;
+    double cpu0 = cpu_s();
     int sent = 0;
     while (sent < f_messages && g_open > 0) {
         uint64_t due = start + (uint64_t)sent * (uint64_t)f_interval_ms * 1000000ull;
@@ -512,6 +533,7 @@ static int run_fanout(int members) {
         if (done || now_ns() > deadline || g_open == 0) break;
         pump(fanout_msg, 20);
     }
+    double client_cpu = (cpu_s() - cpu0) / ((double)(now_ns() - start) / 1e9);
     samples_t all = {0};
     long missing = 0;
     for (int s = 0; s < sent; s++) {
@@ -524,11 +546,12 @@ static int run_fanout(int members) {
            "\"join_s\": %.3f, \"complete\": %zu, \"missing_deliveries\": %ld, "
            "\"all_p50_us\": %.1f, \"all_p99_us\": %.1f, \"all_max_us\": %.1f, "
            "\"each_p50_us\": %.1f, \"each_p99_us\": %.1f, "
-           "\"out_of_order\": %llu, \"foreign\": %llu, \"closed_early\": %d}\n",
+           "\"out_of_order\": %llu, \"foreign\": %llu, \"closed_early\": %d, \"client_cpu\": %.3f}\n",
            members, sent, f_interval_ms, f_size, join_s, all.n, missing,
            pct_us(&all, 50), pct_us(&all, 99), all.n ? (double)all.v[all.n - 1] / 1000.0 : -1.0,
            pct_us(&f_each, 50), pct_us(&f_each, 99),
-           (unsigned long long)f_out_of_order, (unsigned long long)f_foreign, g_closed_early);
+           (unsigned long long)f_out_of_order, (unsigned long long)f_foreign, g_closed_early,
+           client_cpu);
     return 0;
 }
 
