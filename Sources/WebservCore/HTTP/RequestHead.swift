@@ -30,6 +30,8 @@ public struct RequestHead: Sendable {
     public var framing: BodyFraming
     public var keepAlive: Bool
     public var expectsContinue: Bool
+    /// How many times a CGI's local `Location` re-dispatched this request (nginx stops at 10).
+    public var internalRedirects = 0
 
     public func string(_ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)

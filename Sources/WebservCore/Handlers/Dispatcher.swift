@@ -63,7 +63,7 @@ enum ContentHandlers {
 
     /// Returns false when the request is not for a CGI script.
     static func cgi(_ c: Connection, location: LocationConfig) -> Bool {
-        false
+        CGIHandler.handle(c, location: location)
     }
 
     static func upload(_ c: Connection, location: LocationConfig) {

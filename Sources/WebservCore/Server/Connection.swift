@@ -2,6 +2,9 @@
 import Glibc
 #endif
 
+/// Linux's POLLRDHUP (the peer shut down writing), which Glibc's module does not export.
+let pollRDHUP: Int16 = 0x2000
+
 /// One client socket: reads request heads, frames bodies, writes responses in order, and
 /// keeps the connection alive or closes it. Handlers decide what to answer; the connection
 /// only executes (Hummingbird's connection state handler plays the same role).
@@ -73,6 +76,12 @@ public final class Connection: PollHandler {
     public func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
         // Both directions are gone (or the socket failed): nothing can be sent any more.
         if events & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 && events & Int16(POLLIN) == 0 {
+            close()
+            return
+        }
+        // The client shut down its side while a stream source (CGI) works on its answer: it
+        // is gone, as nginx's upstream module concludes; end the source now, not at its timeout.
+        if events & pollRDHUP != 0 && state == .exchange && bodyReader == nil && streamSource != nil {
             close()
             return
         }
@@ -434,7 +443,11 @@ public final class Connection: PollHandler {
         case .upgraded:
             if upgradedWantsInput { events = POLLIN }
         case .exchange:
-            if bodyReader != nil && !bodyPaused { events = POLLIN }
+            if bodyReader != nil && !bodyPaused {
+                events = POLLIN
+            } else if streamSource != nil {
+                events = Int32(pollRDHUP)
+            }
         case .closed:
             return
         }

@@ -83,7 +83,8 @@ public final class Server: TimedHandler {
                 loop.running = false
             } else if now >= stopDeadline {
                 for c in Array(connections.values) { c.close() }
-                for pid in children.keys { kill(pid, SIGKILL) }
+                // Each child leads its own process group: end what it started too.
+                for pid in children.keys { kill(-pid, SIGKILL) }
                 reapChildren()
                 loop.running = false
             }

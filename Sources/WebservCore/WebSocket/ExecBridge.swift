@@ -1,7 +1,191 @@
-/// `websocket exec`: placeholder until the child-process layer lands.
-final class ExecBridge {
-    static func start(command: [String], session: WebSocketConnection, connection: Connection) -> ExecBridge? { nil }
-    func toProgram(_ payload: [UInt8]) {}
-    func outputDrained() {}
-    func end() {}
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `websocket exec COMMAND`, as websocketd does it: one program per connection; each
+/// message from the client becomes a line on its stdin, each line it prints becomes a text
+/// message; its exit closes the socket with 1000, and the client leaving ends it.
+final class ExecBridge: PollHandler {
+    private let child: ChildProcess
+    private unowned let session: WebSocketConnection
+    private unowned let loop: EventLoop
+    /// Bytes waiting for the program's stdin (it may read slowly).
+    private var toStdin: [UInt8] = []
+    private var stdinSent = 0
+    /// A line the program has started but not finished.
+    private var partialLine: [UInt8] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var stdoutOpen = true
+    private var exited = false
+    private let maxLine: Int
+
+    /// Above this, the client's socket is not read until the program catches up.
+    static let stdinHighWater = 1 << 20
+    /// While the client's output holds this much, the program's stdout is not read.
+    static let outputHighWater = 1 << 20
+
+    private init(child: ChildProcess, session: WebSocketConnection, loop: EventLoop, maxLine: Int) {
+        self.child = child
+        self.session = session
+        self.loop = loop
+        self.maxLine = maxLine
+    }
+
+    static func start(command: [String], session: WebSocketConnection, connection c: Connection) -> ExecBridge? {
+        guard let program = command.first else { return nil }
+        let req = session.request
+        let environment = CGIEnvironment.build(CGIRequestInfo(
+            method: req.methodString, requestURI: req.target, scriptName: session.location.path,
+            scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
+            queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
+            serverPort: Int(SocketAddress.localPort(c.fd)), remoteAddr: c.peerAddress, remotePort: c.peerPort,
+            headers: req.headerPairs, documentRoot: session.location.root))
+        let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                executable: program, arguments: Array(command.dropFirst()), environment: environment,
+                workingDirectory: directory.map { $0.isEmpty ? "/" : $0 }, server: c.server)
+        } catch {
+            c.server.logError("websocket exec \"\(program)\" failed: \(error)")
+            return nil
+        }
+        let bridge = ExecBridge(
+            child: child, session: session, loop: c.loop,
+            maxLine: session.location.websocketMaxMessage > 0 ? session.location.websocketMaxMessage : 1 << 20)
+        child.forwardStderrToErrorLog(label: program)
+        child.onExit = { [weak bridge] _ in bridge?.programExited() }
+        c.loop.register(child.stdoutFD, events: Int16(POLLIN), handler: bridge)
+        return bridge
+    }
+
+    /// The part of the path after the location's prefix, as PATH_INFO.
+    static func pathInfo(_ path: String, location: String) -> String {
+        guard path.hasPrefix(location), path.count > location.count else { return "" }
+        let rest = String(path.dropFirst(location.count))
+        return rest.hasPrefix("/") ? rest : "/" + rest
+    }
+
+    // MARK: client → program
+
+    func toProgram(_ payload: [UInt8]) {
+        guard child.stdinFD >= 0 else { return }
+        toStdin.append(contentsOf: payload)
+        toStdin.append(0x0A)
+        writeStdin()
+    }
+
+    private func writeStdin() {
+        let fd = child.stdinFD
+        guard fd >= 0 else { return }
+        while stdinSent < toStdin.count {
+            let start = stdinSent
+            let r = try? toStdin.withUnsafeBytes { p in
+                Result { () throws(SystemError) in try Sys.write(fd, p.baseAddress! + start, p.count - start) }
+            }.get()
+            switch r {
+            case .processed(let n):
+                stdinSent += n
+            case .wouldBlock:
+                loop.register(fd, events: Int16(POLLOUT), handler: self)
+                session.connection?.upgradedWantsInput = toStdin.count - stdinSent < Self.stdinHighWater
+                return
+            default:
+                // The program closed its stdin (or died): drop what it will never read.
+                toStdin.removeAll()
+                stdinSent = 0
+                child.closeStdin()
+                return
+            }
+        }
+        toStdin.removeAll(keepingCapacity: true)
+        stdinSent = 0
+        loop.unregister(fd)
+        session.connection?.upgradedWantsInput = true
+    }
+
+    // MARK: program → client
+
+    func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
+        if fd == child.stdinFD {
+            writeStdin()
+            return
+        }
+        guard fd == child.stdoutFD else { return }
+        readStdout()
+    }
+
+    private func readStdout() {
+        let fd = child.stdoutFD
+        guard fd >= 0 else { return }
+        // Bounded per turn; stop while the client is not keeping up.
+        for _ in 0..<16 {
+            if let c = session.connection, c.output.pendingBytes > Self.outputHighWater {
+                loop.setEvents(fd, 0)
+                return
+            }
+            let r = try? readBuffer.withUnsafeMutableBytes { p in
+                Result { () throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+            }.get()
+            switch r {
+            case .processed(let n):
+                splitLines(n)
+            case .wouldBlock:
+                return
+            default:
+                stdoutEnded()
+                return
+            }
+        }
+    }
+
+    private func splitLines(_ n: Int) {
+        var start = 0
+        for i in 0..<n where readBuffer[i] == 0x0A {
+            partialLine.append(contentsOf: readBuffer[start..<i])
+            emitLine()
+            start = i + 1
+        }
+        partialLine.append(contentsOf: readBuffer[start..<n])
+        // A line longer than a message may be is sent in pieces rather than held without bound.
+        if partialLine.count >= maxLine { emitLine() }
+    }
+
+    private func emitLine() {
+        if partialLine.last == 0x0D { partialLine.removeLast() }
+        session.sendText(partialLine[...])
+        partialLine.removeAll(keepingCapacity: true)
+    }
+
+    func outputDrained() {
+        if child.stdoutFD >= 0 && loop.events(of: child.stdoutFD) == 0 {
+            loop.setEvents(child.stdoutFD, Int16(POLLIN))
+            readStdout()
+        }
+    }
+
+    private func stdoutEnded() {
+        guard stdoutOpen else { return }
+        stdoutOpen = false
+        if !partialLine.isEmpty { emitLine() }
+        child.closeStdout()
+        if exited { session.closeSession(code: 1000) }
+    }
+
+    /// Reaped: close with 1000 once everything it printed was read.
+    private func programExited() {
+        exited = true
+        if !stdoutOpen {
+            session.closeSession(code: 1000)
+        } else {
+            // Whatever is still in the pipe arrives before EOF.
+            readStdout()
+        }
+    }
+
+    /// The client left or the session closed: stdin gets EOF and the program is ended.
+    func end() {
+        child.onExit = nil
+        child.terminate()
+    }
 }

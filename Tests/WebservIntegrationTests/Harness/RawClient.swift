@@ -59,6 +59,12 @@ final class RawClient {
         }
     }
 
+    /// Bytes already received past the last parsed response (e.g. frames after a 101).
+    func takeBuffered() -> [UInt8] {
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// Bytes received but not yet consumed by `readResponse`.

@@ -24,6 +24,7 @@ final class WebSocketClient {
         }
         raw.send("GET \(path) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(Self.key)\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n")
         guard let r = raw.readResponse(head: true), r.status == 101 else { return nil }
+        pending = raw.takeBuffered()
     }
 
     static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> [UInt8] {

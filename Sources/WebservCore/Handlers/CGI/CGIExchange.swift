@@ -1,0 +1,354 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One running CGI script, driven by the poll loop: the request body goes to its stdin, its
+/// stdout is parsed (RFC 3875 §6) and streamed to the client, with backpressure both ways.
+/// Ends on stdout EOF, a fault (502), `cgi_timeout` (504) or the client leaving; the child is
+/// always ended and reaped, every pipe closed.
+final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
+    /// Where the script's stdin comes from.
+    enum Input {
+        /// No body: stdin is closed at once (the script reads EOF).
+        case none
+        /// The connection's body, as it arrives.
+        case connection
+        /// A spooled (de-chunked) body file, which we own.
+        case file(Int32)
+    }
+
+    /// Body bytes held for the stdin pipe before the client is paused.
+    static let stdinHighWater = 64 * 1024
+    /// Output already waiting when the headers end that may be sent with a Content-Length.
+    static let bufferedResponseLimit = 64 * 1024
+
+    private var connection: Connection?
+    /// The connection while it still feeds us its body (also after the response ended).
+    private var bodyConnection: Connection?
+    private let child: ChildProcess
+    private let server: Server
+    private let label: String
+    private var input: Input
+    private var deadline: Int
+    private var parser = CGIResponseParser()
+    private var headersDone = false
+    private var timedOut = false
+    /// stdout reached EOF or we stopped reading it.
+    private var outputDone = false
+    private var scratch = [UInt8](repeating: 0, count: 32 * 1024)
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    private var bodyComplete = false
+    private var bodyPaused = false
+
+    init(connection: Connection, child: ChildProcess, input: Input, timeout: Int, label: String) {
+        self.connection = connection
+        self.child = child
+        self.server = connection.server
+        self.input = input
+        self.label = label
+        self.deadline = connection.loop.now + timeout
+    }
+
+    private var loop: EventLoop { server.loop }
+
+    func start() {
+        guard let c = connection else { return }
+        child.onExit = { [self] status in childExited(status) }
+        child.forwardStderrToErrorLog(label: label)
+        loop.register(child.stdoutFD, events: Int16(POLLIN), handler: self)
+        loop.addTimed(self)
+        c.streamSource = self
+        switch input {
+        case .none:
+            child.closeStdin()
+        case .connection:
+            loop.register(child.stdinFD, events: 0, handler: self)
+            bodyConnection = c
+            c.receiveBody(into: self)
+        case .file:
+            loop.register(child.stdinFD, events: Int16(POLLOUT), handler: self)
+        }
+    }
+
+    // MARK: poll
+
+    func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
+        if fd == child.stdinFD {
+            if events & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
+                stdinBroken()
+            } else {
+                writeStdin()
+            }
+        } else if fd == child.stdoutFD {
+            readStdout()
+        }
+    }
+
+    // MARK: request body → stdin
+
+    func bodyData(_ bytes: UnsafeRawBufferPointer, connection: Connection) throws(HandlerError) {
+        // After the script closed its stdin (or exited) the rest of the body is dropped.
+        guard child.stdinFD >= 0 else { return }
+        if pendingStart == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+        }
+        pending.append(contentsOf: bytes)
+        writeStdin()
+        if child.stdinFD >= 0 && pending.count - pendingStart >= Self.stdinHighWater && !bodyPaused {
+            bodyPaused = true
+            connection.pauseBody()
+        }
+    }
+
+    func bodyEnd(connection: Connection) {
+        bodyComplete = true
+        bodyConnection = nil
+        bodyPaused = false
+        if pendingStart == pending.count { child.closeStdin() }
+    }
+
+    /// Writes what is pending (refilling from a spool file); closes stdin at the body's end.
+    private func writeStdin() {
+        let fd = child.stdinFD
+        guard fd >= 0 else { return }
+        while true {
+            if pendingStart == pending.count, case .file(let file) = input {
+                if !refill(from: file) { return }
+            }
+            let count = pending.count - pendingStart
+            if count == 0 { break }
+            let result: IOResult
+            do {
+                result = try pending.withUnsafeBytes { (p) throws(SystemError) in try Sys.write(fd, p.baseAddress! + pendingStart, count) }
+            } catch {
+                return stdinBroken()
+            }
+            guard case .processed(let n) = result else {
+                loop.setEvents(fd, Int16(POLLOUT))
+                return
+            }
+            pendingStart += n
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingStart = 0
+        if bodyComplete {
+            child.closeStdin()
+            return
+        }
+        loop.setEvents(fd, 0)
+        if bodyPaused, let c = bodyConnection {
+            bodyPaused = false
+            c.resumeBody()
+        }
+    }
+
+    /// Loads the next block of a spooled body; false when the file is done (stdin closed).
+    private func refill(from file: Int32) -> Bool {
+        pending.removeAll(keepingCapacity: true)
+        pendingStart = 0
+        pending.append(contentsOf: repeatElement(0, count: 64 * 1024))
+        let n = pending.withUnsafeMutableBytes { read(file, $0.baseAddress!, $0.count) }
+        if n <= 0 {
+            pending.removeAll(keepingCapacity: true)
+            closeSpool()
+            child.closeStdin()
+            return false
+        }
+        pending.removeLast(pending.count - n)
+        return true
+    }
+
+    /// The script closed its stdin or exited: drop what is left, keep draining the client.
+    private func stdinBroken() {
+        child.closeStdin()
+        closeSpool()
+        pending = []
+        pendingStart = 0
+        if bodyPaused, let c = bodyConnection {
+            bodyPaused = false
+            c.resumeBody()
+        }
+    }
+
+    private func closeSpool() {
+        if case .file(let file) = input {
+            Sys.close(file)
+            input = .none
+        }
+    }
+
+    // MARK: stdout → response
+
+    private func readStdout() {
+        let fd = child.stdoutFD
+        guard fd >= 0 else { return }
+        let result: IOResult
+        do {
+            result = try scratch.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+        } catch {
+            return outputEnded()
+        }
+        switch result {
+        case .wouldBlock:
+            return
+        case .eof:
+            outputEnded()
+        case .processed(let n):
+            scratch.withUnsafeBytes { all in output(UnsafeRawBufferPointer(rebasing: all[0..<n])) }
+        }
+    }
+
+    private func output(_ bytes: UnsafeRawBufferPointer) {
+        guard let c = connection else { return }
+        if headersDone {
+            c.streamData(bytes)
+            pauseIfClientSlow()
+            return
+        }
+        do {
+            switch try parser.feed(bytes) {
+            case .needMore:
+                return
+            case .complete(let head, let offset):
+                headersDone = true
+                respond(head, connection: c, body: Array(bytes[offset...]))
+            }
+        } catch {
+            fail(502, "\(label) sent an invalid header section (\(error))")
+        }
+    }
+
+    private func pauseIfClientSlow() {
+        guard let c = connection, child.stdoutFD >= 0 else { return }
+        if !c.canStream { loop.setEvents(child.stdoutFD, 0) }
+    }
+
+    /// The client caught up: read the script again.
+    func outputDrained(connection: Connection) {
+        if child.stdoutFD >= 0, !outputDone { loop.setEvents(child.stdoutFD, Int16(POLLIN)) }
+    }
+
+    /// Starts the response once the header section is parsed; `body` is what followed it.
+    private func respond(_ head: CGIResponseHead, connection c: Connection, body: [UInt8]) {
+        if head.isLocalRedirect, let target = head.location {
+            detach()
+            child.terminate()
+            outputDone = true
+            return CGIInternalRedirect.perform(c, to: target)
+        }
+        var headers: [(name: String, value: String)] = []
+        if let type = head.contentType {
+            headers.append(("Content-Type", type))
+        } else if !HTTPStatus.hasNoBody(head.status) && head.location == nil {
+            headers.append(("Content-Type", Dispatcher.location(for: c.request?.path ?? [0x2F], in: c.serverConfig).defaultType))
+        }
+        if let location = head.location { headers.append(("Location", location)) }
+        headers.append(contentsOf: head.headers)
+        if HTTPStatus.hasNoBody(head.status) || c.request?.method == .head {
+            // No body will be sent: answer now and end the script.
+            var r = Response(status: head.status, headers: headers)
+            r.contentLength = head.contentLength
+            detach()
+            child.terminate()
+            outputDone = true
+            c.respond(r)
+            return
+        }
+        // A script that has already finished (most do, by now) gets one write with a
+        // Content-Length, as lighttpd does; one still printing is streamed as it goes.
+        var first = body
+        while first.count < Self.bufferedResponseLimit, child.stdoutFD >= 0 {
+            let fd = child.stdoutFD
+            let result = try? scratch.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+            guard case .processed(let n) = result else {
+                if case .eof? = result {
+                    outputDone = true
+                    child.closeStdout()
+                    detach()
+                    c.respond(Response(status: head.status, headers: headers, body: .bytes(first)))
+                    finishIfDone()
+                    return
+                }
+                break
+            }
+            first.append(contentsOf: scratch[0..<n])
+        }
+        c.respond(Response(status: head.status, headers: headers, body: .stream))
+        if !first.isEmpty, connection != nil {
+            first.withUnsafeBytes { c.streamData($0) }
+            pauseIfClientSlow()
+        }
+    }
+
+    /// stdout closed: the response is complete (or never started: 502).
+    private func outputEnded() {
+        outputDone = true
+        child.closeStdout()
+        guard let c = connection else { return }
+        if !headersDone {
+            let detail: String
+            if let status = child.exitStatus { detail = ", " + ChildProcess.describe(status) } else { detail = "" }
+            return fail(502, "\(label) ended without a complete header section\(detail)")
+        }
+        detach()
+        c.streamEnd()
+        finishIfDone()
+    }
+
+    // MARK: faults and ending
+
+    /// Answers `status` if nothing was sent yet (else the connection closes) and ends the script.
+    private func fail(_ status: Int, _ message: String) {
+        server.logError(message)
+        let c = connection
+        detach()
+        child.terminate()
+        outputDone = true
+        c?.respondError(status)
+        finishIfDone()
+    }
+
+    func checkTimers(now: Int, loop: EventLoop) {
+        guard now >= deadline, !timedOut else { return }
+        timedOut = true
+        if connection != nil {
+            fail(504, "\(label) timed out")
+        } else {
+            // The response is out but the script still runs.
+            child.terminate()
+        }
+    }
+
+    /// The connection closed or its body failed: end the script.
+    func abort() {
+        detach()
+        bodyConnection = nil
+        bodyPaused = false
+        child.terminate()
+        outputDone = true
+        closeSpool()
+        finishIfDone()
+    }
+
+    /// Stops talking to the connection; a body still arriving keeps being drained into us.
+    private func detach() {
+        if let c = connection, c.streamSource === self { c.streamSource = nil }
+        connection = nil
+    }
+
+    private func childExited(_ status: Int32) {
+        if status != 0 && !child.terminateRequested { server.logError("\(label) \(ChildProcess.describe(status))") }
+        // Its stdin has no reader any more; stdout is read on until EOF (a grandchild may hold it).
+        if child.stdinFD >= 0 { stdinBroken() }
+        finishIfDone()
+    }
+
+    private func finishIfDone() {
+        if outputDone && !child.isRunning {
+            closeSpool()
+            loop.removeTimed(self)
+        }
+    }
+}

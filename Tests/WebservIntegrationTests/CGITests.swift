@@ -1,0 +1,266 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// CGI/1.1 through the real binary: which file runs and how, its environment, request bodies
+/// to stdin, and its output parsed and streamed back (RFC 3875 §4, §6).
+final class CGITests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            error_log {{ROOT}}/error.log;
+            location /cgi-bin/ {
+                root {{ROOT}};
+                allow_methods GET HEAD POST;
+                cgi .py python3;
+                cgi .sh /bin/sh;
+                cgi .cgi;
+                cgi_timeout 20s;
+                client_max_body_size 64m;
+            }
+            location /repo/ {
+                alias {{REPO}}/cgi-bin/;
+                allow_methods GET HEAD POST;
+                cgi .py python3;
+                cgi .sh /bin/sh;
+            }
+        }
+        """
+
+    static let scripts: [String: String] = [
+        "www/static.txt": "static text\n",
+        "cgi-bin/cat.sh": "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\necho \"len=$CONTENT_LENGTH\"\ncat\n",
+        "cgi-bin/pwd.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
+        "cgi-bin/noexec.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n",
+        "cgi-bin/sub/where.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
+        "cgi-bin/teapot.sh": "printf 'Status: 418 Short and stout\\r\\nX-Thing: one\\r\\nContent-Type: text/x-tea\\r\\n\\r\\nbrewing\\n'\n",
+        "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
+        "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
+        "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
+        "cgi-bin/loop.sh": "printf 'Location: /cgi-bin/loop.sh\\r\\n\\r\\n'\n",
+        "cgi-bin/away.sh": "printf 'Location: https://example.com/there\\r\\n\\r\\n'\n",
+        "cgi-bin/lf.sh": "printf 'Content-Type: text/plain\\n\\nunix line ends\\n'\n",
+        // Prints one line, then waits (bounded) for the test to create `go`, then another.
+        "cgi-bin/step.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nfirst\\n'\ni=0\nwhile [ ! -e ../go ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\necho second\n",
+    ]
+
+    func makeServer() throws -> TestServer {
+        let s = try TestServer(config: Self.config, files: Self.scripts)
+        chmod(s.path("cgi-bin/pwd.cgi"), 0o755)
+        return s
+    }
+
+    func testRunsScriptThroughInterpreter() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /repo/hello.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.header("Content-Type"), "text/plain")
+        // Finished before its headers were read: one write with a length; else chunked.
+        XCTAssertTrue(r.header("Content-Length") == "\(r.body.count)" || r.header("Transfer-Encoding") == "chunked")
+        XCTAssertEqual(r.header("Server"), "webserv")
+        XCTAssertEqual(r.text, "Hello from webserv CGI (/repo/hello.sh)\n")
+    }
+
+    func testExecutesExecutableFileDirectlyInItsDirectory() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/pwd.cgi HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), realpath(s.path("cgi-bin")))
+        let sub = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/sub/where.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(sub.text.trimmingCharacters(in: .whitespacesAndNewlines), realpath(s.path("cgi-bin/sub")))
+    }
+
+    func testNonExecutableScriptWithoutInterpreterIs403AndMissingScriptIs404() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/noexec.cgi HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 403)
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/nothere.py HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 404)
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/nothere.py/x HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 404)
+    }
+
+    func testEnvironmentFollowsRFC3875WithPathInfoAndHeaders() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, """
+            GET /repo/env.py/extra/path?a=1&b=%20 HTTP/1.1\r
+            Host: example.test:\(s.port)\r
+            X-Custom-Thing: yes\r
+            Accept: text/plain\r
+            Proxy: evil\r
+            \r
+
+            """))
+        XCTAssertEqual(r.status, 200)
+        var env: [String: String] = [:]
+        for line in r.text.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            env[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        XCTAssertEqual(env["GATEWAY_INTERFACE"], "CGI/1.1")
+        XCTAssertEqual(env["SERVER_PROTOCOL"], "HTTP/1.1")
+        XCTAssertEqual(env["SERVER_SOFTWARE"], "webserv")
+        XCTAssertEqual(env["SERVER_NAME"], "example.test")
+        XCTAssertEqual(env["SERVER_PORT"], "\(s.port)")
+        XCTAssertEqual(env["REQUEST_METHOD"], "GET")
+        XCTAssertEqual(env["SCRIPT_NAME"], "/repo/env.py")
+        XCTAssertEqual(env["SCRIPT_FILENAME"], TestServer.packageRoot.appendingPathComponent("cgi-bin/env.py").path)
+        XCTAssertEqual(env["PATH_INFO"], "/extra/path")
+        XCTAssertEqual(env["PATH_TRANSLATED"], s.path("www/extra/path"))
+        XCTAssertEqual(env["QUERY_STRING"], "a=1&b=%20")
+        XCTAssertEqual(env["REQUEST_URI"], "/repo/env.py/extra/path?a=1&b=%20")
+        XCTAssertEqual(env["REDIRECT_STATUS"], "200")
+        XCTAssertEqual(env["REMOTE_ADDR"], "127.0.0.1")
+        XCTAssertNotNil(env["REMOTE_PORT"].flatMap { Int($0) })
+        XCTAssertEqual(env["HTTP_X_CUSTOM_THING"], "yes")
+        XCTAssertEqual(env["HTTP_ACCEPT"], "text/plain")
+        XCTAssertEqual(env["HTTP_HOST"], "example.test:\(s.port)")
+        XCTAssertNil(env["HTTP_PROXY"], "httpoxy")
+        XCTAssertNil(env["CONTENT_LENGTH"], "no body, no CONTENT_LENGTH")
+        XCTAssertEqual(env["PATH"], "/usr/local/bin:/usr/bin:/bin")
+    }
+
+    func testPostFormReachesStdinWithContentLength() throws {
+        let s = try makeServer()
+        let body = "name=Ada&message=hello+there"
+        let r = try XCTUnwrap(httpRequest(port: s.port, """
+            POST /repo/form.py HTTP/1.1\r
+            Host: x\r
+            Content-Type: application/x-www-form-urlencoded\r
+            Content-Length: \(body.utf8.count)\r
+            \r
+            \(body)
+            """))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertTrue(r.text.contains("<h1>POST form</h1>"))
+        XCTAssertTrue(r.text.contains("<tr><td>name</td><td>Ada</td></tr>"))
+        XCTAssertTrue(r.text.contains("<tr><td>message</td><td>hello there</td></tr>"))
+        let get = try curl(["http://127.0.0.1:\(s.port)/repo/form.py?name=Bob"])
+        XCTAssertTrue(get.contains("<h1>GET form</h1>") && get.contains("<td>Bob</td>"))
+    }
+
+    func testChunkedBodyIsDechunkedWithContentLengthAndEOF() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        c.send("POST /cgi-bin/cat.sh HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+        c.send("1;ext=1\r\n \r\n6\r\nworld!\r\n0\r\nTrailer: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.text, "len=12\nhello world!")
+        // The connection stays usable.
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
+    }
+
+    func testKeepAliveRequestsAfterCGIResponses() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        for i in 0..<5 {
+            let r = try XCTUnwrap(c.request("POST /cgi-bin/cat.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab\(i)"))
+            XCTAssertEqual(r.text, "len=3\nab\(i)")
+        }
+    }
+
+    func testStatusAndOtherHeadersArePassedOn() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/teapot.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 418)
+        XCTAssertEqual(r.header("X-Thing"), "one")
+        XCTAssertEqual(r.header("Content-Type"), "text/x-tea")
+        XCTAssertNil(r.header("Status"))
+        XCTAssertEqual(r.text, "brewing\n")
+        let lf = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/lf.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(lf.status, 200)
+        XCTAssertEqual(lf.text, "unix line ends\n")
+    }
+
+    func testLocalLocationIsServedAsInternalRedirect() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/local.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertNil(r.header("Location"))
+        XCTAssertEqual(r.text, "static text\n")
+        // To another script, as GET with the new query, even from a POST.
+        let p = try XCTUnwrap(httpRequest(port: s.port, "POST /cgi-bin/tocgi.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"))
+        XCTAssertEqual(p.text, "GET from=redirect\n")
+        // A script redirecting to itself stops after 10 hops.
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/loop.sh HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 500)
+    }
+
+    func testAbsoluteLocationIs302() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/away.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 302)
+        XCTAssertEqual(r.header("Location"), "https://example.com/there")
+    }
+
+    func testHeadGetsTheScriptsHeadersOnly() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let r = try XCTUnwrap(c.request("HEAD /cgi-bin/teapot.sh HTTP/1.1\r\nHost: x\r\n\r\n", head: true))
+        XCTAssertEqual(r.status, 418)
+        XCTAssertEqual(r.header("X-Thing"), "one")
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
+    }
+
+    func testOutputStreamsToTheClientAsTheScriptPrints() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        c.send("GET /cgi-bin/step.sh HTTP/1.1\r\nHost: x\r\n\r\n")
+        // The first line arrives while the script is still waiting for `go`.
+        var seen: [UInt8] = []
+        XCTAssertTrue(waitUntil(timeout: 5) {
+            seen += receiveSome(c.fd)
+            return String(decoding: seen, as: UTF8.self).contains("first")
+        })
+        XCTAssertFalse(String(decoding: seen, as: UTF8.self).contains("second"))
+        XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("Transfer-Encoding: chunked"))
+        FileManager.default.createFile(atPath: s.path("go"), contents: Data())
+        XCTAssertTrue(waitUntil(timeout: 5) {
+            seen += receiveSome(c.fd)
+            return String(decoding: seen, as: UTF8.self).hasSuffix("0\r\n\r\n")
+        })
+        XCTAssertTrue(String(decoding: seen, as: UTF8.self).hasSuffix("\r\n6\r\nfirst\n\r\n7\r\nsecond\n\r\n0\r\n\r\n"))
+    }
+
+    func testHTTP10GetsCloseDelimitedBody() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        c.send("GET /repo/hello.sh HTTP/1.0\r\n\r\n")
+        let raw = String(decoding: c.readToEnd(), as: UTF8.self)
+        XCTAssertTrue(raw.hasPrefix("HTTP/1.0 200 OK\r\n"))
+        XCTAssertFalse(raw.contains("Transfer-Encoding"))
+        XCTAssertTrue(raw.hasSuffix("\r\n\r\nHello from webserv CGI (/repo/hello.sh)\n"))
+    }
+
+    func testDefaultConfigRunsTheDemoScripts() throws {
+        // conf/default.conf's /cgi-bin/ location, on an ephemeral port.
+        let conf = try String(contentsOf: TestServer.packageRoot.appendingPathComponent("conf/default.conf"), encoding: .utf8)
+        let start = try XCTUnwrap(conf.range(of: "location /cgi-bin/ {"))
+        let end = try XCTUnwrap(conf[start.upperBound...].range(of: "}"))
+        let block = String(conf[start.lowerBound..<end.upperBound]).replacingOccurrences(of: "root .;", with: "root {{REPO}};")
+        let s = try TestServer(config: "server {\n listen 127.0.0.1:0;\n root {{REPO}}/www;\n \(block)\n}\n")
+        XCTAssertTrue(try curl(["http://127.0.0.1:\(s.port)/cgi-bin/hello.sh"]).hasPrefix("Hello from webserv CGI"))
+        XCTAssertTrue(try curl(["http://127.0.0.1:\(s.port)/cgi-bin/env.py"]).contains("GATEWAY_INTERFACE=CGI/1.1"))
+        XCTAssertTrue(try curl(["-d", "name=Zed", "http://127.0.0.1:\(s.port)/cgi-bin/form.py"]).contains("<td>Zed</td>"))
+        XCTAssertEqual(try curl(["http://127.0.0.1:\(s.port)/cgi-bin/stream.py"]), (1...10).map { "line \($0)\n" }.joined())
+        XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(s.port)/cgi-bin/nohead.py"]), "502")
+        XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(s.port)/cgi-bin/crash.py"]), "502")
+        let page = try curl(["http://127.0.0.1:\(s.port)/cgi.html"])
+        XCTAssertTrue(page.contains("/css/site.css"))
+        XCTAssertTrue(page.contains("action=\"/cgi-bin/form.py\""))
+    }
+}
+
+func realpath(_ path: String) -> String {
+    guard let p = Glibc.realpath(path, nil) else { return path }
+    defer { free(p) }
+    return String(cString: p)
+}
+
+/// What one recv returns within the socket's timeout ([] on timeout or EOF).
+func receiveSome(_ fd: Int32) -> [UInt8] {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    let n = recv(fd, &chunk, chunk.count, 0)
+    return n > 0 ? Array(chunk[0..<n]) : []
+}

@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+/// `websocket exec`: websocketd semantics over raw sockets, with children checked in /proc.
+final class WebSocketExecTests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}};
+            access_log off;
+            error_log {{ROOT}}/error.log;
+            location /upper { websocket exec {{REPO}}/cgi-bin/upper.py; }
+            location /env { websocket exec /bin/sh -c "echo $QUERY_STRING; echo $REMOTE_ADDR; echo $HTTP_X_TOKEN; echo $PATH_INFO"; }
+            location /lines { websocket exec /bin/sh -c "printf 'a\\\\nb\\\\r\\\\nc'"; }
+            location /sleeper { websocket exec /bin/sleep 60; }
+            location /missing { websocket exec /no/such/program; }
+            location /stderr { websocket exec /bin/sh -c "echo oops >&2; echo out"; }
+        }
+        """
+
+    func testEachMessageIsALineAndEachLineAMessage() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/upper"))
+        ws.sendText("hello")
+        XCTAssertEqual(ws.receive()?.text, "HELLO")
+        ws.sendText("über straße")
+        XCTAssertEqual(ws.receive()?.text, "ÜBER STRASSE")
+        for i in 0..<50 { ws.sendText("m\(i)") }
+        for i in 0..<50 { XCTAssertEqual(ws.receive()?.text, "M\(i)") }
+    }
+
+    func testProgramGetsACGIStyleEnvironment() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/env/extra?room=7", extraHeaders: "X-Token: abc\r\n"))
+        XCTAssertEqual(ws.receive()?.text, "room=7")
+        XCTAssertEqual(ws.receive()?.text, "127.0.0.1")
+        XCTAssertEqual(ws.receive()?.text, "abc")
+        XCTAssertEqual(ws.receive()?.text, "/extra")
+    }
+
+    func testProgramExitClosesWith1000AfterItsLastLine() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/lines"))
+        XCTAssertEqual(ws.receive()?.text, "a")
+        XCTAssertEqual(ws.receive()?.text, "b", "CRLF line ends are trimmed")
+        XCTAssertEqual(ws.receive()?.text, "c", "an unterminated last line is still sent")
+        XCTAssertEqual(ws.receiveClose(), .some(1000))
+        XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty })
+    }
+
+    func testClientLeavingEndsTheProgram() throws {
+        let s = try TestServer(config: Self.config)
+        let baseline = s.openFDs
+        var clients: [WebSocketClient] = []
+        for _ in 0..<5 { clients.append(try XCTUnwrap(WebSocketClient(port: s.port, path: "/sleeper"))) }
+        XCTAssertTrue(waitUntil(timeout: 5) { s.children.count == 5 })
+        clients.removeAll()  // sockets close
+        XCTAssertTrue(waitUntil(timeout: 8) { s.children.isEmpty }, "children: \(s.children)")
+        XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs == baseline }, "fds \(s.openFDs) vs \(baseline)")
+    }
+
+    func testProgramThatCannotStartIsRefused() throws {
+        let s = try TestServer(config: Self.config)
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /missing HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+        XCTAssertEqual(r.status, 500)
+    }
+
+    func testStderrGoesToTheErrorLog() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/stderr"))
+        XCTAssertEqual(ws.receive()?.text, "out")
+        XCTAssertTrue(waitUntil(timeout: 5) { ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("oops") })
+    }
+
+    func testPlainRequestGets426() throws {
+        let s = try TestServer(config: Self.config)
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /upper HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 426)
+        XCTAssertTrue(s.children.isEmpty)
+    }
+}
