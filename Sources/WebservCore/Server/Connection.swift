@@ -57,7 +57,11 @@ public final class Connection: PollHandler {
     }
 
     public var loop: EventLoop { server.loop }
-    public var serverConfig: ServerConfig { server.configuration.servers[serverIndex] }
+    /// The chosen server's settings, borrowed in place: a copy of the struct would cost
+    /// dozens of retains and releases, several times per request.
+    public var serverConfig: ServerConfig {
+        _read { yield server.routes[serverIndex].config }
+    }
 
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
