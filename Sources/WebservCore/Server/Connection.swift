@@ -20,8 +20,12 @@ public final class Connection: PollHandler {
     }
 
     public let fd: Int32
-    public unowned let server: Server
+    /// Unchecked: the server owns every connection and outlives it, and a checked
+    /// `unowned` reference costs an atomic increment and decrement on each use.
+    public unowned(unsafe) let server: Server
     public let local: ListenAddress
+    /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
+    let vhostGroup: Int?
     public let peerAddress: String
     public let peerPort: Int
     public internal(set) var state = State.idle
@@ -47,11 +51,14 @@ public final class Connection: PollHandler {
     var deadline = Int.max
     var requestsServed = 0
     var closeAfterFlush = false
+    /// Inside `process()`, whose loop finishes a completed exchange itself.
+    var processing = false
 
     init(fd: Int32, server: Server, local: ListenAddress, peerAddress: String, peerPort: Int) {
         self.fd = fd
         self.server = server
         self.local = local
+        self.vhostGroup = server.vhosts.group(for: local)
         self.peerAddress = peerAddress
         self.peerPort = peerPort
     }
@@ -65,7 +72,7 @@ public final class Connection: PollHandler {
 
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
-        deadline = loop.now + server.configuration.servers[server.vhosts.serverIndex(for: local, host: nil)].clientHeaderTimeout
+        deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
     }
 
     // MARK: poll events
@@ -136,6 +143,9 @@ public final class Connection: PollHandler {
 
     /// Parses and answers what is in the input buffer, as far as it goes.
     func process() {
+        let outer = processing
+        processing = true
+        defer { processing = outer }
         while true {
             switch state {
             case .idle, .readingHead:
@@ -192,8 +202,10 @@ public final class Connection: PollHandler {
             let head = try RequestHeadParser.parse(bytes)
             request = head
             keepAlive = head.keepAlive && !server.stopping
-            serverIndex = server.vhosts.serverIndex(for: local, host: head.host)
-            log.requestLine = Array(bytes.prefix { $0 != 0x0D && $0 != 0x0A })
+            serverIndex = virtualHost(head.host)
+            if server.logsAccess(serverIndex) {
+                log.requestLine.append(contentsOf: bytes.prefix { $0 != 0x0D && $0 != 0x0A })
+            }
             if case .none = head.framing {
                 bodyReader = nil
             } else {
@@ -208,6 +220,11 @@ public final class Connection: PollHandler {
             respondError(error.status)
         }
         return true
+    }
+
+    /// The server block for this connection's address and a Host value.
+    func virtualHost(_ host: ArraySlice<UInt8>?) -> Int {
+        vhostGroup.map { server.vhosts.serverIndex(inGroup: $0, host: host) } ?? 0
     }
 
     func exchangeFinished() -> Bool {
@@ -402,7 +419,7 @@ public final class Connection: PollHandler {
                 if let source = streamSource, !responseComplete {
                     source.outputDrained(connection: self)
                 }
-                if state == .exchange && exchangeFinished() {
+                if state == .exchange && exchangeFinished() && !processing {
                     loop.defer_ { [weak self] in
                         guard let self, self.state == .exchange else { return }
                         self.process()

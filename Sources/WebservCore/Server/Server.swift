@@ -125,6 +125,11 @@ public final class Server: TimedHandler {
 
     // MARK: logs
 
+    /// Whether requests to server `index` are logged (their request line is kept).
+    func logsAccess(_ index: Int) -> Bool {
+        index < accessLogFDs.count && accessLogFDs[index] != nil
+    }
+
     func accessLog(_ c: Connection) {
         guard c.serverIndex < accessLogFDs.count, let fd = accessLogFDs[c.serverIndex] else { return }
         let line = CombinedLogFormat.line(
