@@ -26,8 +26,15 @@ public final class Connection: PollHandler {
     public let local: ListenAddress
     /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
     let vhostGroup: Int?
-    public let peerAddress: String
-    public let peerPort: Int
+    /// The client's socket address; formatted only when asked for (access log, CGI), since
+    /// inet_ntop and the String cost more than the rest of accepting a connection.
+    private let peer: sockaddr_storage
+    public private(set) lazy var peerAddress: String = peerDescription.0
+    public var peerPort: Int { peerDescription.1 }
+    private var peerDescription: (String, Int) {
+        var storage = peer
+        return SocketAddress.describe(&storage)
+    }
     public internal(set) var state = State.idle
     public var input = ByteBuffer(capacity: 16 * 1024)
     public var output = OutputQueue()
@@ -54,13 +61,12 @@ public final class Connection: PollHandler {
     /// Inside `process()`, whose loop finishes a completed exchange itself.
     var processing = false
 
-    init(fd: Int32, server: Server, local: ListenAddress, peerAddress: String, peerPort: Int) {
+    init(fd: Int32, server: Server, local: ListenAddress, peer: sockaddr_storage) {
         self.fd = fd
         self.server = server
         self.local = local
         self.vhostGroup = server.vhosts.group(for: local)
-        self.peerAddress = peerAddress
-        self.peerPort = peerPort
+        self.peer = peer
     }
 
     public var loop: EventLoop { server.loop }
@@ -73,6 +79,9 @@ public final class Connection: PollHandler {
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
         deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
+        // Clients usually send their request right after connecting: try to read it now
+        // rather than after another poll() (at worst one read that finds nothing).
+        readable()
     }
 
     // MARK: poll events
@@ -235,9 +244,13 @@ public final class Connection: PollHandler {
     func finishExchange() {
         server.accessLog(self)
         requestsServed += 1
+        let clientAskedToClose = request?.keepAlive == false
         request = nil
         if !keepAlive || server.stopping {
-            closeGracefully()
+            // Lingering protects a response from the reset that closing with unread input
+            // causes. A client that asked to close and sent nothing more gets a plain close
+            // (as from nginx): no shutdown, no wait for its FIN.
+            if clientAskedToClose && input.isEmpty { close() } else { closeGracefully() }
             return
         }
         state = .idle

@@ -63,12 +63,12 @@ public final class Server: TimedHandler {
         for l in listeners { Sys.close(l.fd) }
     }
 
-    func accepted(fd: Int32, on address: ListenAddress, peerAddress: String, peerPort: Int) {
+    func accepted(fd: Int32, on address: ListenAddress, peer: sockaddr_storage) {
         if stopping {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, peerAddress: peerAddress, peerPort: peerPort)
+        let c = Connection(fd: fd, server: self, local: address, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }
