@@ -28,8 +28,7 @@ public enum PathNormalizer {
                 guard segmentStart >= 2 else { throw .aboveRoot }
                 out.removeLast()
                 while let last = out.last, last != 0x2F { out.removeLast() }
-                out.append(0x2F)
-                segmentStart = out.count
+                segmentStart = out.count  // out ends with that segment's "/" again
             }
         }
 
