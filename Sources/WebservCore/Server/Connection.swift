@@ -79,9 +79,6 @@ public final class Connection: PollHandler {
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
         deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
-        // Clients usually send their request right after connecting: try to read it now
-        // rather than after another poll() (at worst one read that finds nothing).
-        readable()
     }
 
     // MARK: poll events
