@@ -61,8 +61,18 @@ public struct VirtualHosts: Sendable {
     /// `addresses`) with Host header bytes `host` (nil when absent). Case, port and a trailing
     /// dot are ignored. Exact name, then the longest wildcard, then the address's default server.
     public func serverIndex(for address: ListenAddress, host: ArraySlice<UInt8>?) -> Int {
-        guard let g = groupIndex[address] else { return 0 }
+        guard let g = group(for: address) else { return 0 }
+        return serverIndex(inGroup: g, host: host)
+    }
+
+    /// The servers listening on `address`, as a number for `serverIndex(inGroup:host:)`: a
+    /// connection looks it up once rather than hashing its address for every request.
+    public func group(for address: ListenAddress) -> Int? { groupIndex[address] }
+
+    public func serverIndex(inGroup g: Int, host: ArraySlice<UInt8>?) -> Int {
         let group = groups[g]
+        // Without names every Host maps to the default server: no need to parse it.
+        if group.exact.isEmpty && group.wildcards.isEmpty { return group.defaultServer }
         guard let host, let name = Self.hostName(host), !name.isEmpty else { return group.defaultServer }
         for entry in group.exact where Self.equalsLowercased(name, entry.name[...]) {
             return entry.server

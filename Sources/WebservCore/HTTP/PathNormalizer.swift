@@ -11,6 +11,13 @@ public enum PathNormalizer {
 
     public static func normalize(_ raw: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
         guard raw.first == 0x2F else { throw .notAbsolute }
+        if isNormal(raw) { return Array(raw) }
+        return try resolve(raw)
+    }
+
+    /// The full pass: decode escapes, drop "." segments, resolve "..", merge "//".
+    static func resolve(_ raw: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
+        guard raw.first == 0x2F else { throw .notAbsolute }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var segmentStart = 0  // index in `out` just after the last "/"
@@ -58,5 +65,19 @@ public enum PathNormalizer {
         try closeSegment(&out, &segmentStart)
         if out.isEmpty { out.append(0x2F) }
         return out
+    }
+
+    /// True when `raw` is already its own normal form, the usual case: no escapes, no NUL,
+    /// and no "/" followed by "." or "/" (so no dot segments and no "//" to merge).
+    static func isNormal(_ raw: ArraySlice<UInt8>) -> Bool {
+        raw.withUnsafeBufferPointer { p in
+            var previous: UInt8 = 0
+            for c in p {
+                if c == 0x25 || c == 0 { return false }
+                if previous == 0x2F && (c == 0x2E || c == 0x2F) { return false }
+                previous = c
+            }
+            return true
+        }
     }
 }

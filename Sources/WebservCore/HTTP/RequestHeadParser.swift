@@ -49,19 +49,30 @@ public struct RequestHeadParser {
 
     /// Parses a complete head (as found by `findEnd`).
     public static func parse(_ head: [UInt8]) throws(HTTPParseError) -> RequestHead {
-        var p = HeadScanner(bytes: head)
-        return try p.parse()
+        try head.withUnsafeBufferPointer { buffer in
+            Result { () throws(HTTPParseError) in
+                var p = HeadScanner(bytes: head, scan: buffer)
+                return try p.parse()
+            }
+        }.get()
     }
 }
 
 /// The one-pass parse of a complete head.
 private struct HeadScanner {
     let bytes: [UInt8]
+    /// `bytes` for the byte-by-byte loops: no bounds check or reference counting per
+    /// byte. Valid only during `RequestHeadParser.parse`.
+    let scan: UnsafeBufferPointer<UInt8>
     var i = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], scan: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        self.scan = scan
+    }
 
     mutating func parse() throws(HTTPParseError) -> RequestHead {
+        let bytes = scan
         let n = bytes.count
         while i < n && (bytes[i] == 0x0D || bytes[i] == 0x0A) { i += 1 }
 
@@ -79,8 +90,8 @@ private struct HeadScanner {
         let versionStart = i
         let lineEnd = try endOfLine()
         if lineEnd - targetStart > RequestHeadParser.maxRequestLine { throw .requestLineTooLong }
-        let minor = try Self.version(bytes[versionStart..<lineEnd])
-        let method = bytes.withUnsafeBytes { HTTPMethod(UnsafeRawBufferPointer(rebasing: $0[methodRange])) }
+        let minor = try Self.version(self.bytes[versionStart..<lineEnd])
+        let method = HTTPMethod(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[methodRange])))
 
         // header-field = field-name ":" OWS field-value OWS
         var headers: [HeaderField] = []
@@ -115,6 +126,7 @@ private struct HeadScanner {
 
     /// Advances past the line's CRLF (or LF); returns where the line's content ends.
     mutating func endOfLine() throws(HTTPParseError) -> Int {
+        let bytes = scan
         let n = bytes.count
         let start = i
         while i < n && bytes[i] != 0x0A {
@@ -134,7 +146,8 @@ private struct HeadScanner {
 
     static func version(_ v: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         // HTTP-version = "HTTP/" DIGIT "." DIGIT
-        guard v.count == 8, Bytes.equals(v.prefix(5), "HTTP/"),
+        let s = v.startIndex
+        guard v.count == 8, v[s] == 0x48, v[s + 1] == 0x54, v[s + 2] == 0x54, v[s + 3] == 0x50, v[s + 4] == 0x2F,
             let major = ByteClass.digit(v[v.startIndex + 5]), v[v.startIndex + 6] == 0x2E,
             let minor = ByteClass.digit(v[v.startIndex + 7])
         else { throw .badRequest("bad version") }

@@ -48,11 +48,16 @@ public enum ResponseSerializer {
         _ r: Response, minorVersion: Int, keepAlive: Bool, date: [UInt8], chunked: Bool,
         into out: inout [UInt8]
     ) {
-        Bytes.append(minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: &out)
-        Bytes.appendDecimal(r.status, to: &out)
-        out.append(0x20)
-        Bytes.append(HTTPStatus.reason(r.status), to: &out)
-        Bytes.append("\r\nServer: webserv\r\nDate: ", to: &out)
+        if r.status == 200 && minorVersion == 1 {
+            // The usual case in one copy, without looking up and transcoding the reason.
+            Bytes.append("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ", to: &out)
+        } else {
+            Bytes.append(minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: &out)
+            Bytes.appendDecimal(r.status, to: &out)
+            out.append(0x20)
+            Bytes.append(HTTPStatus.reason(r.status), to: &out)
+            Bytes.append("\r\nServer: webserv\r\nDate: ", to: &out)
+        }
         out.append(contentsOf: date)
         Bytes.append("\r\n", to: &out)
         for (name, value) in r.headers {

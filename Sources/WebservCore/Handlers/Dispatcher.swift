@@ -7,11 +7,15 @@ public enum Dispatcher {
 
     static func handle(_ c: Connection) {
         guard let req = c.request else { return }
-        let server = c.serverConfig
         if req.method == .other { return c.respondError(501) }
-        if let r = server.returnDirective { return c.respond(Redirect.response(for: r)) }
+        // Settings are borrowed from `ServerRoutes`, never copied (see there).
+        let routes = c.server.routes[c.serverIndex]
+        if let r = routes.config.returnDirective { return c.respond(Redirect.response(for: r)) }
+        routes.location(for: req.path).withConfig { route(c, req, location: $0) }
+    }
 
-        let location = location(for: req.path, in: server)
+    /// Method and size checks, then the location's content handler.
+    private static func route(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         c.bodyLimit = location.clientMaxBodySize
 
         if !isAllowed(req.method, in: location) {

@@ -32,14 +32,25 @@ public final class FileCache {
 
     public static let maxFileSize = 256 * 1024
     static let maxTotal = 64 << 20
-    fileprivate var entries: [[UInt8]: Entry] = [:]
+    fileprivate var entries: [Key: Entry] = [:]
     fileprivate var total = 0
 
     public init() {}
 
+    /// A path as dictionary key, hashed as one block of bytes: `[UInt8]`'s own hashing
+    /// feeds the hasher byte by byte, which cost more than the rest of the lookup.
+    struct Key: Hashable {
+        let path: [UInt8]
+        init(_ path: [UInt8]) { self.path = path }
+
+        func hash(into hasher: inout Hasher) {
+            path.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     /// A fresh entry for `path`, or nil when the file changed, vanished or is not cached.
     func lookup(_ path: [UInt8], now: Int) -> Entry? {
-        guard let e = entries[path] else { return nil }
+        guard let e = entries[Key(path)] else { return nil }
         if now - e.checkedAt < 1000 { return e }
         if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, info.mtime == e.info.mtime,
             info.size == e.info.size, info.inode == e.info.inode
@@ -47,7 +58,7 @@ public final class FileCache {
             e.checkedAt = now
             return e
         }
-        entries[path] = nil
+        entries[Key(path)] = nil
         total -= e.contents.count
         return nil
     }
@@ -67,7 +78,7 @@ public final class FileCache {
             total = 0
         }
         let e = Entry(contents: contents, info: info, contentType: contentType, checkedAt: now)
-        entries[path] = e
+        entries[Key(path)] = e
         total += info.size
         return e
     }
@@ -76,9 +87,9 @@ public final class FileCache {
 extension FileCache {
     /// Drops an entry (after DELETE or an upload replaced the file).
     public func forget(_ path: [UInt8]) {
-        if let e = entries[path] {
+        if let e = entries[Key(path)] {
             total -= e.contents.count
-            entries[path] = nil
+            entries[Key(path)] = nil
         }
     }
 }

@@ -122,8 +122,9 @@ public struct OutputQueue {
             if sent < buffer.count {
                 let s = sent
                 let n = buffer.count - s
+                let more = file != nil
                 let r = try buffer.withUnsafeBytes { p in
-                    Result { () throws(SystemError) in try Sys.send(fd, p.baseAddress! + s, n) }
+                    Result { () throws(SystemError) in try Sys.send(fd, p.baseAddress! + s, n, more: more) }
                 }.get()
                 guard case .processed(let k) = r else { return false }
                 sent += k

@@ -23,10 +23,21 @@ public final class Connection: PollHandler {
     }
 
     public let fd: Int32
-    public unowned let server: Server
+    /// Unchecked: the server owns every connection and outlives it, and a checked
+    /// `unowned` reference costs an atomic increment and decrement on each use.
+    public unowned(unsafe) let server: Server
     public let local: ListenAddress
-    public let peerAddress: String
-    public let peerPort: Int
+    /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
+    let vhostGroup: Int?
+    /// The client's socket address; formatted only when asked for (access log, CGI), since
+    /// inet_ntop and the String cost more than the rest of accepting a connection.
+    private let peer: sockaddr_storage
+    public private(set) lazy var peerAddress: String = peerDescription.0
+    public var peerPort: Int { peerDescription.1 }
+    private var peerDescription: (String, Int) {
+        var storage = peer
+        return SocketAddress.describe(&storage)
+    }
     public internal(set) var state = State.idle
     public var input = ByteBuffer(capacity: 16 * 1024)
     public var output = OutputQueue()
@@ -54,21 +65,27 @@ public final class Connection: PollHandler {
     var deadline = Int.max
     var requestsServed = 0
     var closeAfterFlush = false
+    /// Inside `process()`, whose loop finishes a completed exchange itself.
+    var processing = false
 
-    init(fd: Int32, server: Server, local: ListenAddress, peerAddress: String, peerPort: Int) {
+    init(fd: Int32, server: Server, local: ListenAddress, peer: sockaddr_storage) {
         self.fd = fd
         self.server = server
         self.local = local
-        self.peerAddress = peerAddress
-        self.peerPort = peerPort
+        self.vhostGroup = server.vhosts.group(for: local)
+        self.peer = peer
     }
 
     public var loop: EventLoop { server.loop }
-    public var serverConfig: ServerConfig { server.configuration.servers[serverIndex] }
+    /// The chosen server's settings, borrowed in place: a copy of the struct would cost
+    /// dozens of retains and releases, several times per request.
+    public var serverConfig: ServerConfig {
+        _read { yield server.routes[serverIndex].config }
+    }
 
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
-        deadline = loop.now + server.configuration.servers[server.vhosts.serverIndex(for: local, host: nil)].clientHeaderTimeout
+        deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
     }
 
     // MARK: poll events
@@ -145,6 +162,9 @@ public final class Connection: PollHandler {
 
     /// Parses and answers what is in the input buffer, as far as it goes.
     func process() {
+        let outer = processing
+        processing = true
+        defer { processing = outer }
         while true {
             switch state {
             case .idle, .readingHead:
@@ -201,8 +221,10 @@ public final class Connection: PollHandler {
             let head = try RequestHeadParser.parse(bytes)
             request = head
             keepAlive = head.keepAlive && !server.stopping
-            serverIndex = server.vhosts.serverIndex(for: local, host: head.host)
-            log.requestLine = Array(bytes.prefix { $0 != 0x0D && $0 != 0x0A })
+            serverIndex = virtualHost(head.host)
+            if server.logsAccess(serverIndex) {
+                log.requestLine.append(contentsOf: bytes.prefix { $0 != 0x0D && $0 != 0x0A })
+            }
             if case .none = head.framing {
                 bodyReader = nil
             } else {
@@ -219,6 +241,11 @@ public final class Connection: PollHandler {
         return true
     }
 
+    /// The server block for this connection's address and a Host value.
+    func virtualHost(_ host: ArraySlice<UInt8>?) -> Int {
+        vhostGroup.map { server.vhosts.serverIndex(inGroup: $0, host: host) } ?? 0
+    }
+
     func exchangeFinished() -> Bool {
         responseComplete && bodyReader == nil && output.isEmpty
     }
@@ -227,9 +254,13 @@ public final class Connection: PollHandler {
     func finishExchange() {
         server.accessLog(self)
         requestsServed += 1
+        let clientAskedToClose = request?.keepAlive == false
         request = nil
         if !keepAlive || server.stopping {
-            closeGracefully()
+            // Lingering protects a response from the reset that closing with unread input
+            // causes. A client that asked to close and sent nothing more gets a plain close
+            // (as from nginx): no shutdown, no wait for its FIN.
+            if clientAskedToClose && input.isEmpty { close() } else { closeGracefully() }
             return
         }
         state = .idle
@@ -414,7 +445,7 @@ public final class Connection: PollHandler {
                 if let source = streamSource, !responseComplete {
                     source.outputDrained(connection: self)
                 }
-                if state == .exchange && exchangeFinished() {
+                if state == .exchange && exchangeFinished() && !processing {
                     loop.defer_ { [weak self] in
                         guard let self, self.state == .exchange else { return }
                         self.process()

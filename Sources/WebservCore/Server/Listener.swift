@@ -70,12 +70,13 @@ final class Listener: PollHandler {
                 }
                 return
             }
-            Sys.setNonBlocking(c)
+            // A new socket has no file status flags to keep (Linux does not inherit them
+            // from the listener): set O_NONBLOCK without reading them first.
+            _ = fcntl(c, F_SETFL, O_NONBLOCK)
             Sys.setCloseOnExec(c)
             var one: Int32 = 1
             setsockopt(c, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let (host, port) = SocketAddress.describe(&storage)
-            server.accepted(fd: c, on: address, peerAddress: host, peerPort: port)
+            server.accepted(fd: c, on: address, peer: storage)
         }
     }
 

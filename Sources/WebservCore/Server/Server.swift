@@ -7,6 +7,8 @@ import Glibc
 public final class Server: TimedHandler {
     public let configuration: Configuration
     public let vhosts: VirtualHosts
+    /// `configuration.servers` again, behind references (see `ServerRoutes`).
+    let routes: [ServerRoutes]
     public let loop = EventLoop()
     public let files = FileCache()
     public internal(set) var stopping = false
@@ -27,6 +29,7 @@ public final class Server: TimedHandler {
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.vhosts = VirtualHosts(configuration)
+        self.routes = configuration.servers.map(ServerRoutes.init)
     }
 
     /// Opens logs and binds every listen address; prints one line per address.
@@ -60,12 +63,12 @@ public final class Server: TimedHandler {
         for l in listeners { Sys.close(l.fd) }
     }
 
-    func accepted(fd: Int32, on address: ListenAddress, peerAddress: String, peerPort: Int) {
+    func accepted(fd: Int32, on address: ListenAddress, peer: sockaddr_storage) {
         if stopping {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, peerAddress: peerAddress, peerPort: peerPort)
+        let c = Connection(fd: fd, server: self, local: address, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }
@@ -123,6 +126,11 @@ public final class Server: TimedHandler {
 
     // MARK: logs
 
+    /// Whether requests to server `index` are logged (their request line is kept).
+    func logsAccess(_ index: Int) -> Bool {
+        index < accessLogFDs.count && accessLogFDs[index] != nil
+    }
+
     func accessLog(_ c: Connection) {
         guard c.serverIndex < accessLogFDs.count, let fd = accessLogFDs[c.serverIndex] else { return }
         let line = CombinedLogFormat.line(
@@ -139,5 +147,34 @@ public final class Server: TimedHandler {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let stamp = "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
         LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
+    }
+}
+
+/// One server's settings and locations behind references, built once at start, so the
+/// request path borrows them in place: copying a `ServerConfig` or `LocationConfig` struct
+/// costs dozens of retains and releases, and the request path did it several times.
+final class ServerRoutes {
+    final class Location {
+        let config: LocationConfig
+        init(_ config: LocationConfig) { self.config = config }
+
+        /// Hands the settings to `body` without copying them.
+        func withConfig(_ body: (borrowing LocationConfig) -> Void) { body(config) }
+    }
+
+    let config: ServerConfig
+    /// `config.locations`, in the same order.
+    let locations: [Location]
+    let fallback: Location
+
+    init(_ config: ServerConfig) {
+        self.config = config
+        self.locations = config.locations.map(Location.init)
+        self.fallback = Location(config.fallbackLocation)
+    }
+
+    /// The location for a normalised path (`ServerConfig.locationIndex` rules).
+    func location(for path: [UInt8]) -> Location {
+        config.locationIndex(for: path[...]).map { locations[$0] } ?? fallback
     }
 }

@@ -95,18 +95,17 @@ public enum Bytes {
 /// 256-entry byte classes of RFC 9110 §5.6.
 public enum ByteClass {
     /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-    private static let tokenTable: [Bool] = (0..<256).map { b in
-        switch UInt8(b) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
-        }
-    }
+    /// as two 64-bit masks (bytes 0–63, 64–127): a test on the hot path without a global
+    /// table, whose lazy initialisation would be checked on every call.
+    private static let tokenLow: UInt64 = 0x03ff_6cfa_0000_0000
+    private static let tokenHigh: UInt64 = 0x57ff_ffff_c7ff_fffe
 
     @inline(__always)
-    public static func isToken(_ b: UInt8) -> Bool { tokenTable.withUnsafeBufferPointer { $0[Int(b)] } }
+    public static func isToken(_ b: UInt8) -> Bool {
+        if b < 64 { return tokenLow >> UInt64(b) & 1 != 0 }
+        if b < 128 { return tokenHigh >> UInt64(b &- 64) & 1 != 0 }
+        return false
+    }
 
     /// field-vchar / SP / HTAB, obs-text allowed; CTLs (NUL, CR, LF …) are not.
     @inline(__always)
