@@ -428,29 +428,25 @@ public final class Connection: PollHandler {
 
     // MARK: writing
 
+    /// Asks for the queued output to be written. Nothing is sent here: SPEC §6 allows a
+    /// socket to be written only after `poll()` reported it ready, so this only turns POLLOUT
+    /// on, and `writable()` sends. With nothing queued, what follows a drained output runs now.
     public func flush() {
         guard state != .closed else { return }
+        if output.isEmpty {
+            outputDrained(fromHandler: true)
+        } else {
+            if state != .upgraded { deadline = loop.now + serverConfig.sendTimeout }
+            updateInterest()
+        }
+    }
+
+    /// `poll()` reported POLLOUT: send as much as the socket takes.
+    func writable() {
+        guard state != .closed else { return }
         do {
-            let done = try output.flush(to: fd)
-            if done {
-                if closeAfterFlush {
-                    closeGracefully()
-                    return
-                }
-                if state == .upgraded {
-                    updateInterest()
-                    upgradedProtocol?.outputDrained(connection: self)
-                    return
-                }
-                if let source = streamSource, !responseComplete {
-                    source.outputDrained(connection: self)
-                }
-                if state == .exchange && exchangeFinished() && !processing {
-                    loop.defer_ { [weak self] in
-                        guard let self, self.state == .exchange else { return }
-                        self.process()
-                    }
-                }
+            if try output.flush(to: fd) {
+                outputDrained(fromHandler: false)
             } else {
                 deadline = loop.now + serverConfig.sendTimeout
             }
@@ -460,8 +456,33 @@ public final class Connection: PollHandler {
         }
     }
 
-    func writable() {
-        flush()
+    /// Everything queued was sent: close if asked to, let a stream source or an upgraded
+    /// protocol produce more, or finish the exchange and take the next request.
+    private func outputDrained(fromHandler: Bool) {
+        if closeAfterFlush {
+            closeGracefully()
+            return
+        }
+        if state == .upgraded {
+            updateInterest()
+            upgradedProtocol?.outputDrained(connection: self)
+            return
+        }
+        if let source = streamSource, !responseComplete {
+            source.outputDrained(connection: self)
+        }
+        if state == .exchange && exchangeFinished() && !processing {
+            // From inside a handler (a stream that ended without output), continue after it
+            // returns; from a poll event, right away. Inside process() its loop continues.
+            if fromHandler {
+                loop.defer_ { [weak self] in
+                    guard let self, self.state == .exchange else { return }
+                    self.process()
+                }
+            } else {
+                process()
+            }
+        }
     }
 
     /// POLLIN when we want bytes, POLLOUT while output is pending.
@@ -489,6 +510,10 @@ public final class Connection: PollHandler {
     // MARK: timers and closing
 
     func checkTimers(now: Int) {
+        if closeAfterFlush && now >= deadline {
+            close()  // send_timeout while waiting to flush before closing
+            return
+        }
         if state == .upgraded {
             upgradedProtocol?.checkTimers(now: now, connection: self)
             return
@@ -527,6 +552,7 @@ public final class Connection: PollHandler {
         if !output.isEmpty {
             closeAfterFlush = true
             keepAlive = false
+            deadline = loop.now + serverConfig.sendTimeout
             updateInterest()
             return
         }

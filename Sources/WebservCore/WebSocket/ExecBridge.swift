@@ -68,11 +68,13 @@ final class ExecBridge: PollHandler {
 
     // MARK: client → program
 
+    /// Queues a line for the program; it is written when poll reports its stdin writable.
     func toProgram(_ payload: [UInt8]) {
         guard child.stdinFD >= 0 else { return }
         toStdin.append(contentsOf: payload)
         toStdin.append(0x0A)
-        writeStdin()
+        loop.register(child.stdinFD, events: Int16(POLLOUT), handler: self)
+        if toStdin.count - stdinSent >= Self.stdinHighWater { session.connection?.upgradedWantsInput = false }
     }
 
     private func writeStdin() {
@@ -87,7 +89,6 @@ final class ExecBridge: PollHandler {
             case .processed(let n):
                 stdinSent += n
             case .wouldBlock:
-                loop.register(fd, events: Int16(POLLOUT), handler: self)
                 session.connection?.upgradedWantsInput = toStdin.count - stdinSent < Self.stdinHighWater
                 return
             default:
@@ -157,10 +158,10 @@ final class ExecBridge: PollHandler {
         partialLine.removeAll(keepingCapacity: true)
     }
 
+    /// The client caught up: poll the program's stdout again.
     func outputDrained() {
         if child.stdoutFD >= 0 && loop.events(of: child.stdoutFD) == 0 {
             loop.setEvents(child.stdoutFD, Int16(POLLIN))
-            readStdout()
         }
     }
 
@@ -172,15 +173,11 @@ final class ExecBridge: PollHandler {
         if exited { session.closeSession(code: 1000) }
     }
 
-    /// Reaped: close with 1000 once everything it printed was read.
+    /// Reaped: close with 1000 once everything it printed was read (poll still reports
+    /// what is left in the pipe, then its EOF).
     private func programExited() {
         exited = true
-        if !stdoutOpen {
-            session.closeSession(code: 1000)
-        } else {
-            // Whatever is still in the pipe arrives before EOF.
-            readStdout()
-        }
+        if !stdoutOpen { session.closeSession(code: 1000) }
     }
 
     /// The client left or the session closed: stdin gets EOF and the program is ended.

@@ -99,7 +99,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             pendingStart = 0
         }
         pending.append(contentsOf: bytes)
-        writeStdin()
+        // Written when poll reports the script's stdin writable.
+        loop.setEvents(child.stdinFD, Int16(POLLOUT))
         if child.stdinFD >= 0 && pending.count - pendingStart >= Self.stdinHighWater && !bodyPaused {
             bodyPaused = true
             connection.pauseBody()
