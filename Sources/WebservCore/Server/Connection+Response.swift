@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Responses: queueing a head and body, streamed bodies, errors, and the poll-driven write.
+extension Connection {
+    // MARK: responses
+
+    /// Queues a complete response (head and body). HEAD requests get the head only.
+    public func respond(_ response: Response) {
+        guard state == .exchange, !responseStarted else {
+            if case .file(let f, _, _) = response.body { Sys.close(f) }
+            return
+        }
+        var response = response
+        responseStarted = true
+        if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
+        if bodyReader != nil && bodySink == nil {
+            // Nobody wants this body: read and drop it (so the next request is not parsed
+            // from its bytes), or close if it is too big to be worth draining.
+            if case .contentLength(let n) = request?.framing, n > 1 << 20 { keepAlive = false }
+            if response.status == 413 { keepAlive = false }
+            // Refused without `100 Continue`: the client may send the body or may not, so its
+            // next bytes cannot be told apart from a next request.
+            if request?.expectsContinue == true { keepAlive = false }
+            if !keepAlive {
+                bodyReader = nil
+            }
+        }
+        let isHead = request?.method == .head
+        let minor = request?.minorVersion ?? 1
+        log.status = response.status
+        if case .stream = response.body {
+            if isHead {
+                response.body = .empty
+                responseComplete = true
+            } else if minor >= 1 {
+                streamChunked = true
+            } else {
+                keepAlive = false
+            }
+        } else {
+            responseComplete = true
+        }
+        ResponseSerializer.head(
+            response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
+            chunked: streamChunked, into: &output.buffer)
+        if !isHead && !HTTPStatus.hasNoBody(response.status) {
+            switch response.body {
+            case .bytes(let b):
+                output.buffer.append(contentsOf: b)
+                log.bodyBytes = b.count
+            case .file(let f, let offset, let length):
+                output.appendFile(fd: f, offset: offset, length: length)
+                log.bodyBytes = length
+            case .empty, .stream:
+                break
+            }
+        } else if case .file(let f, _, _) = response.body {
+            Sys.close(f)
+        }
+        flush()
+    }
+
+    /// A streamed body's next bytes (chunk-framed on HTTP/1.1).
+    public func streamData(_ bytes: UnsafeRawBufferPointer) {
+        guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
+        if request?.method != .head {
+            if streamChunked {
+                var sizeLine: [UInt8] = []
+                Bytes.appendHex(bytes.count, to: &sizeLine)
+                sizeLine.append(contentsOf: [0x0D, 0x0A])
+                output.append(sizeLine)
+                output.append(bytes)
+                output.append([0x0D, 0x0A])
+            } else {
+                output.append(bytes)
+            }
+            log.bodyBytes += bytes.count
+        }
+        flush()
+    }
+
+    public func streamEnd() {
+        guard state != .closed, responseStarted, !responseComplete else { return }
+        streamSource = nil
+        if streamChunked && request?.method != .head { output.append(Array("0\r\n\r\n".utf8)) }
+        responseComplete = true
+        flush()
+    }
+
+    /// True while the client keeps up with a streamed body.
+    public var canStream: Bool { output.pendingBytes < 256 * 1024 && output.file == nil }
+
+    /// Answers with an error status (through `error_page` when configured), if nothing was
+    /// sent yet; otherwise the connection can only be closed.
+    public func respondError(_ status: Int, headers: [(name: String, value: String)] = []) {
+        guard !responseStarted else {
+            close()
+            return
+        }
+        respond(ErrorPages.response(status: status, connection: self, headers: headers))
+    }
+
+    // MARK: writing
+
+    /// Asks for the queued output to be written. Nothing is sent here: SPEC §6 allows a
+    /// socket to be written only after `poll()` reported it ready, so this only turns POLLOUT
+    /// on, and `writable()` sends. With nothing queued, what follows a drained output runs now.
+    public func flush() {
+        guard state != .closed else { return }
+        if output.isEmpty {
+            outputDrained(fromHandler: true)
+        } else {
+            if state != .upgraded { deadline = loop.now + serverConfig.sendTimeout }
+            updateInterest()
+        }
+    }
+
+    /// `poll()` reported POLLOUT: send as much as the socket takes.
+    func writable() {
+        guard state != .closed else { return }
+        do {
+            if try output.flush(to: fd) {
+                outputDrained(fromHandler: false)
+            } else {
+                deadline = loop.now + serverConfig.sendTimeout
+            }
+            updateInterest()
+        } catch {
+            close()
+        }
+    }
+
+    /// Everything queued was sent: close if asked to, let a stream source or an upgraded
+    /// protocol produce more, or finish the exchange and take the next request.
+    func outputDrained(fromHandler: Bool) {
+        if closeAfterFlush {
+            closeGracefully()
+            return
+        }
+        if state == .upgraded {
+            updateInterest()
+            upgradedProtocol?.outputDrained(connection: self)
+            return
+        }
+        if let source = streamSource, !responseComplete {
+            source.outputDrained(connection: self)
+        }
+        if state == .exchange && exchangeFinished() && !processing {
+            // From inside a handler (a stream that ended without output), continue after it
+            // returns; from a poll event, right away. Inside process() its loop continues.
+            if fromHandler {
+                loop.defer_ { [weak self] in
+                    guard let self, self.state == .exchange else { return }
+                    self.process()
+                }
+            } else {
+                process()
+            }
+        }
+    }
+}
