@@ -72,32 +72,22 @@ public enum HTML {
     /// A decoded path back to URI form: unreserved characters and "/" stay, everything else
     /// (space, "?", "#", "%", non-ASCII bytes …) is %XX.
     public static func percentEncodePath(_ path: [UInt8]) -> String {
-        let hex: [Character] = Array("0123456789ABCDEF")
-        var out = ""
-        for b in path {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                out.append("%")
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            }
-        }
-        return out
+        percentEncode(path, keeping: UInt8(ascii: "/"))
     }
 
-    /// RFC 3986 unreserved characters stay; everything else is %XX.
+    /// RFC 3986 unreserved characters stay; everything else (including "/") is %XX.
     public static func percentEncodePathSegment(_ s: String) -> String {
+        percentEncode(s.utf8, keeping: nil)
+    }
+
+    private static func percentEncode(_ bytes: some Sequence<UInt8>, keeping extra: UInt8?) -> String {
         let hex: [Character] = Array("0123456789ABCDEF")
         var out = ""
-        for b in s.utf8 {
+        for b in bytes {
             switch b {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
+                UInt8(ascii: "~"), extra:
                 out.unicodeScalars.append(Unicode.Scalar(b))
             default:
                 out.append("%")

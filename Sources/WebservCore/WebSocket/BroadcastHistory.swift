@@ -44,33 +44,11 @@ public struct BroadcastHistory: Sendable {
         for (index, message) in messages(after: since).enumerated() {
             if index > 0 { out.append(contentsOf: ", ".utf8) }
             out.append(contentsOf: "{\"id\": \(message.id), \"data\": ".utf8)
-            Self.appendJSONString(message.data, into: &out)
+            JSON.appendString(message.data, into: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)
         return out
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Appends `bytes` as a JSON string (RFC 8259 §7): quote, backslash and control characters
-    /// escaped, UTF-8 passed through, and bytes that are not UTF-8 (binary messages) replaced by U+FFFD.
-    public static func appendJSONString(_ bytes: [UInt8], into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        let text = UTF8Validator.isValid(bytes) ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x00..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
 }

@@ -35,13 +35,13 @@ final class BroadcastHistoryTests: XCTestCase {
 
     func testJSONEscaping() {
         var out: [UInt8] = []
-        BroadcastHistory.appendJSONString(Array("a\"b\\c\n\t\u{01}\u{1F}é€😀/".utf8), into: &out)
+        JSON.appendString(Array("a\"b\\c\n\t\u{01}\u{1F}é€😀/".utf8), into: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), #""a\"b\\c\u000a\u0009\u0001\u001fé€😀/""#)
     }
 
     func testInvalidUTF8IsReplaced() {
         var out: [UInt8] = []
-        BroadcastHistory.appendJSONString([0x61, 0xFF, 0x62, 0xC0, 0xAF], into: &out)
+        JSON.appendString([0x61, 0xFF, 0x62, 0xC0, 0xAF], into: &out)
         XCTAssertTrue(UTF8Validator.isValid(out))
         let text = String(decoding: out, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("\"a\u{FFFD}b\u{FFFD}"), text)

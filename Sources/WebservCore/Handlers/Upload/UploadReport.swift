@@ -33,30 +33,8 @@ enum UploadReport {
 
     static func json(_ files: [StoredUpload], uris: [String]) -> String {
         let items = zip(files, uris).map { file, uri in
-            "{\"name\":\(quoted(file.name)),\"size\":\(file.size),\"uri\":\(quoted(uri))}"
+            "{\"name\":\(JSON.string(file.name)),\"size\":\(file.size),\"uri\":\(JSON.string(uri))}"
         }
         return "{\"files\":[" + items.joined(separator: ",") + "]}\n"
-    }
-
-    /// A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped.
-    static func quoted(_ s: String) -> String {
-        let hex: [Character] = Array("0123456789abcdef")
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00"
-                out.append(hex[Int(scalar.value >> 4)])
-                out.append(hex[Int(scalar.value & 0xF)])
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
