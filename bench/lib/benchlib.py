@@ -253,7 +253,7 @@ class Sampler(threading.Thread):
         self.t0 = t0 or time.monotonic()
         self.rows = []
         self.phase = "baseline"
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def sample_now(self):
         s = proc_sample(self.pid)
@@ -267,12 +267,12 @@ class Sampler(threading.Thread):
         return row
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.sample_now()
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
 
 
 def wait_for(pred, timeout, step=0.5):
