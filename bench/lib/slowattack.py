@@ -106,6 +106,10 @@ def main():
     def cut(c, how, now):
         if c.cut is not None:
             return
+        if not attacking[0] and not c.final:
+            # SIGUSR1 arrived during this pass: the connection belongs to the last generation
+            c.final = True
+            finals.append(c)
         c.cut = now
         c.how = how
         if c.kind == "slowloris":
