@@ -308,8 +308,9 @@ def run_ws(a):
                 await asyncio.sleep(3)        # let the last replies arrive
                 if rtask.done() and rtask.exception():
                     raise rtask.exception()
+                tc = loop.time()
                 await asyncio.wait_for(ws.close(1000), 10)
-                stats.add("ws close handshake", True, 0)
+                stats.add("ws close handshake", True, loop.time() - tc)
             except Exception as e:  # noqa: BLE001
                 stats.add("ws session", False, 0, f"{type(e).__name__}: {e}")
             finally:
