@@ -39,10 +39,10 @@ public struct ByteBuffer {
         }
     }
 
-    /// One non-blocking read into the free space (at most `limit` bytes).
-    public mutating func read(from fd: Int32, limit: Int) throws(SystemError) -> IOResult {
-        reserveWritable(min(limit, 16 * 1024))
-        let room = min(storage.count - writeIndex, limit)
+    /// One non-blocking read into the free space, first making room for `want` bytes.
+    public mutating func read(from fd: Int32, want: Int) throws(SystemError) -> IOResult {
+        reserveWritable(want)
+        let room = storage.count - writeIndex
         let w = writeIndex
         let result = try storage.withUnsafeMutableBytes { p in
             Result { () throws(SystemError) in try Sys.read(fd, p.baseAddress! + w, room) }

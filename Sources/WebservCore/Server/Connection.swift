@@ -109,14 +109,17 @@ public final class Connection: PollHandler {
 
     func readable() {
         // Backpressure: while a response is pending, do not read more pipelined requests.
-        let limit = state == .exchange && bodyReader == nil ? 0 : 64 * 1024
-        if limit == 0 && state != .upgraded {
+        if state == .exchange && bodyReader == nil {
             updateInterest()
             return
         }
+        // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use the
+        // small buffer every connection keeps (it grows only for a big frame, and a body's
+        // buffer shrinks back when the exchange ends).
+        let want = state == .exchange ? 128 * 1024 : 16 * 1024
         let result: IOResult
         do {
-            result = try input.read(from: fd, limit: limit)
+            result = try input.read(from: fd, want: want)
         } catch {
             close()
             return
