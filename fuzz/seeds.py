@@ -152,21 +152,21 @@ SEEDS = {
 }
 
 DICTS = {
-    "request_head": ["HTTP/1.1", "HTTP/1.0", "\\r\\n", "\\r\\n\\r\\n", "Host: ", "Content-Length: ",
+    "request_head": ["HTTP/1.1", "HTTP/1.0", "\r\n", "\r\n\r\n", "Host: ", "Content-Length: ",
                      "Transfer-Encoding: ", "chunked", "Connection: ", "close", "keep-alive", "Expect: ",
                      "100-continue", "%2e", "%2f", "%00", "/../", "/./", "http://", "https://", "GET ",
                      "POST ", "HEAD ", "DELETE ", "OPTIONS ", "?", "#"],
-    "chunked": ["\\r\\n", "0\\r\\n\\r\\n", ";", "=", "\\\"", "ffffffff", "\\r\\n0\\r\\n"],
-    "multipart": ["\\r\\n--", "--", "Content-Disposition: form-data; name=", "; filename=",
-                  "; filename*=UTF-8''", "Content-Type: ", "\\r\\n\\r\\n"],
+    "chunked": ["\r\n", "0\r\n\r\n", ";", "=", "\"", "ffffffff", "\r\n0\r\n"],
+    "multipart": ["\r\n--", "--", "Content-Disposition: form-data; name=", "; filename=",
+                  "; filename*=UTF-8''", "Content-Type: ", "\r\n\r\n"],
     "config": ["server", "http", "location", "types", "listen", "server_name", "root", "alias", "index",
                "autoindex", "error_page", "client_max_body_size", "allow_methods", "return", "upload_store",
                "cgi", "cgi_timeout", "websocket", "websocket_max_message", "websocket_origin",
                "keepalive_timeout", "client_header_timeout", "client_body_timeout", "send_timeout",
                "default_type", "access_log", "error_log", "include", "default_server", "echo", "broadcast",
-               "exec", "on", "off", "{", "}", ";", "=", "~", "\\\"", "'", "#", "\\\\", "127.0.0.1:",
+               "exec", "on", "off", "{", "}", ";", "=", "~", "\"", "'", "#", "\\", "127.0.0.1:",
                "[::1]:", "8080", "10k", "1m", "2g", "500ms", "30s", "5m", "1h", "301", "404", "mime.types"],
-    "cgi_response": ["Status: ", "Location: ", "Content-Type: ", "Content-Length: ", "\\r\\n", "\\n\\n",
+    "cgi_response": ["Status: ", "Location: ", "Content-Type: ", "Content-Length: ", "\r\n", "\n\n",
                      "Connection: ", "Transfer-Encoding: "],
 }
 
@@ -185,6 +185,8 @@ def main():
     for target, words in DICTS.items():
         with open(os.path.join(ROOT, "dict", target + ".dict"), "w") as f:
             for w in words:
-                f.write('"%s"\n' % w)
+                # libFuzzer's dictionary syntax knows only \\, \" and \xNN escapes.
+                text = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "\\x%02X" % ord(c) for c in w)
+                f.write('"%s"\n' % text)
 
 main()
