@@ -65,6 +65,8 @@ SEEDS = {
         "bad-overflow": b"ffffffffffffffffff\r\n",
         "bad-missing-crlf": b"3\r\nabcX\r\n0\r\n\r\n",
         "bad-empty-size": b"\r\n0\r\n\r\n",
+        # Trapped in announcedPayload before 1210fa7 (Int.max announced after payload).
+        "regression-announced-overflow": b"1\r\nx\r\n7fffffffffffffff\r\n",
     },
     "multipart": {
         "two-parts": b"XyZ\n--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n"
@@ -136,6 +138,8 @@ SEEDS = {
         "bad-context": b"listen 80;\n",
         "bad-size": b"server { client_max_body_size 12q; }\n",
         "comment-crlf": b"# comment\r\nserver {\r\n  listen 8081; # trailing\r\n}\r\n",
+        # Accepted before 3ac0435, then the first connection's deadline overflowed.
+        "regression-huge-timeout": b"server {\n keepalive_timeout 2562047788015h;\n}\n",
     },
     "cgi_response": {
         "content-type": b"Content-Type: text/html\n\n<p>hi</p>",
@@ -156,7 +160,7 @@ DICTS = {
                      "Transfer-Encoding: ", "chunked", "Connection: ", "close", "keep-alive", "Expect: ",
                      "100-continue", "%2e", "%2f", "%00", "/../", "/./", "http://", "https://", "GET ",
                      "POST ", "HEAD ", "DELETE ", "OPTIONS ", "?", "#"],
-    "chunked": ["\r\n", "0\r\n\r\n", ";", "=", "\"", "ffffffff", "\r\n0\r\n"],
+    "chunked": ["\r\n", "0\r\n\r\n", ";", "=", "\"", "ffffffff", "7fffffffffffffff", "\r\n0\r\n"],
     "multipart": ["\r\n--", "--", "Content-Disposition: form-data; name=", "; filename=",
                   "; filename*=UTF-8''", "Content-Type: ", "\r\n\r\n"],
     "config": ["server", "http", "location", "types", "listen", "server_name", "root", "alias", "index",
@@ -165,7 +169,7 @@ DICTS = {
                "keepalive_timeout", "client_header_timeout", "client_body_timeout", "send_timeout",
                "default_type", "access_log", "error_log", "include", "default_server", "echo", "broadcast",
                "exec", "on", "off", "{", "}", ";", "=", "~", "\"", "'", "#", "\\", "127.0.0.1:",
-               "[::1]:", "8080", "10k", "1m", "2g", "500ms", "30s", "5m", "1h", "301", "404", "mime.types"],
+               "[::1]:", "8080", "10k", "1m", "2g", "500ms", "30s", "5m", "1h", "9223372036854775807", "301", "404", "mime.types"],
     "cgi_response": ["Status: ", "Location: ", "Content-Type: ", "Content-Length: ", "\r\n", "\n\n",
                      "Connection: ", "Transfer-Encoding: "],
 }

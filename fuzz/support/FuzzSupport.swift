@@ -50,7 +50,8 @@ enum Fuzz {
     /// Reports a broken invariant with the input's context and aborts, so libFuzzer saves the input.
     static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition {
-            fputs("fuzz invariant failed: \(message())\n", stderr)
+            let text = Array("fuzz invariant failed: \(message())\n".utf8)
+            _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             abort()
         }
     }

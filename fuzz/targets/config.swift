@@ -26,7 +26,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: input, as: UTF8.self)
     do {
         let configuration = try ConfigLoader.load(text: text, fileName: "fuzz.conf", prefix: sandbox)
-        _ = configuration
+        // What the server does with resolved values must not overflow: deadlines are
+        // `now + timeout` in milliseconds, sizes are compared and subtracted.
+        let bound = Int.max / 2
+        for server in configuration.servers {
+            for t in [server.keepaliveTimeout, server.clientHeaderTimeout, server.clientBodyTimeout, server.sendTimeout] {
+                Fuzz.require(t >= 0 && t <= bound, "timeout \(t) ms")
+            }
+            Fuzz.require(!server.listens.isEmpty, "server without a listen address")
+            for location in server.locations + [server.fallbackLocation] {
+                Fuzz.require(location.cgiTimeout >= 0 && location.cgiTimeout <= bound, "cgi_timeout \(location.cgiTimeout) ms")
+                Fuzz.require(location.clientMaxBodySize >= 0 && location.websocketMaxMessage >= 0, "negative size")
+            }
+        }
     } catch {
         Fuzz.require(!error.message.isEmpty, "empty error message")
         if error.file == "fuzz.conf" {
