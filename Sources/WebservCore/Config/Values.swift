@@ -57,11 +57,16 @@ enum ConfigValues {
             }
             let (part, o1) = value.multipliedReportingOverflow(by: scale)
             let (sum, o2) = total.addingReportingOverflow(part)
-            if o1 || o2 { return nil }
+            if o1 || o2 || sum > maxMilliseconds { return nil }
             total = sum
         }
         return total
     }
+
+    /// The longest time accepted, about 285,000 years: no real timeout comes near it, and a
+    /// deadline `now + timeout` (monotonic milliseconds) cannot overflow, as it did for
+    /// `keepalive_timeout 2562047788015h`, which -t accepted and the first connection trapped on.
+    static let maxMilliseconds = 1 << 53
 
     /// A non-negative decimal integer without sign or suffix.
     static func decimal(_ text: Substring) -> Int? {

@@ -116,6 +116,16 @@ final class ChunkedDecoderTests: XCTestCase {
         XCTAssertEqual(decoder.announcedPayload, Int.max)
     }
 
+    /// Found by fuzz/targets/chunked.swift: a size line announcing Int.max after some payload
+    /// made `announcedPayload` overflow and trap, and BodyReader reads it after every chunk.
+    func testAnnouncedPayloadSaturatesWhenALargeChunkFollowsPayload() throws {
+        var decoder = ChunkedDecoder()
+        let r = try decode([Array("1\r\nx\r\n7fffffffffffffff\r\n".utf8)], decoder: &decoder)
+        XCTAssertEqual(r.payload, Array("x".utf8))
+        XCTAssertEqual(decoder.totalPayload, 1)
+        XCTAssertEqual(decoder.announcedPayload, Int.max)
+    }
+
     func testRefusesDataNotFollowedByALineEnd() {
         assertThrows("5\r\nhelloX\r\n0\r\n\r\n", .missingCRLF)
         assertThrows("5\r\nhello\rX", .missingCRLF)

@@ -103,6 +103,9 @@ final class ConfigErrorTests: XCTestCase {
         assertError("server {\n location / {\n  cgi_timeout -1;\n }\n}",
                     "test.conf:3: error: invalid value \"-1\" in \"cgi_timeout\" directive")
         assertError("websocket_max_message 1t;", "test.conf:1: error: invalid value \"1t\" in \"websocket_max_message\" directive")
+        // -t used to accept it, and the server trapped computing the first connection's deadline.
+        assertError("server {\n keepalive_timeout 2562047788015h;\n}",
+                    "test.conf:2: error: invalid value \"2562047788015h\" in \"keepalive_timeout\" directive")
     }
 
     func testAutoindexFlag() {

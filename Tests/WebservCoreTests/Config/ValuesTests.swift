@@ -30,6 +30,14 @@ final class ValuesTests: XCTestCase {
         }
     }
 
+    func testRefusesTimesWhoseDeadlineWouldOverflow() {
+        // Fits an Int in milliseconds, but `now + timeout` trapped on the first connection.
+        XCTAssertNil(ConfigValues.milliseconds("2562047788015h"))
+        XCTAssertNil(ConfigValues.milliseconds("9007199254740993ms"))
+        XCTAssertEqual(ConfigValues.milliseconds("9007199254740992ms"), 1 << 53)
+        XCTAssertEqual(ConfigValues.milliseconds("3650d"), 3650 * 86_400_000)
+    }
+
     func testListenAddresses() throws {
         func parse(_ text: String) -> String? {
             try? ConfigValues.listenAddress(text).get().description

@@ -25,6 +25,13 @@ final class UploadBodyLimitTests: XCTestCase {
         XCTAssertEqual(r.delivered, 0)
     }
 
+    func testChunkAnnouncingIntMaxAfterPayloadIsRefusedNotATrap() {
+        // The server used to trap here: one request could stop it.
+        let r = run(.chunked, [Array("1\r\nx\r\n7fffffffffffffff\r\n".utf8)], limit: 1 << 20)
+        XCTAssertEqual(r.status, 413)
+        XCTAssertEqual(r.delivered, 1)
+    }
+
     func testManySmallChunksAreRefusedWhenTheirSumPassesTheLimit() {
         let chunk = Array("64\r\n".utf8) + [UInt8](repeating: 7, count: 100) + Array("\r\n".utf8)
         let r = run(.chunked, Array(repeating: chunk, count: 11), limit: 1000)

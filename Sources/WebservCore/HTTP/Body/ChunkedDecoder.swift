@@ -47,8 +47,12 @@ public struct ChunkedDecoder: Sendable {
     public private(set) var totalPayload = 0
 
     /// `totalPayload` plus what the chunk being read still announces: lets a caller refuse an
-    /// oversized chunk as soon as its size line arrives.
-    public var announcedPayload: Int { totalPayload + remaining }
+    /// oversized chunk as soon as its size line arrives. Saturates at Int.max: a size line may
+    /// announce up to Int.max bytes after payload already received.
+    public var announcedPayload: Int {
+        let (sum, overflow) = totalPayload.addingReportingOverflow(remaining)
+        return overflow ? Int.max : sum
+    }
 
     /// True once the last chunk and the trailer section have been read.
     public var isFinished: Bool { state == .done }

@@ -1,0 +1,42 @@
+# One round = static, 404, pipelined, chunked upload, a multipart upload cut short, an
+# overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
+# (closed cleanly or dropped), and broadcast polling. Usage: load.py PORT [ROUNDS]
+import socket, sys, os, base64, time
+port = int(sys.argv[1])
+def raw(data, read=True):
+    s = socket.create_connection(("127.0.0.1", port)); s.sendall(data)
+    out = b""
+    if read:
+        s.settimeout(2)
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d: break
+                out += d
+        except socket.timeout: pass
+    s.close(); return out
+H = b"Host: h\r\n"
+for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
+    raw(b"GET / HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"GET /missing HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"GET /index.html HTTP/1.1\r\n" + H + b"\r\nGET /up HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"POST /up/f%d.txt HTTP/1.1\r\n" % i + H + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    raw(b"POST /up/ HTTP/1.1\r\n" + H + b"Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 200\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"a\"; filename=\"cut.txt\"\r\n\r\npartial", read=False)  # cut short
+    raw(b"POST /up/ HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n7fffffffffffffff\r\n")
+    raw(b"GET /cgi/t.sh HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"GARBAGE\r\n\r\n")
+    raw(b"GET / HTTP/1.1\r\n" + H, read=False)  # half a head, then gone
+    raw(b"DELETE /up/f%d.txt HTTP/1.1\r\n" % i + H + b"Connection: close\r\n\r\n")
+    key = base64.b64encode(os.urandom(16))
+    for path in (b"/echo", b"/chat/lobby"):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\n" + H + b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + b"\r\n\r\n")
+        s.recv(4096)
+        m = b"\x00\x00\x00\x00"
+        s.sendall(b"\x81\x85" + m + b"hello" + b"\x89\x80" + m)
+        time.sleep(0.02); s.recv(4096)
+        if i % 2: s.sendall(b"\x88\x82" + m + b"\x03\xe8"); time.sleep(0.02)
+        s.close()
+    raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nhi")
+    raw(b"GET /chat/lobby?since=0 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+print("done")
