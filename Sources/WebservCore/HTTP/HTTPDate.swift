@@ -12,47 +12,52 @@ public enum HTTPDate {
 
     /// "Sun, 06 Nov 1994 08:49:37 GMT"
     public static func format(_ seconds: Int) -> [UInt8] {
-        var t = time_t(seconds)
-        var tm = tm()
-        gmtime_r(&t, &tm)
+        let tm = utc(seconds)
         var out: [UInt8] = []
         out.reserveCapacity(29)
         Bytes.append(days[Int(tm.tm_wday)], to: &out)
         out.append(contentsOf: [0x2C, 0x20])
-        two(Int(tm.tm_mday), &out)
+        appendDate(tm, separator: 0x20, into: &out)
         out.append(0x20)
-        Bytes.append(months[Int(tm.tm_mon)], to: &out)
-        out.append(0x20)
-        Bytes.appendDecimal(Int(tm.tm_year) + 1900, to: &out)
-        out.append(0x20)
-        two(Int(tm.tm_hour), &out)
-        out.append(0x3A)
-        two(Int(tm.tm_min), &out)
-        out.append(0x3A)
-        two(Int(tm.tm_sec), &out)
+        appendTime(tm, into: &out)
         Bytes.append(" GMT", to: &out)
         return out
     }
 
     /// nginx's `$time_local`: "24/Nov/2026:21:04:47 +0000" (we log in UTC).
     public static func formatLog(_ seconds: Int) -> [UInt8] {
+        let tm = utc(seconds)
+        var out: [UInt8] = []
+        appendDate(tm, separator: 0x2F, into: &out)
+        out.append(0x3A)
+        appendTime(tm, into: &out)
+        Bytes.append(" +0000", to: &out)
+        return out
+    }
+
+    private static func utc(_ seconds: Int) -> tm {
         var t = time_t(seconds)
         var tm = tm()
         gmtime_r(&t, &tm)
-        var out: [UInt8] = []
+        return tm
+    }
+
+    /// "06 Nov 1994" or "06/Nov/1994".
+    private static func appendDate(_ tm: tm, separator: UInt8, into out: inout [UInt8]) {
         two(Int(tm.tm_mday), &out)
-        out.append(0x2F)
+        out.append(separator)
         Bytes.append(months[Int(tm.tm_mon)], to: &out)
-        out.append(0x2F)
+        out.append(separator)
         Bytes.appendDecimal(Int(tm.tm_year) + 1900, to: &out)
-        out.append(0x3A)
+    }
+
+    /// "08:49:37"
+    private static func appendTime(_ tm: tm, into out: inout [UInt8]) {
         two(Int(tm.tm_hour), &out)
         out.append(0x3A)
         two(Int(tm.tm_min), &out)
         out.append(0x3A)
         two(Int(tm.tm_sec), &out)
-        Bytes.append(" +0000", to: &out)
-        return out
     }
 
     private static func two(_ v: Int, _ out: inout [UInt8]) {
