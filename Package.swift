@@ -5,7 +5,7 @@ import PackageDescription
 let package = Package(
     name: "webserv",
     products: [
-        .executable(name: "webserv", targets: ["webserv"]),
+        .executable(name: "webserv", targets: ["webserv"])
     ],
     targets: [
         .target(

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CGI under stress and failure: bad output, timeouts, clients leaving, big bodies both ways,
@@ -49,29 +49,29 @@ final class CGIFaultTests: XCTestCase {
         "cgi-bin/stderr.sh": "echo 'something went sideways' >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok\\n'\n",
         // Reads its stdin slowly, 16 KiB at a time, and reports the length and a byte sum.
         "cgi-bin/slowread.py": """
-            import sys, time
-            total = 0
-            checksum = 0
-            while True:
-                block = sys.stdin.buffer.read1(16384)
-                if not block:
-                    break
-                total += len(block)
-                checksum = (checksum + sum(block)) % 4294967296
-                time.sleep(0.0005)
-            sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\n%d %d %s\\n" % (total, checksum, sys.argv[0]))
+        import sys, time
+        total = 0
+        checksum = 0
+        while True:
+            block = sys.stdin.buffer.read1(16384)
+            if not block:
+                break
+            total += len(block)
+            checksum = (checksum + sum(block)) % 4294967296
+            time.sleep(0.0005)
+        sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\n%d %d %s\\n" % (total, checksum, sys.argv[0]))
 
-            """,
+        """,
         // 32 MiB of output, as fast as the pipe takes it.
         "cgi-bin/flood.py": """
-            import sys
-            sys.stdout.write("Content-Type: application/octet-stream\\r\\n\\r\\n")
-            sys.stdout.flush()
-            block = b"x" * 65536
-            for _ in range(512):
-                sys.stdout.buffer.write(block)
+        import sys
+        sys.stdout.write("Content-Type: application/octet-stream\\r\\n\\r\\n")
+        sys.stdout.flush()
+        block = b"x" * 65536
+        for _ in range(512):
+            sys.stdout.buffer.write(block)
 
-            """,
+        """,
     ]
 
     func makeServer() throws -> TestServer {
@@ -104,9 +104,10 @@ final class CGIFaultTests: XCTestCase {
     func testStderrGoesToTheErrorLog() throws {
         let s = try makeServer()
         XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/stderr.sh HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "ok\n")
-        XCTAssertTrue(waitUntil(timeout: 5) {
-            ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("something went sideways")
-        })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("something went sideways")
+            })
     }
 
     func testTimeoutIs504AndTheChildIsKilled() throws {
@@ -176,12 +177,18 @@ final class CGIFaultTests: XCTestCase {
         let file = s.path("upload.bin")
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         bytes = []
-        let out = try curl(["--data-binary", "@\(file)", "-H", "Content-Type: application/octet-stream",
-                            "http://127.0.0.1:\(s.port)/cgi-bin/slowread.py"], timeout: 60)
+        let out = try curl(
+            [
+                "--data-binary", "@\(file)", "-H", "Content-Type: application/octet-stream",
+                "http://127.0.0.1:\(s.port)/cgi-bin/slowread.py",
+            ], timeout: 60)
         XCTAssertTrue(out.hasPrefix("\(size) \(sum % 4_294_967_296) "), out)
         // Chunked: spooled to a file, not memory, then streamed to the script.
-        let chunked = try curl(["--data-binary", "@\(file)", "-H", "Transfer-Encoding: chunked",
-                                "http://127.0.0.1:\(s.port)/cgi-bin/slowread.py"], timeout: 60)
+        let chunked = try curl(
+            [
+                "--data-binary", "@\(file)", "-H", "Transfer-Encoding: chunked",
+                "http://127.0.0.1:\(s.port)/cgi-bin/slowread.py",
+            ], timeout: 60)
         XCTAssertTrue(chunked.hasPrefix("\(size) \(sum % 4_294_967_296) "), chunked)
         let growth = peakKiB(s) - before
         XCTAssertLessThan(growth, 16 * 1024, "peak RSS grew by \(growth) KiB for a \(size >> 20) MiB body")
@@ -191,8 +198,11 @@ final class CGIFaultTests: XCTestCase {
         let s = try makeServer()
         _ = try status(s, "/static.txt")
         let before = peakKiB(s)
-        let out = try curl(["--limit-rate", "24M", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                            "http://127.0.0.1:\(s.port)/cgi-bin/flood.py"], timeout: 60)
+        let out = try curl(
+            [
+                "--limit-rate", "24M", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+                "http://127.0.0.1:\(s.port)/cgi-bin/flood.py",
+            ], timeout: 60)
         XCTAssertEqual(out, "200 \(32 << 20)")
         let growth = peakKiB(s) - before
         XCTAssertLessThan(growth, 16 * 1024, "peak RSS grew by \(growth) KiB for 32 MiB of output")

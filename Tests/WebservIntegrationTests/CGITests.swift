@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CGI/1.1 through the real binary: which file runs and how, its environment, request bodies
@@ -37,7 +37,8 @@ final class CGITests: XCTestCase {
         "cgi-bin/pwd.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
         "cgi-bin/noexec.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n",
         "cgi-bin/sub/where.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
-        "cgi-bin/teapot.sh": "printf 'Status: 418 Short and stout\\r\\nX-Thing: one\\r\\nContent-Type: text/x-tea\\r\\n\\r\\nbrewing\\n'\n",
+        "cgi-bin/teapot.sh":
+            "printf 'Status: 418 Short and stout\\r\\nX-Thing: one\\r\\nContent-Type: text/x-tea\\r\\n\\r\\nbrewing\\n'\n",
         "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
         "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
@@ -45,7 +46,8 @@ final class CGITests: XCTestCase {
         "cgi-bin/away.sh": "printf 'Location: https://example.com/there\\r\\n\\r\\n'\n",
         "cgi-bin/lf.sh": "printf 'Content-Type: text/plain\\n\\nunix line ends\\n'\n",
         // Prints one line, then waits (bounded) for the test to create `go`, then another.
-        "cgi-bin/step.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nfirst\\n'\ni=0\nwhile [ ! -e ../go ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\necho second\n",
+        "cgi-bin/step.sh":
+            "printf 'Content-Type: text/plain\\r\\n\\r\\nfirst\\n'\ni=0\nwhile [ ! -e ../go ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\necho second\n",
     ]
 
     func makeServer() throws -> TestServer {
@@ -83,15 +85,18 @@ final class CGITests: XCTestCase {
 
     func testEnvironmentFollowsRFC3875WithPathInfoAndHeaders() throws {
         let s = try makeServer()
-        let r = try XCTUnwrap(httpRequest(port: s.port, """
-            GET /repo/env.py/extra/path?a=1&b=%20 HTTP/1.1\r
-            Host: example.test:\(s.port)\r
-            X-Custom-Thing: yes\r
-            Accept: text/plain\r
-            Proxy: evil\r
-            \r
+        let r = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                """
+                GET /repo/env.py/extra/path?a=1&b=%20 HTTP/1.1\r
+                Host: example.test:\(s.port)\r
+                X-Custom-Thing: yes\r
+                Accept: text/plain\r
+                Proxy: evil\r
+                \r
 
-            """))
+                """))
         XCTAssertEqual(r.status, 200)
         var env: [String: String] = [:]
         for line in r.text.split(separator: "\n") {
@@ -124,14 +129,17 @@ final class CGITests: XCTestCase {
     func testPostFormReachesStdinWithContentLength() throws {
         let s = try makeServer()
         let body = "name=Ada&message=hello+there"
-        let r = try XCTUnwrap(httpRequest(port: s.port, """
-            POST /repo/form.py HTTP/1.1\r
-            Host: x\r
-            Content-Type: application/x-www-form-urlencoded\r
-            Content-Length: \(body.utf8.count)\r
-            \r
-            \(body)
-            """))
+        let r = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                """
+                POST /repo/form.py HTTP/1.1\r
+                Host: x\r
+                Content-Type: application/x-www-form-urlencoded\r
+                Content-Length: \(body.utf8.count)\r
+                \r
+                \(body)
+                """))
         XCTAssertEqual(r.status, 200)
         XCTAssertTrue(r.text.contains("<h1>POST form</h1>"))
         XCTAssertTrue(r.text.contains("<tr><td>name</td><td>Ada</td></tr>"))
@@ -181,7 +189,8 @@ final class CGITests: XCTestCase {
         XCTAssertNil(r.header("Location"))
         XCTAssertEqual(r.text, "static text\n")
         // To another script, as GET with the new query, even from a POST.
-        let p = try XCTUnwrap(httpRequest(port: s.port, "POST /cgi-bin/tocgi.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"))
+        let p = try XCTUnwrap(
+            httpRequest(port: s.port, "POST /cgi-bin/tocgi.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"))
         XCTAssertEqual(p.text, "GET from=redirect\n")
         // A script redirecting to itself stops after 10 hops.
         XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/loop.sh HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 500)
@@ -209,17 +218,19 @@ final class CGITests: XCTestCase {
         c.send("GET /cgi-bin/step.sh HTTP/1.1\r\nHost: x\r\n\r\n")
         // The first line arrives while the script is still waiting for `go`.
         var seen: [UInt8] = []
-        XCTAssertTrue(waitUntil(timeout: 5) {
-            seen += receiveSome(c.fd)
-            return String(decoding: seen, as: UTF8.self).contains("first")
-        })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                seen += receiveSome(c.fd)
+                return String(decoding: seen, as: UTF8.self).contains("first")
+            })
         XCTAssertFalse(String(decoding: seen, as: UTF8.self).contains("second"))
         XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("Transfer-Encoding: chunked"))
         FileManager.default.createFile(atPath: s.path("go"), contents: Data())
-        XCTAssertTrue(waitUntil(timeout: 5) {
-            seen += receiveSome(c.fd)
-            return String(decoding: seen, as: UTF8.self).hasSuffix("0\r\n\r\n")
-        })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                seen += receiveSome(c.fd)
+                return String(decoding: seen, as: UTF8.self).hasSuffix("0\r\n\r\n")
+            })
         XCTAssertTrue(String(decoding: seen, as: UTF8.self).hasSuffix("\r\n6\r\nfirst\n\r\n7\r\nsecond\n\r\n0\r\n\r\n"))
     }
 
@@ -244,7 +255,8 @@ final class CGITests: XCTestCase {
         XCTAssertTrue(try curl(["http://127.0.0.1:\(s.port)/cgi-bin/env.py"]).contains("GATEWAY_INTERFACE=CGI/1.1"))
         XCTAssertTrue(try curl(["-d", "name=Zed", "http://127.0.0.1:\(s.port)/cgi-bin/form.py"]).contains("<td>Zed</td>"))
         XCTAssertEqual(try curl(["http://127.0.0.1:\(s.port)/cgi-bin/stream.py"]), (1...10).map { "line \($0)\n" }.joined())
-        XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(s.port)/cgi-bin/nohead.py"]), "502")
+        XCTAssertEqual(
+            try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(s.port)/cgi-bin/nohead.py"]), "502")
         XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(s.port)/cgi-bin/crash.py"]), "502")
         let page = try curl(["http://127.0.0.1:\(s.port)/cgi.html"])
         XCTAssertTrue(page.contains("/css/site.css"))

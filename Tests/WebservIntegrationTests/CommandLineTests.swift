@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SPEC §1: `-t`, `-p`, `-h`, `-v`, configuration errors as `FILE:LINE: error: MESSAGE`, exit
@@ -69,7 +69,9 @@ final class CommandLineTests: XCTestCase {
     }
 
     /// Each bad config: exit 1, exactly one line `FILE:LINE: error: MESSAGE` on stderr.
-    func assertConfigError(_ text: String, line: Int, _ message: String, file: StaticString = #filePath, sourceLine: UInt = #line) throws {
+    func assertConfigError(_ text: String, line: Int, _ message: String, file: StaticString = #filePath, sourceLine: UInt = #line)
+        throws
+    {
         let conf = try write("bad-\(UUID().uuidString).conf", text)
         for args in [["-t", conf], [conf]] {
             let r = try webserv(args)
@@ -85,25 +87,32 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMissingSemicolonIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    root /x {\n    }\n}\n", line: 3, "directive \"root\" is not terminated by \";\"")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    root /x {\n    }\n}\n", line: 3,
+            "directive \"root\" is not terminated by \";\"")
     }
 
     func testBadPortIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:99999;\n}\n", line: 2, "invalid port in \"127.0.0.1:99999\" of the \"listen\" directive")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:99999;\n}\n", line: 2,
+            "invalid port in \"127.0.0.1:99999\" of the \"listen\" directive")
     }
 
     func testDirectiveInTheWrongContextIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    location / {\n        listen 80;\n    }\n}\n", line: 4,
-                              "\"listen\" directive is not allowed here")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    location / {\n        listen 80;\n    }\n}\n", line: 4,
+            "\"listen\" directive is not allowed here")
     }
 
     func testDuplicateListenIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:8080;\n    listen 127.0.0.1:8080;\n}\n", line: 3, "duplicate listen 127.0.0.1:8080")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:8080;\n    listen 127.0.0.1:8080;\n}\n", line: 3, "duplicate listen 127.0.0.1:8080")
     }
 
     func testUnreadableIncludeIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    include missing.conf;\n}\n", line: 3,
-                              "open() \"\(dir.path)/missing.conf\" failed (No such file or directory)")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    include missing.conf;\n}\n", line: 3,
+            "open() \"\(dir.path)/missing.conf\" failed (No such file or directory)")
     }
 
     func testMissingClosingBraceIsReported() throws {
@@ -111,8 +120,9 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testBadSizeIsReported() throws {
-        try assertConfigError("server {\n    listen 127.0.0.1:0;\n    client_max_body_size 10x;\n}\n", line: 3,
-                              "invalid value \"10x\" in \"client_max_body_size\" directive")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    client_max_body_size 10x;\n}\n", line: 3,
+            "invalid value \"10x\" in \"client_max_body_size\" directive")
     }
 
     func testErrorInAnIncludedFileNamesThatFile() throws {
@@ -127,8 +137,9 @@ final class CommandLineTests: XCTestCase {
 
     func testPrefixResolvesRelativePaths() throws {
         try write("site/hello.txt", "from the prefix")
-        let s = try TestServer(config: "server { listen 127.0.0.1:0; root site; access_log off; }",
-                               files: ["site/hello.txt": "from the working directory"], arguments: ["-p", dir.path])
+        let s = try TestServer(
+            config: "server { listen 127.0.0.1:0; root site; access_log off; }",
+            files: ["site/hello.txt": "from the working directory"], arguments: ["-p", dir.path])
         XCTAssertEqual(try httpRequest(port: s.port, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "from the prefix")
     }
 
@@ -181,7 +192,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testListeningLinesNameTheBoundPorts() throws {
-        let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }\nserver { listen 127.0.0.1:\(freePort()); access_log off; }")
+        let s = try TestServer(
+            config: "server { listen 127.0.0.1:0; access_log off; }\nserver { listen 127.0.0.1:\(freePort()); access_log off; }")
         XCTAssertEqual(s.ports.count, 2)
         XCTAssertTrue(s.stdout.contains("listening on 127.0.0.1:\(s.ports[0])\n"), s.stdout)
         for p in s.ports { XCTAssertNotNil(try? RawClient(port: p, timeout: 1), "port \(p) not accepting") }
@@ -198,11 +210,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(c.fill(), "no response started")
         s.signal(SIGTERM)
         // The listener closes at once: new clients are refused while the old one finishes.
-        XCTAssertTrue(waitUntil(timeout: 2) { (try? RawClient(port: s.port, timeout: 1)) == nil }, "still accepting after SIGTERM")
+        XCTAssertTrue(
+            waitUntil(timeout: 2) { (try? RawClient(port: s.port, timeout: 1)) == nil }, "still accepting after SIGTERM")
         let r = try XCTUnwrap(c.readResponse())
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.body.count, size)
-        XCTAssertTrue(r.body.enumerated().allSatisfy { $0.element == UInt8(truncatingIfNeeded: $0.offset % 251) }, "body corrupted")
+        XCTAssertTrue(
+            r.body.enumerated().allSatisfy { $0.element == UInt8(truncatingIfNeeded: $0.offset % 251) }, "body corrupted")
         XCTAssertTrue(waitUntil(timeout: 5) { !s.isRunning }, "did not exit after the response")
         XCTAssertEqual(s.process.terminationReason, .exit)
         XCTAssertEqual(s.process.terminationStatus, 0)

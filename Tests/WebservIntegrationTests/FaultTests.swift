@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Faults from every side (docs/SECURITY-MATRIX.md): peers that reset mid-request, mid-upload,
@@ -38,12 +38,14 @@ final class FaultTests: XCTestCase {
         "cgi/midcrash.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nfirst part'\nsleep 0.2\nkill -SEGV $$\n",
         // Announce 100 bytes, send 10, and end: at once, or after the response started streaming.
         "cgi/short.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 100\\r\\n\\r\\n0123456789'\n",
-        "cgi/shortcrash.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 100\\r\\n\\r\\n0123456789'\nsleep 0.2\nkill -SEGV $$\n",
+        "cgi/shortcrash.sh":
+            "printf 'Content-Type: text/plain\\r\\nContent-Length: 100\\r\\n\\r\\n0123456789'\nsleep 0.2\nkill -SEGV $$\n",
         // Ignores SIGTERM (so does its sleep, which inherits the ignored disposition).
         "cgi/stubborn.sh": "trap '' TERM\nsleep 30\n",
         // Answers, closes stdout, and lives on for a while.
         "cgi/early.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nhalf'\nexec 1>&-\nsleep 0.5\n",
-        "cgi/endless.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nwhile :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done\n",
+        "cgi/endless.sh":
+            "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nwhile :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done\n",
         // Never reads its stdin.
         "cgi/noread.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nbye'\n",
     ]
@@ -56,7 +58,8 @@ final class FaultTests: XCTestCase {
     func assertRecovered(_ s: TestServer, baseline: Int, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(s.isRunning, "the server died", file: file, line: line)
         XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty }, "children left: \(s.children)", file: file, line: line)
-        XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs == baseline }, "fds \(s.openFDs), baseline \(baseline)", file: file, line: line)
+        XCTAssertTrue(
+            waitUntil(timeout: 5) { s.openFDs == baseline }, "fds \(s.openFDs), baseline \(baseline)", file: file, line: line)
         let r = try? httpRequest(port: s.port, "GET /ok.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(r?.text, "ok\n", "no answer after the fault", file: file, line: line)
     }
@@ -231,7 +234,8 @@ final class FaultTests: XCTestCase {
         let body = String(repeating: "z", count: 3 << 20)
         for framing in ["Content-Length: \(body.utf8.count)", "Transfer-Encoding: chunked"] {
             let c = try RawClient(port: s.port, timeout: 5)
-            let payload = framing.hasPrefix("Content") ? body : String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
+            let payload =
+                framing.hasPrefix("Content") ? body : String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
             c.send("POST /cgi/noread.sh HTTP/1.1\r\nHost: x\r\n\(framing)\r\n\r\n" + payload)
             let r = c.readResponse()
             XCTAssertEqual(r?.status, 200, framing)
@@ -247,14 +251,17 @@ final class FaultTests: XCTestCase {
     func testUploadOverTheFileSizeLimitIs507LeavesNoFileAndTheServerSurvivesSIGXFSZ() throws {
         let s = try makeServer()
         let baseline = s.openFDs
-        let limit = try WebservIntegrationTests.run("/usr/bin/prlimit", ["--pid", "\(s.pid)", "--fsize=262144:262144"], timeout: 5)
+        let limit = try WebservIntegrationTests.run(
+            "/usr/bin/prlimit", ["--pid", "\(s.pid)", "--fsize=262144:262144"], timeout: 5)
         XCTAssertEqual(limit.status, 0, limit.err)
         let big = s.path("big.bin")
         try Data(repeating: 0x61, count: 1 << 20).write(to: URL(fileURLWithPath: big))
         let url = "http://127.0.0.1:\(s.port)/store/"
-        for args in [["--data-binary", "@\(big)", url + "raw.bin"],
-                     ["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(big)", url + "chunked.bin"],
-                     ["-F", "f=@\(big)", url]] {
+        for args in [
+            ["--data-binary", "@\(big)", url + "raw.bin"],
+            ["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(big)", url + "chunked.bin"],
+            ["-F", "f=@\(big)", url],
+        ] {
             XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}"] + args), "507", "\(args)")
             XCTAssertTrue(s.isRunning, "killed by SIGXFSZ")
             XCTAssertEqual(storeEntries(s), [], "a partial file stayed: \(args)")
@@ -269,17 +276,21 @@ final class FaultTests: XCTestCase {
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("webserv-full-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        let mounted = try WebservIntegrationTests.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint], timeout: 5)
+        let mounted = try WebservIntegrationTests.run(
+            "/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint], timeout: 5)
         guard mounted.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here: \(mounted.err)") }
         defer { _ = try? WebservIntegrationTests.run("/bin/umount", [mountPoint], timeout: 5) }
-        let s = try makeServer(Self.config.replacingOccurrences(of: "upload_store {{ROOT}}/store;", with: "upload_store \(mountPoint);"))
+        let s = try makeServer(
+            Self.config.replacingOccurrences(of: "upload_store {{ROOT}}/store;", with: "upload_store \(mountPoint);"))
         let baseline = s.openFDs
         let big = s.path("big.bin")
         try Data(repeating: 0x61, count: 1 << 20).write(to: URL(fileURLWithPath: big))
         let url = "http://127.0.0.1:\(s.port)/store/"
-        for args in [["--data-binary", "@\(big)", url + "raw.bin"],
-                     ["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(big)", url + "chunked.bin"],
-                     ["-F", "f=@\(big)", url]] {
+        for args in [
+            ["--data-binary", "@\(big)", url + "raw.bin"],
+            ["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(big)", url + "chunked.bin"],
+            ["-F", "f=@\(big)", url],
+        ] {
             XCTAssertEqual(try curl(["-o", "/dev/null", "-w", "%{http_code}"] + args), "507", "\(args)")
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mountPoint), [], "a partial file stayed: \(args)")
         }
@@ -293,7 +304,8 @@ final class FaultTests: XCTestCase {
     func testSecondServerOnTheSamePortExitsWithAClearErrorAndTheFirstGoesOn() throws {
         let s = try makeServer()
         let conf = s.path("second.conf")
-        try "server {\n    listen 127.0.0.1:\(s.port);\n    access_log off;\n}\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        try "server {\n    listen 127.0.0.1:\(s.port);\n    access_log off;\n}\n".write(
+            toFile: conf, atomically: true, encoding: .utf8)
         let r = try WebservIntegrationTests.run(TestServer.binary, [conf], timeout: 10)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("127.0.0.1:\(s.port)") && r.err.contains("Address already in use"), r.err)

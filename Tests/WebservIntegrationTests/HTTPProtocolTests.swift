@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SPEC §3 on the wire: status codes, required headers, connection handling, timeouts and
@@ -26,17 +26,21 @@ final class HTTPProtocolTests: XCTestCase {
     static let secret = "SMUGGLED-RESPONSE-BODY"
 
     func makeServer() throws -> TestServer {
-        try TestServer(config: Self.config, files: [
-            "www/index.html": "<h1>home</h1>\n",
-            "www/style.css": "body{}",
-            "www/secret.txt": Self.secret,
-            "www/dir/keep.txt": "k",
-        ])
+        try TestServer(
+            config: Self.config,
+            files: [
+                "www/index.html": "<h1>home</h1>\n",
+                "www/style.css": "body{}",
+                "www/secret.txt": Self.secret,
+                "www/dir/keep.txt": "k",
+            ])
     }
 
     /// Sends `raw`, expects one response with `status`, then that the server closes without
     /// answering anything else (e.g. a request pipelined behind the bad one).
-    func assertRefusedAndClosed(_ s: TestServer, _ raw: String, status: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertRefusedAndClosed(_ s: TestServer, _ raw: String, status: Int, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let c = try RawClient(port: s.port, timeout: 3)
         c.send(raw + "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         let r = try XCTUnwrap(c.readResponse(), "no response", file: file, line: line)
@@ -81,7 +85,8 @@ final class HTTPProtocolTests: XCTestCase {
     }
 
     func testTransferEncodingGzipIs501AndCloses() throws {
-        try assertRefusedAndClosed(makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
+        try assertRefusedAndClosed(
+            makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
     }
 
     func testContentLengthWithChunkedIs400AndCloses() throws {
@@ -97,7 +102,9 @@ final class HTTPProtocolTests: XCTestCase {
     func testMalformedChunkedBodyClosesTheConnection() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)
-        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         while let r = c.readResponse() {
             XCTAssertNotEqual(r.text, Self.secret, "a request was parsed out of a broken body")
             XCTAssertGreaterThanOrEqual(r.status, 400)
@@ -251,7 +258,8 @@ final class HTTPProtocolTests: XCTestCase {
     func testPipelinedRequestsSentOneByteAtATime() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)
-        let raw = "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        let raw =
+            "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
         for b in Array(raw.utf8) { c.send([b]) }
         XCTAssertEqual(c.readResponse()?.text, "body{}")
         XCTAssertEqual(c.readResponse(head: true)?.status, 200)
@@ -296,14 +304,16 @@ final class HTTPProtocolTests: XCTestCase {
     func testSendTimeoutDropsAClientThatNeverReads() throws {
         let s = try makeServer()
         try s.write("www/big.bin", data: Data(repeating: 0x42, count: 16 << 20))
-        XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
+        XCTAssertEqual(
+            try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
         let baseline = s.openFDs
         let c = try RawClient(port: s.port, timeout: 2, receiveBuffer: 4096)
         c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertTrue(waitUntil(timeout: 2) { s.openFDs > baseline }, "the request never reached the server")
         // Never read: the server's send buffer fills, and send_timeout (1 s) must drop us.
         XCTAssertTrue(waitUntil(timeout: 6) { s.openFDs <= baseline }, "stalled reader still holds \(s.openFDs - baseline) fds")
-        XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
+        XCTAssertEqual(
+            try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
         _ = c
     }
 
@@ -318,7 +328,9 @@ final class HTTPProtocolTests: XCTestCase {
             if responses.count == 2 { break }
         }
         XCTAssertEqual(responses.first?.status, status, file: file, line: line)
-        for r in responses { XCTAssertFalse(r.text.contains(Self.secret), "answered a request smuggled in a body", file: file, line: line) }
+        for r in responses {
+            XCTAssertFalse(r.text.contains(Self.secret), "answered a request smuggled in a body", file: file, line: line)
+        }
         if responses.count == 2 {
             // Drained: the request after the body is the next one answered.
             XCTAssertEqual(responses[1].text, "body{}", file: file, line: line)
@@ -331,8 +343,9 @@ final class HTTPProtocolTests: XCTestCase {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 2)
         let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-        c.send("POST /style.css HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
-            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "POST /style.css HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
+                + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
         assertBodyNotParsed(c, first: 405)
     }
 
@@ -354,8 +367,9 @@ final class HTTPProtocolTests: XCTestCase {
         let c = try RawClient(port: s.port, timeout: 2)
         let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
         let chunk = String(smuggled.utf8.count, radix: 16)
-        c.send("POST /style.css HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(smuggled)\r\n0\r\n\r\n"
-            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "POST /style.css HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(smuggled)\r\n0\r\n\r\n"
+                + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
         assertBodyNotParsed(c, first: 405)
     }
 
@@ -363,8 +377,9 @@ final class HTTPProtocolTests: XCTestCase {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 2)
         let smuggled = "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-        c.send("POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
-            + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
+                + "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
         assertBodyNotParsed(c, first: 413)
     }
 

@@ -20,17 +20,19 @@ final class PathSecurityTests: XCTestCase {
     static let secrets = ["TOP-SECRET-ONE", "SIBLING-SECRET-TWO", "PREFIX-SECRET-THREE"]
 
     func makeServer() throws -> TestServer {
-        try TestServer(config: Self.config, files: [
-            "site/www/index.html": "public index",
-            "site/www/img/logo.txt": "logo",
-            "site/www/del/keep.txt": "k",
-            "site/www/list/x.txt": "x",
-            "site/pics/p.txt": "pic",
-            "secret.txt": Self.secrets[0],
-            "site/secret.txt": Self.secrets[1],
-            "site/www-private/secret.txt": Self.secrets[2],
-            "site/www/img-private.txt": "not a secret but outside /img",
-        ])
+        try TestServer(
+            config: Self.config,
+            files: [
+                "site/www/index.html": "public index",
+                "site/www/img/logo.txt": "logo",
+                "site/www/del/keep.txt": "k",
+                "site/www/list/x.txt": "x",
+                "site/pics/p.txt": "pic",
+                "secret.txt": Self.secrets[0],
+                "site/secret.txt": Self.secrets[1],
+                "site/www-private/secret.txt": Self.secrets[2],
+                "site/www/img-private.txt": "not a secret but outside /img",
+            ])
     }
 
     static let attacks: [String] = [
@@ -59,7 +61,8 @@ final class PathSecurityTests: XCTestCase {
         let s = try makeServer()
         for target in Self.attacks {
             for method in ["GET", "HEAD"] {
-                let r = try httpRequest(port: s.port, "\(method) \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", head: method == "HEAD")
+                let r = try httpRequest(
+                    port: s.port, "\(method) \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", head: method == "HEAD")
                 assertNoSecret(r, "\(method) \(target)")
             }
         }
@@ -75,8 +78,10 @@ final class PathSecurityTests: XCTestCase {
 
     func testDeleteCannotRemoveFilesOutsideTheRoot() throws {
         let s = try makeServer()
-        for target in ["/del/../../secret.txt", "/del/%2e%2e/%2e%2e/secret.txt", "/del/..%2f..%2fsecret.txt",
-                       "/del/..%2f..%2f..%2fsecret.txt", "/del/%252e%252e/secret.txt"] {
+        for target in [
+            "/del/../../secret.txt", "/del/%2e%2e/%2e%2e/secret.txt", "/del/..%2f..%2fsecret.txt",
+            "/del/..%2f..%2f..%2fsecret.txt", "/del/%252e%252e/secret.txt",
+        ] {
             let r = try httpRequest(port: s.port, "DELETE \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             XCTAssertNotEqual(r?.status, 204, target)
         }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SPEC §6: many clients at once, running out of descriptors, no leaks whatever the peer does,
@@ -48,8 +48,9 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRunningOutOfDescriptorsNeitherCrashesNorSpinsAndRecovers() throws {
-        let s = try TestServer(config: Self.config.replacingOccurrences(of: "client_header_timeout 1s", with: "client_header_timeout 20s"),
-                               files: ["www/style.css": "body{}"])
+        let s = try TestServer(
+            config: Self.config.replacingOccurrences(of: "client_header_timeout 1s", with: "client_header_timeout 20s"),
+            files: ["www/style.css": "body{}"])
         let limit = try WebservIntegrationTests.run("/usr/bin/prlimit", ["--pid", "\(s.pid)", "--nofile=64:64"], timeout: 5)
         XCTAssertEqual(limit.status, 0, limit.err)
         var clients: [RawClient] = []
@@ -71,7 +72,9 @@ final class RobustnessTests: XCTestCase {
         var recovered = false
         let deadline = Date().addingTimeInterval(8)
         while !recovered && Date() < deadline {
-            if let r = try? httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), r.text == "body{}" {
+            if let r = try? httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                r.text == "body{}"
+            {
                 recovered = true
             } else {
                 usleep(100_000)

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hostile input, row by row (docs/SECURITY-MATRIX.md lists each row with its answer):
@@ -44,7 +44,8 @@ final class SecurityMatrixTests: XCTestCase {
         "cgi/value-nul.sh": "printf 'Content-Type: text/plain\\r\\nX-Name: a\\000b\\r\\n\\r\\nx'\n",
         "cgi/name-space.sh": "printf 'Content-Type: text/plain\\r\\nSet-Cookie : evil=1\\r\\n\\r\\nx'\n",
         // A script lying about its framing, with a second response in its body.
-        "cgi/framing.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 2\\r\\nTransfer-Encoding: chunked\\r\\nConnection: close\\r\\n\\r\\nabHTTP/1.1 200 OK\\r\\nX-Smuggled: 1\\r\\nContent-Length: 0\\r\\n\\r\\n'\n",
+        "cgi/framing.sh":
+            "printf 'Content-Type: text/plain\\r\\nContent-Length: 2\\r\\nTransfer-Encoding: chunked\\r\\nConnection: close\\r\\n\\r\\nabHTTP/1.1 200 OK\\r\\nX-Smuggled: 1\\r\\nContent-Length: 0\\r\\n\\r\\n'\n",
         // A local redirect whose target carries encoded CRLF.
         "cgi/local-crlf.sh": "printf 'Location: /index.html%%0d%%0aSet-Cookie:%%20evil=1\\r\\n\\r\\n'\n",
     ]
@@ -74,7 +75,9 @@ final class SecurityMatrixTests: XCTestCase {
         XCTAssertNil(r.header("Set-Cookie"), "\(what): a header was injected\n\(r.head)", file: file, line: line)
         XCTAssertNil(r.header("X-Smuggled"), "\(what): a header was injected\n\(r.head)", file: file, line: line)
         for field in r.head.components(separatedBy: "\r\n") {
-            XCTAssertFalse(field.contains("\r") || field.contains("\n") || field.contains("\0"), "\(what): raw control byte in \(field.debugDescription)", file: file, line: line)
+            XCTAssertFalse(
+                field.contains("\r") || field.contains("\n") || field.contains("\0"),
+                "\(what): raw control byte in \(field.debugDescription)", file: file, line: line)
         }
     }
 
@@ -82,18 +85,21 @@ final class SecurityMatrixTests: XCTestCase {
 
     static let traversals = [
         // Overlong UTF-8 for "." and "/" (never decoded as such: invalid UTF-8 is just bytes).
-        "/%c0%ae%c0%ae/outside/secret.txt", "/%e0%80%ae%e0%80%ae/outside/secret.txt", "/%f0%80%80%ae%f0%80%80%ae/outside/secret.txt",
+        "/%c0%ae%c0%ae/outside/secret.txt", "/%e0%80%ae%e0%80%ae/outside/secret.txt",
+        "/%f0%80%80%ae%f0%80%80%ae/outside/secret.txt",
         "/..%c0%afoutside%c0%afsecret.txt", "/..%e0%80%afoutside/secret.txt", "/..%c1%9coutside%c1%9csecret.txt",
         "/%c0%2e%c0%2e/outside/secret.txt", "/%uff0e%uff0e/outside/secret.txt", "/%ef%bc%8e%ef%bc%8e/outside/secret.txt",
         // NUL, other controls and separators glued to dot segments.
         "/..%00/outside/secret.txt", "/%2e%2e%00/outside/secret.txt", "/.%00./outside/secret.txt", "/..%09/outside/secret.txt",
         "/..;/outside/secret.txt", "/..%3b/outside/secret.txt", "/../outside/secret.txt%00.html", "/../outside/secret.txt%20",
         // Backslashes, raw and encoded, mixed with slashes.
-        "/..\\outside\\secret.txt", "/.%5c..%5coutside/secret.txt", "/%5c..%5c..%5coutside%5csecret.txt", "/..%5c/outside/secret.txt",
+        "/..\\outside\\secret.txt", "/.%5c..%5coutside/secret.txt", "/%5c..%5c..%5coutside%5csecret.txt",
+        "/..%5c/outside/secret.txt",
         // Encoded slashes and double encoding through each location.
         "/del/..%2f..%2foutside%2fsecret.txt", "/up/..%2f..%2foutside/secret.txt", "/list/%2e%2e%2f%2e%2e%2foutside/secret.txt",
         "/cgi/..%2f..%2foutside/secret.txt", "/%252e%252e%252foutside%252fsecret.txt", "/.%252e/outside/secret.txt",
-        "/....//outside/secret.txt", "/.../.../outside/secret.txt", "//..//..//outside//secret.txt", "/./.././outside/./secret.txt",
+        "/....//outside/secret.txt", "/.../.../outside/secret.txt", "//..//..//outside//secret.txt",
+        "/./.././outside/./secret.txt",
     ]
 
     func testEncodedTraversalsNeverReadWriteOrDeleteOutsideTheRoot() throws {
@@ -109,7 +115,8 @@ final class SecurityMatrixTests: XCTestCase {
             }
         }
         XCTAssertEqual(try String(contentsOfFile: s.path("outside/secret.txt"), encoding: .utf8), Self.secret)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: s.path("outside")).sorted(), ["secret.txt", "target.txt"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: s.path("outside")).sorted(), ["secret.txt", "target.txt"])
     }
 
     func testSymlinkPlacedInsideTheRootByTheAdminIsFollowedForReading() throws {
@@ -141,19 +148,26 @@ final class SecurityMatrixTests: XCTestCase {
     func testUploadNeverWritesThroughASymlinkInTheStore() throws {
         let s = try makeServer()
         // A raw body named after an existing symlink gets a fresh name; the link is not followed.
-        let raw = try XCTUnwrap(httpRequest(port: s.port, "POST /up/evil.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nEVIL!"))
+        let raw = try XCTUnwrap(
+            httpRequest(port: s.port, "POST /up/evil.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nEVIL!"))
         XCTAssertEqual(raw.status, 201)
         XCTAssertEqual(raw.header("Location"), "/up/evil-1.txt")
         // So does a multipart part with that file name.
         let body = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"evil.txt\"\r\n\r\nEVIL!\r\n--B--\r\n"
-        let form = try XCTUnwrap(httpRequest(port: s.port, "POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+        let form = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
         XCTAssertEqual(form.status, 201)
         XCTAssertEqual(form.header("Location"), "/up/evil-2.txt")
         // A URI through a symlinked directory of the store: only the last segment names the file.
-        let nested = try XCTUnwrap(httpRequest(port: s.port, "POST /up/sub/planted.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nEVIL!"))
+        let nested = try XCTUnwrap(
+            httpRequest(port: s.port, "POST /up/sub/planted.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nEVIL!"))
         XCTAssertEqual(nested.header("Location"), "/up/planted.txt")
         XCTAssertEqual(try String(contentsOfFile: s.path("outside/target.txt"), encoding: .utf8), "original target")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: s.path("outside")).sorted(), ["secret.txt", "target.txt"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: s.path("outside")).sorted(), ["secret.txt", "target.txt"])
         XCTAssertEqual(try String(contentsOfFile: s.path("www/up/planted.txt"), encoding: .utf8), "EVIL!")
     }
 
@@ -178,14 +192,16 @@ final class SecurityMatrixTests: XCTestCase {
         let s = try makeServer()
         let smuggled = "GET /linked/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
         for (header, status) in Self.refusedHeads {
-            let (responses, closed) = try exchange(s, "POST /up/x.txt HTTP/1.1\r\nHost: x\r\n\(header)\r\n\r\n5\r\nhello\r\n0\r\n\r\n\(smuggled)")
+            let (responses, closed) = try exchange(
+                s, "POST /up/x.txt HTTP/1.1\r\nHost: x\r\n\(header)\r\n\r\n5\r\nhello\r\n0\r\n\r\n\(smuggled)")
             XCTAssertEqual(responses.map(\.status), [status], header.debugDescription)
             XCTAssertTrue(closed, "\(header.debugDescription): the connection stayed open")
             for r in responses { XCTAssertFalse(r.text.contains(Self.secret), header.debugDescription) }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.path("www/up/x.txt")))
         // The same, as HTTP/1.0: Transfer-Encoding is not part of 1.0.
-        let (old, closed) = try exchange(s, "POST /up/x.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n\(smuggled)")
+        let (old, closed) = try exchange(
+            s, "POST /up/x.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n\(smuggled)")
         XCTAssertEqual(old.map(\.status), [400])
         XCTAssertTrue(closed)
     }
@@ -194,9 +210,12 @@ final class SecurityMatrixTests: XCTestCase {
         // `Chunked` and `\tchunked` are the same coding (RFC 9110 §7.8 OWS, §10.1.4 case-insensitive):
         // decoded, so the bytes after the last chunk are the next request, answered in order.
         let s = try makeServer()
-        for (i, te) in ["Transfer-Encoding: Chunked", "Transfer-Encoding:\tchunked", "transfer-encoding: CHUNKED  "].enumerated() {
+        for (i, te) in ["Transfer-Encoding: Chunked", "Transfer-Encoding:\tchunked", "transfer-encoding: CHUNKED  "].enumerated()
+        {
             let c = try RawClient(port: s.port)
-            c.send("POST /up/te\(i).txt HTTP/1.1\r\nHost: x\r\n\(te)\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+            c.send(
+                "POST /up/te\(i).txt HTTP/1.1\r\nHost: x\r\n\(te)\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
             XCTAssertEqual(c.readResponse()?.status, 201, te)
             XCTAssertEqual(c.readResponse()?.text, "home", te)
             XCTAssertEqual(try String(contentsOfFile: s.path("www/up/te\(i).txt"), encoding: .utf8), "hello", te)
@@ -205,13 +224,19 @@ final class SecurityMatrixTests: XCTestCase {
 
     func testChunkSizesThatOverflowOrAreMalformedAre400AndClose() throws {
         let s = try makeServer()
-        for size in ["fffffffffffffffff", "10000000000000000", "ffffffffffffffffffffffffffffffff", "-1", "0x5", " 5", "+5", "5\0", ""] {
-            let (responses, closed) = try exchange(s, "POST /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nhello\r\n0\r\n\r\nGET /linked/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        for size in [
+            "fffffffffffffffff", "10000000000000000", "ffffffffffffffffffffffffffffffff", "-1", "0x5", " 5", "+5", "5\0", "",
+        ] {
+            let (responses, closed) = try exchange(
+                s,
+                "POST /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nhello\r\n0\r\n\r\nGET /linked/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
             XCTAssertEqual(responses.map(\.status), [400], size.debugDescription)
             XCTAssertTrue(closed, size.debugDescription)
         }
         // A size that fits in 64 bits but passes client_max_body_size is refused on its size line.
-        let (big, closed) = try exchange(s, "POST /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nhello")
+        let (big, closed) = try exchange(
+            s, "POST /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nhello")
         XCTAssertEqual(big.map(\.status), [413])
         XCTAssertTrue(closed)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.path("www/up/c.txt")))
@@ -220,10 +245,14 @@ final class SecurityMatrixTests: XCTestCase {
     func testBodyOnAGetIsConsumedNeverParsedAsASecondRequest() throws {
         let s = try makeServer()
         let inner = "GET /linked/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-        for framing in ["Content-Length: \(inner.utf8.count)\r\n\r\n\(inner)",
-                        "Transfer-Encoding: chunked\r\n\r\n\(String(inner.utf8.count, radix: 16))\r\n\(inner)\r\n0\r\n\r\n"] {
+        for framing in [
+            "Content-Length: \(inner.utf8.count)\r\n\r\n\(inner)",
+            "Transfer-Encoding: chunked\r\n\r\n\(String(inner.utf8.count, radix: 16))\r\n\(inner)\r\n0\r\n\r\n",
+        ] {
             let c = try RawClient(port: s.port)
-            c.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\(framing)GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            c.send(
+                "GET /index.html HTTP/1.1\r\nHost: x\r\n\(framing)GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
             var texts: [String] = []
             while let r = c.readResponse() { texts.append(r.text) }
             XCTAssertEqual(texts, ["home", "home"], framing)
@@ -232,7 +261,8 @@ final class SecurityMatrixTests: XCTestCase {
 
     func testBareLFLineEndsAreToleratedAsNginxDoesWithoutDesync() throws {
         let s = try makeServer()
-        let (responses, _) = try exchange(s, "GET /index.html HTTP/1.1\nHost: x\n\nGET /del/plain.txt HTTP/1.1\r\nHost: x\nConnection: close\n\n")
+        let (responses, _) = try exchange(
+            s, "GET /index.html HTTP/1.1\nHost: x\n\nGET /del/plain.txt HTTP/1.1\r\nHost: x\nConnection: close\n\n")
         XCTAssertEqual(responses.map(\.text), ["home", "plain"])
     }
 
@@ -280,7 +310,8 @@ final class SecurityMatrixTests: XCTestCase {
 
     func testDirectoryRedirectOfANameWithCRLFIsPercentEncoded() throws {
         let s = try makeServer()
-        try FileManager.default.createDirectory(atPath: s.path("www/list/d\r\nSet-Cookie: evil=1"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: s.path("www/list/d\r\nSet-Cookie: evil=1"), withIntermediateDirectories: true)
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /list/d%0d%0aSet-Cookie:%20evil=1 HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(r.status, 301)
         assertNoSplit(r, "directory 301")
@@ -296,16 +327,24 @@ final class SecurityMatrixTests: XCTestCase {
 
     func testUploadNamesLoseControlCharactersAndPathPartsAndTheLocationStaysOneHeader() throws {
         let s = try makeServer()
-        let raw = try XCTUnwrap(httpRequest(port: s.port, "POST /up/a%0d%0aSet-Cookie:%20evil=1.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nZ"))
+        let raw = try XCTUnwrap(
+            httpRequest(
+                port: s.port, "POST /up/a%0d%0aSet-Cookie:%20evil=1.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nZ"))
         XCTAssertEqual(raw.status, 201)
         assertNoSplit(raw, "raw upload")
-        let body = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"..\\\\..\\\\x\u{01}y\u{1b}[31m\u{7f}z.txt\"\r\n\r\nZ\r\n--B--\r\n"
-        let form = try XCTUnwrap(httpRequest(port: s.port, "POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+        let body =
+            "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"..\\\\..\\\\x\u{01}y\u{1b}[31m\u{7f}z.txt\"\r\n\r\nZ\r\n--B--\r\n"
+        let form = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
         XCTAssertEqual(form.status, 201, form.text)
         assertNoSplit(form, "multipart upload")
         let names = try FileManager.default.contentsOfDirectory(atPath: s.path("www/up"))
         for name in names {
-            XCTAssertFalse(name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "control byte in \(name.debugDescription)")
+            XCTAssertFalse(
+                name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "control byte in \(name.debugDescription)")
             XCTAssertFalse(name.contains("/") || name.contains("\\"), name)
         }
         XCTAssertTrue(names.contains("aSet-Cookie: evil=1.txt"), "\(names)")
@@ -370,11 +409,19 @@ final class SecurityMatrixTests: XCTestCase {
             let header = origin.map { "Origin: \($0)\r\n" } ?? ""
             let ws = try WebSocketClient(port: s.port, path: "/ws", extraHeaders: header)
             XCTAssertEqual(ws != nil, allowed, "Origin \(origin ?? "(none)")")
-            let r = try XCTUnwrap(httpRequest(port: s.port, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(WebSocketClient.key)\r\nSec-WebSocket-Version: 13\r\n\(header)\r\n", head: true))
+            let r = try XCTUnwrap(
+                httpRequest(
+                    port: s.port,
+                    "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(WebSocketClient.key)\r\nSec-WebSocket-Version: 13\r\n\(header)\r\n",
+                    head: true))
             XCTAssertEqual(r.status, allowed ? 101 : 403, "Origin \(origin ?? "(none)")")
         }
         // Two Origin headers are not one origin.
-        let two = try XCTUnwrap(httpRequest(port: s.port, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(WebSocketClient.key)\r\nSec-WebSocket-Version: 13\r\nOrigin: http://good.example\r\nOrigin: http://evil.example\r\n\r\n", head: true))
+        let two = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(WebSocketClient.key)\r\nSec-WebSocket-Version: 13\r\nOrigin: http://good.example\r\nOrigin: http://evil.example\r\n\r\n",
+                head: true))
         XCTAssertEqual(two.status, 403)
         // Without websocket_origin any origin is accepted.
         XCTAssertNotNil(try WebSocketClient(port: s.port, path: "/open", extraHeaders: "Origin: http://evil.example\r\n"))

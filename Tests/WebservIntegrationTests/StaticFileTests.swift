@@ -17,7 +17,9 @@ final class StaticFileTests: XCTestCase {
     static let body = "0123456789abcdefghij"  // 20 bytes
 
     func makeServer(extra: [String: String] = [:]) throws -> TestServer {
-        var files = ["www/file.txt": Self.body, "www/page.html": "<p>x</p>", "www/a.spc": "special", "www/deftype/blob.unknownext": "?"]
+        var files = [
+            "www/file.txt": Self.body, "www/page.html": "<p>x</p>", "www/a.spc": "special", "www/deftype/blob.unknownext": "?",
+        ]
         for ext in ["css", "js", "json", "png", "jpg", "jpeg", "gif", "svg", "ico", "pdf", "wasm", "mp4", "woff2", "xyz"] {
             files["www/f.\(ext)"] = "x"
         }
@@ -29,7 +31,10 @@ final class StaticFileTests: XCTestCase {
 
     func get(_ s: TestServer, _ path: String, _ headers: [String] = [], method: String = "GET") throws -> HTTPResponse {
         let extra = headers.map { $0 + "\r\n" }.joined()
-        return try XCTUnwrap(httpRequest(port: s.port, "\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(extra)Connection: close\r\n\r\n", head: method == "HEAD"), path)
+        return try XCTUnwrap(
+            httpRequest(
+                port: s.port, "\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(extra)Connection: close\r\n\r\n", head: method == "HEAD"
+            ), path)
     }
 
     // MARK: types
@@ -85,7 +90,8 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(first.header("Accept-Ranges"), "bytes")
         // A changed file gets a new validator.
         try s.write("www/file.txt", Self.body + "more")
-        XCTAssertTrue(waitUntil(timeout: 3) { (try? self.get(s, "/file.txt").header("ETag")) != etag }, "ETag did not change with the file")
+        XCTAssertTrue(
+            waitUntil(timeout: 3) { (try? self.get(s, "/file.txt").header("ETag")) != etag }, "ETag did not change with the file")
     }
 
     func testIfNoneMatchGives304() throws {
@@ -109,8 +115,9 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(r.header("Last-Modified"), lastModified)
         XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"]).status, 200)
         XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: not a date"]).status, 200)
-        XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match: \"other\"", "If-Modified-Since: \(lastModified)"]).status, 200,
-                       "If-None-Match takes precedence")
+        XCTAssertEqual(
+            try get(s, "/file.txt", ["If-None-Match: \"other\"", "If-Modified-Since: \(lastModified)"]).status, 200,
+            "If-None-Match takes precedence")
     }
 
     func testHEADOf304HasNoBodyAndKeepsTheConnectionUsable() throws {
@@ -204,8 +211,12 @@ final class StaticFileTests: XCTestCase {
         try h.close()
         let rssBefore = s.rssKiB
         let out = s.path("download.bin")
-        let result = try WebservIntegrationTests.run("/usr/bin/curl", ["-s", "--max-time", "30", "-o", out, "-w", "%{http_code} %{size_download}",
-                                               "http://127.0.0.1:\(s.port)/big.bin"], timeout: 35)
+        let result = try WebservIntegrationTests.run(
+            "/usr/bin/curl",
+            [
+                "-s", "--max-time", "30", "-o", out, "-w", "%{http_code} %{size_download}",
+                "http://127.0.0.1:\(s.port)/big.bin",
+            ], timeout: 35)
         XCTAssertEqual(String(decoding: result.out, as: UTF8.self), "200 \(size)")
         let got = try Data(contentsOf: URL(fileURLWithPath: out), options: .alwaysMapped)
         XCTAssertEqual(got.count, size)

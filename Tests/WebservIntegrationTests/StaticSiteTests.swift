@@ -14,12 +14,14 @@ final class StaticSiteTests: XCTestCase {
         """
 
     func makeServer() throws -> TestServer {
-        try TestServer(config: Self.config, files: [
-            "www/index.html": "<h1>home</h1>\n",
-            "www/style.css": "body{}",
-            "www/files/a b.txt": "hello world\n",
-            "www/files/<x>.txt": "x",
-        ])
+        try TestServer(
+            config: Self.config,
+            files: [
+                "www/index.html": "<h1>home</h1>\n",
+                "www/style.css": "body{}",
+                "www/files/a b.txt": "hello world\n",
+                "www/files/<x>.txt": "x",
+            ])
     }
 
     func testServesIndexWithRequiredHeaders() throws {
@@ -58,7 +60,8 @@ final class StaticSiteTests: XCTestCase {
     func testPipelinedRequestsInOnePacketAreAnsweredInOrder() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port)
-        c.send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(c.readResponse()?.text, "body{}")
         let head = c.readResponse(head: true)
         XCTAssertEqual(head?.status, 200)
@@ -76,9 +79,14 @@ final class StaticSiteTests: XCTestCase {
     func testAccessLogUsesCombinedFormat() throws {
         let s = try makeServer()
         _ = try curl(["-A", "tester/1.0", "-e", "http://ref/", "http://127.0.0.1:\(s.port)/style.css"])
-        XCTAssertTrue(waitUntil(timeout: 5) { ((try? String(contentsOfFile: s.path("access.log"), encoding: .utf8)) ?? "").contains("tester") })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                ((try? String(contentsOfFile: s.path("access.log"), encoding: .utf8)) ?? "").contains("tester")
+            })
         let log = try String(contentsOfFile: s.path("access.log"), encoding: .utf8)
-        let pattern = #"^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /style\.css HTTP/1\.1" 200 6 "http://ref/" "tester/1\.0"$"#
-        XCTAssertNotNil(log.split(separator: "\n").first.flatMap { String($0).range(of: pattern, options: .regularExpression) }, log)
+        let pattern =
+            #"^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET /style\.css HTTP/1\.1" 200 6 "http://ref/" "tester/1\.0"$"#
+        XCTAssertNotNil(
+            log.split(separator: "\n").first.flatMap { String($0).range(of: pattern, options: .regularExpression) }, log)
     }
 }

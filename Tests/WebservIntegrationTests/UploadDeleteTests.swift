@@ -19,15 +19,19 @@ final class UploadDeleteTests: XCTestCase {
     var server: TestServer!
 
     override func setUpWithError() throws {
-        server = try TestServer(config: Self.config, files: [
-            "www/index.html": "home\n",
-            "www/uploads/a.txt": "a\n",
-            "www/uploads/a b.txt": "spaced\n",
-            "www/uploads/sub/inner.txt": "inner\n",
-            "outside/secret.txt": "secret\n",
-        ])
-        try FileManager.default.createSymbolicLink(atPath: server.path("www/uploads/escape"), withDestinationPath: server.path("outside"))
-        try FileManager.default.createSymbolicLink(atPath: server.path("www/uploads/secret-link"), withDestinationPath: server.path("outside/secret.txt"))
+        server = try TestServer(
+            config: Self.config,
+            files: [
+                "www/index.html": "home\n",
+                "www/uploads/a.txt": "a\n",
+                "www/uploads/a b.txt": "spaced\n",
+                "www/uploads/sub/inner.txt": "inner\n",
+                "outside/secret.txt": "secret\n",
+            ])
+        try FileManager.default.createSymbolicLink(
+            atPath: server.path("www/uploads/escape"), withDestinationPath: server.path("outside"))
+        try FileManager.default.createSymbolicLink(
+            atPath: server.path("www/uploads/secret-link"), withDestinationPath: server.path("outside/secret.txt"))
     }
 
     override func tearDown() { server = nil }
@@ -44,7 +48,8 @@ final class UploadDeleteTests: XCTestCase {
         XCTAssertEqual(r.body, [])
         XCTAssertFalse(exists("www/uploads/a.txt"))
         XCTAssertEqual(try delete("/uploads/a.txt").status, 404)
-        XCTAssertEqual(try XCTUnwrap(httpRequest(port: server.port, "GET /uploads/a.txt HTTP/1.1\r\nHost: x\r\n\r\n")).status, 404)
+        XCTAssertEqual(
+            try XCTUnwrap(httpRequest(port: server.port, "GET /uploads/a.txt HTTP/1.1\r\nHost: x\r\n\r\n")).status, 404)
     }
 
     func testDeleteTakesPercentEncodedNames() throws {
@@ -78,7 +83,10 @@ final class UploadDeleteTests: XCTestCase {
     func testCurlUploadThenDeleteRoundTrip() throws {
         try server.write("client/round.txt", "round trip\n")
         let base = "http://127.0.0.1:\(server.port)"
-        let created = try curl(["-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-F", "f=@\(server.path("client/round.txt"))", "\(base)/uploads/"])
+        let created = try curl([
+            "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-F", "f=@\(server.path("client/round.txt"))",
+            "\(base)/uploads/",
+        ])
         XCTAssertTrue(created.hasPrefix("201"), created)
         let listing = try curl(["\(base)/uploads/"])
         XCTAssertTrue(listing.contains("href=\"round.txt\""), listing)

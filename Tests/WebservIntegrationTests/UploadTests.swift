@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Uploads through the real binary (SPEC §4): curl's multipart, PUT and raw bodies, chunked or
@@ -35,7 +35,8 @@ final class UploadTests: XCTestCase {
     var base = ""
 
     override func setUpWithError() throws {
-        server = try TestServer(config: Self.config, files: ["www/index.html": "home\n", "www/uploads/.keep": "", "www/small/.keep": ""])
+        server = try TestServer(
+            config: Self.config, files: ["www/index.html": "home\n", "www/uploads/.keep": "", "www/small/.keep": ""])
         base = "http://127.0.0.1:\(server.port)"
     }
 
@@ -57,7 +58,8 @@ final class UploadTests: XCTestCase {
 
     /// Names in a store, hidden temp files included.
     func store(_ dir: String = "uploads") -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: server.path("www/\(dir)"))) ?? []).filter { $0 != ".keep" }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: server.path("www/\(dir)"))) ?? []).filter { $0 != ".keep" }
+            .sorted()
     }
 
     func stored(_ name: String, _ dir: String = "uploads") -> Data? {
@@ -65,7 +67,8 @@ final class UploadTests: XCTestCase {
     }
 
     func sha256(_ path: String) throws -> String {
-        String(decoding: try WebservIntegrationTests.run("/usr/bin/sha256sum", [path]).out, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+        String(decoding: try WebservIntegrationTests.run("/usr/bin/sha256sum", [path]).out, as: UTF8.self).split(separator: " ")
+            .first.map(String.init) ?? ""
     }
 
     /// `curl -i` output split into status, headers and body.
@@ -145,7 +148,11 @@ final class UploadTests: XCTestCase {
             --XyZ--\r
 
             """
-        let r = try XCTUnwrap(httpRequest(port: server.port, "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+        let r = try XCTUnwrap(
+            httpRequest(
+                port: server.port,
+                "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
         XCTAssertEqual(r.status, 201, r.text)
         let names = store()
         XCTAssertTrue(names.contains("evil.txt") && names.contains("win.txt"), "\(names)")
@@ -169,10 +176,18 @@ final class UploadTests: XCTestCase {
     }
 
     func testMalformedOrUnterminatedMultipartIsRefusedAndLeavesNothing() throws {
-        let noBoundary = try XCTUnwrap(httpRequest(port: server.port, "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data\r\nContent-Length: 3\r\n\r\nabc"))
+        let noBoundary = try XCTUnwrap(
+            httpRequest(
+                port: server.port,
+                "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data\r\nContent-Length: 3\r\n\r\nabc"))
         XCTAssertEqual(noBoundary.status, 400)
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"done.txt\"\r\n\r\ncomplete\r\n--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"cut.txt\"\r\n\r\nno close delimiter"
-        let cut = try XCTUnwrap(httpRequest(port: server.port, "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"done.txt\"\r\n\r\ncomplete\r\n--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"cut.txt\"\r\n\r\nno close delimiter"
+        let cut = try XCTUnwrap(
+            httpRequest(
+                port: server.port,
+                "POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
         XCTAssertEqual(cut.status, 400)
         assertNoLeftovers()
     }
@@ -221,7 +236,8 @@ final class UploadTests: XCTestCase {
     }
 
     func testMissingStoreDirectoryIsCreated() throws {
-        let r = try XCTUnwrap(httpRequest(port: server.port, "POST /fresh/new.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nnew"))
+        let r = try XCTUnwrap(
+            httpRequest(port: server.port, "POST /fresh/new.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nnew"))
         XCTAssertEqual(r.status, 201)
         XCTAssertEqual(stored("new.txt", "fresh"), Data("new".utf8))
     }
@@ -232,7 +248,8 @@ final class UploadTests: XCTestCase {
         let fds = server.openFDs
         let chunk = [UInt8](repeating: 0x61, count: 256 * 1024)
         // Content-Length, chunked, and multipart after one complete part.
-        let multipartStart = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"whole.txt\"\r\n\r\nwhole\r\n--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"partial.bin\"\r\n\r\n"
+        let multipartStart =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"whole.txt\"\r\n\r\nwhole\r\n--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"partial.bin\"\r\n\r\n"
         let heads = [
             "POST /uploads/cut.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 5242880\r\n\r\n",
             "POST /uploads/cut.bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n",
@@ -259,7 +276,9 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(r.status, 413, "no 100 Continue for a refused body")
         XCTAssertEqual(r.header("Connection"), "close")
         XCTAssertTrue(c.isClosedByServer())
-        let viaCurl = try curlResponse(["--data-binary", "@\(try clientFile("2k", Self.randomData(2048)))", "\(base)/small/y.bin"])
+        let viaCurl = try curlResponse([
+            "--data-binary", "@\(try clientFile("2k", Self.randomData(2048)))", "\(base)/small/y.bin",
+        ])
         XCTAssertEqual(viaCurl.status, 413)
         assertNoLeftovers("small")
     }
@@ -267,7 +286,9 @@ final class UploadTests: XCTestCase {
     func testChunkedBodyOverTheLimitIs413MidStream() throws {
         // A chunk announcing too much is refused at its size line, before its data.
         let c = try RawClient(port: server.port)
-        c.send("POST /small/x.bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n" + String(repeating: "a", count: 512) + "\r\n1000\r\n")
+        c.send(
+            "POST /small/x.bin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n"
+                + String(repeating: "a", count: 512) + "\r\n1000\r\n")
         let r = try XCTUnwrap(c.readResponse())
         XCTAssertEqual(r.status, 413)
         XCTAssertTrue(c.isClosedByServer())
@@ -282,13 +303,15 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(status, 413)
         // curl sending a chunked body.
         let f = try clientFile("5k", Self.randomData(5000))
-        XCTAssertEqual(try curlResponse(["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(f)", "\(base)/small/z.bin"]).status, 413)
+        XCTAssertEqual(
+            try curlResponse(["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(f)", "\(base)/small/z.bin"]).status, 413)
         assertNoLeftovers("small")
     }
 
     func testBodyExactlyAtTheLimitIsAccepted() throws {
         let body = String(repeating: "k", count: 1024)
-        let r = try XCTUnwrap(httpRequest(port: server.port, "POST /small/k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n\(body)"))
+        let r = try XCTUnwrap(
+            httpRequest(port: server.port, "POST /small/k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n\(body)"))
         XCTAssertEqual(r.status, 201)
         XCTAssertEqual(stored("k.txt", "small")?.count, 1024)
     }
@@ -325,9 +348,14 @@ final class UploadTests: XCTestCase {
     // MARK: framing
 
     func testBothLengthAndChunkedIs400AndOtherCodingsAre501() throws {
-        let both = try XCTUnwrap(httpRequest(port: server.port, "POST /uploads/a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+        let both = try XCTUnwrap(
+            httpRequest(
+                port: server.port,
+                "POST /uploads/a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
         XCTAssertEqual(both.status, 400)
-        let gzip = try XCTUnwrap(httpRequest(port: server.port, "POST /uploads/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"))
+        let gzip = try XCTUnwrap(
+            httpRequest(
+                port: server.port, "POST /uploads/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"))
         XCTAssertEqual(gzip.status, 501)
         assertNoLeftovers()
     }
@@ -336,7 +364,9 @@ final class UploadTests: XCTestCase {
         // DELETE is not allowed on /small/: its body smuggles a request line that must be drained.
         let smuggled = "GET /uploads/ HTTP/1.1\r\nHost: x\r\n\r\n"
         let c = try RawClient(port: server.port)
-        c.send("DELETE /small/x HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n\(smuggled)GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "DELETE /small/x HTTP/1.1\r\nHost: x\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n\(smuggled)GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         XCTAssertEqual(c.readResponse()?.status, 405)
         let next = c.readResponse()
         XCTAssertEqual(next?.status, 200)
@@ -344,7 +374,9 @@ final class UploadTests: XCTestCase {
         // A chunked refused body the same way.
         let d = try RawClient(port: server.port)
         let chunk = String(smuggled.utf8.count, radix: 16)
-        d.send("DELETE /small/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(smuggled)\r\n0\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        d.send(
+            "DELETE /small/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n\(smuggled)\r\n0\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         XCTAssertEqual(d.readResponse()?.status, 405)
         XCTAssertEqual(d.readResponse()?.text, "home\n")
     }

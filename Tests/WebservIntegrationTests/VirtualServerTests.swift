@@ -7,7 +7,9 @@ final class VirtualServerTests: XCTestCase {
     func get(_ port: Int, _ path: String, host: String? = "x", method: String = "GET") throws -> HTTPResponse {
         let version = host == nil ? "HTTP/1.0" : "HTTP/1.1"
         let hostLine = host.map { "Host: \($0)\r\n" } ?? ""
-        return try XCTUnwrap(httpRequest(port: port, "\(method) \(path) \(version)\r\n\(hostLine)Connection: close\r\n\r\n", head: method == "HEAD"), path)
+        return try XCTUnwrap(
+            httpRequest(
+                port: port, "\(method) \(path) \(version)\r\n\(hostLine)Connection: close\r\n\r\n", head: method == "HEAD"), path)
     }
 
     // MARK: virtual servers
@@ -24,9 +26,11 @@ final class VirtualServerTests: XCTestCase {
             server { listen 127.0.0.1:\(p2); server_name delta.test; root {{ROOT}}/delta; }
             server { listen 127.0.0.1:\(p2); server_name alpha.test; root {{ROOT}}/epsilon; }
             """
-        let s = try TestServer(config: config, files: [
-            "alpha/who": "alpha", "beta/who": "beta", "gamma/who": "gamma", "delta/who": "delta", "epsilon/who": "epsilon",
-        ])
+        let s = try TestServer(
+            config: config,
+            files: [
+                "alpha/who": "alpha", "beta/who": "beta", "gamma/who": "gamma", "delta/who": "delta", "epsilon/who": "epsilon",
+            ])
         XCTAssertEqual(Set(s.ports), [p1, p2])
         return (s, p1, p2)
     }
@@ -118,25 +122,27 @@ final class VirtualServerTests: XCTestCase {
         """
 
     func makeLocations() throws -> TestServer {
-        try TestServer(config: Self.locationConfig, files: [
-            "www/index.html": "root index",
-            "www/alias/file.txt": "root copy (wrong)",
-            "elsewhere/file.txt": "from alias",
-            "other/rooted/file.txt": "from root",
-            "www/idx/first.html": "first",
-            "www/idx/second.html": "second",
-            "www/noindex/file.txt": "f",
-            "www/forbidden/sub/file.txt": "f",
-            "www/list/plain.txt": "12345",
-            "www/list/a&b <c>.txt": "xx",
-            "www/list/sub/inner.txt": "i",
-            "www/list/.hidden": "h",
-            "errdocs/errors/404.html": "custom not found",
-            "errdocs/errors/custom.html": "location page",
-            "errdocs/errors/ok.html": "all fine",
-            "errdocs/errors/403.html": "no listing",
-            "www/methods/file.txt": "m",
-        ])
+        try TestServer(
+            config: Self.locationConfig,
+            files: [
+                "www/index.html": "root index",
+                "www/alias/file.txt": "root copy (wrong)",
+                "elsewhere/file.txt": "from alias",
+                "other/rooted/file.txt": "from root",
+                "www/idx/first.html": "first",
+                "www/idx/second.html": "second",
+                "www/noindex/file.txt": "f",
+                "www/forbidden/sub/file.txt": "f",
+                "www/list/plain.txt": "12345",
+                "www/list/a&b <c>.txt": "xx",
+                "www/list/sub/inner.txt": "i",
+                "www/list/.hidden": "h",
+                "errdocs/errors/404.html": "custom not found",
+                "errdocs/errors/custom.html": "location page",
+                "errdocs/errors/ok.html": "all fine",
+                "errdocs/errors/403.html": "no listing",
+                "www/methods/file.txt": "m",
+            ])
     }
 
     func testExactLocationBeatsPrefix() throws {

@@ -61,7 +61,11 @@ final class WebSocketExecTests: XCTestCase {
 
     func testProgramThatCannotStartIsRefused() throws {
         let s = try TestServer(config: Self.config)
-        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /missing HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+        let r = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "GET /missing HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ))
         XCTAssertEqual(r.status, 500)
     }
 
@@ -69,7 +73,9 @@ final class WebSocketExecTests: XCTestCase {
         let s = try TestServer(config: Self.config)
         let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/stderr"))
         XCTAssertEqual(ws.receive()?.text, "out")
-        XCTAssertTrue(waitUntil(timeout: 5) { ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("oops") })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) { ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("oops") }
+        )
     }
 
     func testPlainRequestGets426() throws {

@@ -20,7 +20,12 @@ final class WebSocketTests: XCTestCase {
 
     func testHandshakeAnswers101WithTheRFCAcceptValue() throws {
         let s = try TestServer(config: Self.config)
-        let r = try XCTUnwrap(upgrade(s, headers: "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"))
+        let r = try XCTUnwrap(
+            upgrade(
+                s,
+                headers:
+                    "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            ))
         XCTAssertEqual(r.status, 101)
         // RFC 6455 §1.3's example.
         XCTAssertEqual(r.header("Sec-WebSocket-Accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
@@ -30,7 +35,8 @@ final class WebSocketTests: XCTestCase {
     func testHandshakeRefusals() throws {
         let s = try TestServer(config: Self.config)
         let base = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        let wrongVersion = try XCTUnwrap(upgrade(s, headers: base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n"))
+        let wrongVersion = try XCTUnwrap(
+            upgrade(s, headers: base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n"))
         XCTAssertEqual(wrongVersion.status, 426)
         XCTAssertEqual(wrongVersion.header("Sec-WebSocket-Version"), "13")
         let badKey = try XCTUnwrap(upgrade(s, headers: base + "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n"))
@@ -39,18 +45,34 @@ final class WebSocketTests: XCTestCase {
         XCTAssertEqual(noKey.status, 400)
         let plain = try XCTUnwrap(httpRequest(port: s.port, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(plain.status, 426)
-        let post = try XCTUnwrap(httpRequest(port: s.port, "POST /echo HTTP/1.1\r\nHost: x\r\n\(base)Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"))
+        let post = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "POST /echo HTTP/1.1\r\nHost: x\r\n\(base)Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"
+            ))
         XCTAssertEqual(post.status, 405)
-        let origin = try XCTUnwrap(upgrade(s, path: "/guarded", headers: base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n"))
+        let origin = try XCTUnwrap(
+            upgrade(
+                s, path: "/guarded",
+                headers: base
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n"
+            ))
         XCTAssertEqual(origin.status, 403)
-        let goodOrigin = try XCTUnwrap(upgrade(s, path: "/guarded", headers: base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://good.example\r\n"))
+        let goodOrigin = try XCTUnwrap(
+            upgrade(
+                s, path: "/guarded",
+                headers: base
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://good.example\r\n"
+            ))
         XCTAssertEqual(goodOrigin.status, 101)
     }
 
     func testFrameSentInTheSamePacketAsTheHandshakeIsKept() throws {
         let s = try TestServer(config: Self.config)
         let c = try RawClient(port: s.port, timeout: 1)
-        var bytes = Array("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8)
+        var bytes = Array(
+            "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                .utf8)
         bytes += WebSocketClient.frame(opcode: 1, payload: Array("early".utf8))
         c.send(bytes)
         XCTAssertEqual(c.readResponse(head: true)?.status, 101)
@@ -87,25 +109,31 @@ final class WebSocketTests: XCTestCase {
 
     func testUnmaskedFrameIsProtocolError1002() throws {
         let s = try TestServer(config: Self.config)
-        XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 1, payload: Array("x".utf8), masked: false), s), .some(1002))
+        XCTAssertEqual(
+            try closeCode(after: WebSocketClient.frame(opcode: 1, payload: Array("x".utf8), masked: false), s), .some(1002))
     }
 
     func testReservedBitsAndOpcodesAre1002() throws {
         let s = try TestServer(config: Self.config)
         XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 1, payload: [0x41], rsv: 4), s), .some(1002))
         XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 3, payload: []), s), .some(1002))
-        XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 9, payload: [UInt8](repeating: 1, count: 126)), s), .some(1002))
+        XCTAssertEqual(
+            try closeCode(after: WebSocketClient.frame(opcode: 9, payload: [UInt8](repeating: 1, count: 126)), s), .some(1002))
         XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 0, payload: [0x41]), s), .some(1002))
     }
 
     func testInvalidUTF8Is1007() throws {
         let s = try TestServer(config: Self.config)
-        XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 1, payload: [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xED, 0xA0, 0x80]), s), .some(1007))
+        XCTAssertEqual(
+            try closeCode(
+                after: WebSocketClient.frame(opcode: 1, payload: [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xED, 0xA0, 0x80]), s),
+            .some(1007))
     }
 
     func testMessageOverTheLimitIs1009() throws {
         let s = try TestServer(config: Self.config)
-        XCTAssertEqual(try closeCode(after: WebSocketClient.frame(opcode: 2, payload: [UInt8](repeating: 7, count: 2000)), s), .some(1009))
+        XCTAssertEqual(
+            try closeCode(after: WebSocketClient.frame(opcode: 2, payload: [UInt8](repeating: 7, count: 2000)), s), .some(1009))
         // Also when the limit is only passed by the sum of fragments.
         let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/echo"))
         ws.send(opcode: 2, [UInt8](repeating: 1, count: 600), fin: false)
@@ -132,7 +160,8 @@ final class WebSocketTests: XCTestCase {
         XCTAssertEqual(Set(seenA).count, 10)
         XCTAssertNil(other.receive(), "rooms are separate")
 
-        let post = try XCTUnwrap(httpRequest(port: s.port, "POST /chat/lobby HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nfrom curl"))
+        let post = try XCTUnwrap(
+            httpRequest(port: s.port, "POST /chat/lobby HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nfrom curl"))
         XCTAssertEqual(post.status, 201)
         XCTAssertEqual(a.receive()?.text, "from curl")
         let poll = try XCTUnwrap(httpRequest(port: s.port, "GET /chat/lobby?since=9 HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -150,7 +179,8 @@ final class WebSocketTests: XCTestCase {
     func testHistoryKeepsTheLast100Messages() throws {
         let s = try TestServer(config: Self.config)
         for i in 1...105 {
-            _ = try httpRequest(port: s.port, "POST /chat/h HTTP/1.1\r\nHost: x\r\nContent-Length: \(String(i).count)\r\n\r\n\(i)")
+            _ = try httpRequest(
+                port: s.port, "POST /chat/h HTTP/1.1\r\nHost: x\r\nContent-Length: \(String(i).count)\r\n\r\n\(i)")
         }
         let poll = try XCTUnwrap(httpRequest(port: s.port, "GET /chat/h?since=0 HTTP/1.1\r\nHost: x\r\n\r\n"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(poll.body)) as? [String: Any])

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-@_exported import Glibc
+    @_exported import Glibc
 #endif
 
 /// The `webserv` command line: `webserv [-t] [-p PREFIX] [CONFIG]`.
@@ -41,14 +41,18 @@ public enum Command {
             case "-t":
                 o.testOnly = true
             case "-p":
-                guard i + 1 < args.count else { return .exit(1, "webserv: option \"-p\" requires a directory\n" + usage, toStderr: true) }
+                guard i + 1 < args.count else {
+                    return .exit(1, "webserv: option \"-p\" requires a directory\n" + usage, toStderr: true)
+                }
                 i += 1
                 o.prefix = args[i]
             default:
                 if a.hasPrefix("-") && a != "-" {
                     return .exit(1, "webserv: invalid option \"\(a)\"\n" + usage, toStderr: true)
                 }
-                guard o.config == nil else { return .exit(1, "webserv: more than one configuration file given\n" + usage, toStderr: true) }
+                guard o.config == nil else {
+                    return .exit(1, "webserv: more than one configuration file given\n" + usage, toStderr: true)
+                }
                 o.config = a
             }
             i += 1

@@ -139,7 +139,9 @@ enum Setters {
         if redirectCodes.contains(code) {
             guard let url = text else { throw n.error("\"return\" directive with code \(code) needs a URL") }
             guard isURL(url) else {
-                throw n.error(argument: 1, "invalid URL \"\(url)\" in \"return\" directive, it must start with \"http://\", \"https://\" or \"/\"")
+                throw n.error(
+                    argument: 1,
+                    "invalid URL \"\(url)\" in \"return\" directive, it must start with \"http://\", \"https://\" or \"/\"")
             }
         }
         s.returnDirective = ReturnDirective(status: code, text: text)

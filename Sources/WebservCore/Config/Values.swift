@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Parsers for the scalar values directives take: sizes, times, `listen` addresses.

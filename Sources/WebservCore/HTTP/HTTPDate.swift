@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// IMF-fixdate (RFC 9110 §5.6.7) formatting and parsing, with the current `Date`

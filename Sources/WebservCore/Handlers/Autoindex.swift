@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The HTML listing of a directory without an index file: names (escaped), sizes, dates.
@@ -44,7 +44,8 @@ public enum Autoindex {
             let href = HTML.percentEncodePathSegment(item.name) + (item.isDirectory ? "/" : "")
             let date = String(decoding: HTTPDate.format(item.mtime), as: UTF8.self)
             let size = item.isDirectory ? "-" : "\(item.size)"
-            s += "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td><td>\(date)</td><td class=\"s\">\(size)</td></tr>\n"
+            s +=
+                "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td><td>\(date)</td><td class=\"s\">\(size)</td></tr>\n"
         }
         s += "</table><hr></body></html>\n"
         return s

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// DELETE of a file: 204, 404 when missing, 409 for a directory, 403 outside the root

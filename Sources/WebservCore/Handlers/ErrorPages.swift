@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Error responses: the location's `error_page` (an internal request for its URI), else a
@@ -27,7 +27,9 @@ public enum ErrorPages {
         let raw = Array(page.uri.utf8.prefix { $0 != 0x3F })
         if let uri = try? PathNormalizer.normalize(raw[...]) {
             let target = Dispatcher.location(for: uri, in: server)
-            if let path = FileResolver.map(uri, location: target), case .found(let info) = FileResolver.fileInfo(path), info.isRegular {
+            if let path = FileResolver.map(uri, location: target), case .found(let info) = FileResolver.fileInfo(path),
+                info.isRegular
+            {
                 let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_CLOEXEC) }
                 if fd >= 0 {
                     var h = headers

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The only place a request path becomes a file-system path (nginx's ngx_http_map_uri_to_path).
@@ -42,9 +42,10 @@ public enum FileResolver {
         let rc = cString(path).withUnsafeBufferPointer { lstatFollowing($0.baseAddress!, &st) }
         if rc != 0 { return .status(statusFor(errno: errno)) }
         let mode = st.st_mode & S_IFMT
-        return .found(Info(
-            isDirectory: mode == S_IFDIR, isRegular: mode == S_IFREG, size: Int(st.st_size),
-            mtime: Int(st.st_mtim.tv_sec), inode: UInt64(st.st_ino)))
+        return .found(
+            Info(
+                isDirectory: mode == S_IFDIR, isRegular: mode == S_IFREG, size: Int(st.st_size),
+                mtime: Int(st.st_mtim.tv_sec), inode: UInt64(st.st_ino)))
     }
 
     /// One switch from errno to status, as nginx's static module: ENOENT→404, EACCES→403.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// GET/HEAD of files and directories: conditional requests, single ranges, index files,

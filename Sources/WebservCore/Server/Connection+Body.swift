@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Request bodies: handing decoded bytes to a sink, 100-continue, backpressure.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Responses: queueing a head and body, streamed bodies, errors, and the poll-driven write.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Linux's POLLRDHUP (the peer shut down writing), which Glibc's module does not export.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A listening socket. Accepts in batches; when descriptors run out (EMFILE) it stops

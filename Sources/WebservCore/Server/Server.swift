@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The running server: configuration, listeners, live connections, child processes and
@@ -148,7 +148,8 @@ public final class Server: TimedHandler {
         var tm = tm()
         localtime_r(&t, &tm)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let stamp = "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
+        let stamp =
+            "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
         LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The write end of the self-pipe. A C signal handler may only touch a plain global, and

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An errno from a failed system call.
@@ -57,7 +57,9 @@ public enum Sys {
     /// Socket send that never raises SIGPIPE. `more`: a file follows at once (MSG_MORE), so
     /// the kernel holds these bytes back to share segments with it, as TCP_CORK would.
     @inline(__always)
-    public static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, more: Bool = false) throws(SystemError) -> IOResult {
+    public static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, more: Bool = false) throws(SystemError)
+        -> IOResult
+    {
         let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
         while true {
             let n = Glibc.send(fd, buffer, count, flags)

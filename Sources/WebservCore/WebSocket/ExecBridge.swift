@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `websocket exec COMMAND`, as websocketd does it: one program per connection; each
@@ -34,12 +34,13 @@ final class ExecBridge: PollHandler {
     static func start(command: [String], session: WebSocketConnection, connection c: Connection) -> ExecBridge? {
         guard let program = command.first else { return nil }
         let req = session.request
-        let environment = CGIEnvironment.build(CGIRequestInfo(
-            method: req.methodString, requestURI: req.target, scriptName: session.location.path,
-            scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
-            queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
-            serverPort: Int(SocketAddress.localPort(c.fd)), remoteAddr: c.peerAddress, remotePort: c.peerPort,
-            headers: req.headerPairs, documentRoot: session.location.root))
+        let environment = CGIEnvironment.build(
+            CGIRequestInfo(
+                method: req.methodString, requestURI: req.target, scriptName: session.location.path,
+                scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
+                queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
+                serverPort: Int(SocketAddress.localPort(c.fd)), remoteAddr: c.peerAddress, remotePort: c.peerPort,
+                headers: req.headerPairs, documentRoot: session.location.root))
         let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
         let child: ChildProcess
         do {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class ChunkedDecoderTests: XCTestCase {
@@ -36,10 +37,9 @@ final class ChunkedDecoderTests: XCTestCase {
         }
     }
 
-    private let sample = Array((
-        "4\r\nWiki\r\n" + "5;ext=1;q=\"a;b\\\"c\"\r\npedia\r\n" + "E\r\n in\r\n\r\nchunks.\r\n"
-            + "0\r\nExpires: never\r\nX-Trailer: 1\r\n\r\n" + "GET /next HTTP/1.1\r\n"
-    ).utf8)
+    private let sample = Array(
+        ("4\r\nWiki\r\n" + "5;ext=1;q=\"a;b\\\"c\"\r\npedia\r\n" + "E\r\n in\r\n\r\nchunks.\r\n"
+            + "0\r\nExpires: never\r\nX-Trailer: 1\r\n\r\n" + "GET /next HTTP/1.1\r\n").utf8)
 
     func testDecodesIdenticallyWholeByteByByteAndAtRandomSplits() throws {
         for pieces in FeedSplits.all(sample) {
@@ -181,7 +181,9 @@ final class ChunkedDecoderTests: XCTestCase {
     }
 
     func testMapsEveryErrorTo400() {
-        let all: [ChunkedError] = [.invalidChunkSize, .sizeOverflow, .missingCRLF, .lineTooLong, .invalidExtension, .trailerTooLarge]
+        let all: [ChunkedError] = [
+            .invalidChunkSize, .sizeOverflow, .missingCRLF, .lineTooLong, .invalidExtension, .trailerTooLarge,
+        ]
         XCTAssertTrue(all.allSatisfy { $0.status == 400 })
     }
 }

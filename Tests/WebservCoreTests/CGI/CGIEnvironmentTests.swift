@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class CGIEnvironmentTests: XCTestCase {
@@ -27,18 +28,22 @@ final class CGIEnvironmentTests: XCTestCase {
     }
 
     func testSetsEveryRFC3875Variable() {
-        let e = env(info(pathInfo: "/extra", pathTranslated: "/srv/www/extra", contentLength: 11,
-                         contentType: "application/x-www-form-urlencoded"))
-        XCTAssertEqual(e, [
-            "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "webserv",
-            "SERVER_NAME": "example.test", "SERVER_PORT": "8080", "REQUEST_METHOD": "POST",
-            "QUERY_STRING": "a=1&b=2", "SCRIPT_NAME": "/cgi-bin/form.py",
-            "SCRIPT_FILENAME": "/srv/www/cgi-bin/form.py", "PATH_INFO": "/extra",
-            "PATH_TRANSLATED": "/srv/www/extra", "CONTENT_LENGTH": "11",
-            "CONTENT_TYPE": "application/x-www-form-urlencoded", "REMOTE_ADDR": "127.0.0.1",
-            "REMOTE_PORT": "54321", "REQUEST_URI": "/cgi-bin/form.py/extra?a=1&b=2",
-            "DOCUMENT_ROOT": "/srv/www", "REDIRECT_STATUS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin",
-        ])
+        let e = env(
+            info(
+                pathInfo: "/extra", pathTranslated: "/srv/www/extra", contentLength: 11,
+                contentType: "application/x-www-form-urlencoded"))
+        XCTAssertEqual(
+            e,
+            [
+                "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "webserv",
+                "SERVER_NAME": "example.test", "SERVER_PORT": "8080", "REQUEST_METHOD": "POST",
+                "QUERY_STRING": "a=1&b=2", "SCRIPT_NAME": "/cgi-bin/form.py",
+                "SCRIPT_FILENAME": "/srv/www/cgi-bin/form.py", "PATH_INFO": "/extra",
+                "PATH_TRANSLATED": "/srv/www/extra", "CONTENT_LENGTH": "11",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded", "REMOTE_ADDR": "127.0.0.1",
+                "REMOTE_PORT": "54321", "REQUEST_URI": "/cgi-bin/form.py/extra?a=1&b=2",
+                "DOCUMENT_ROOT": "/srv/www", "REDIRECT_STATUS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin",
+            ])
     }
 
     func testOmitsAbsentOptionalVariablesButAlwaysSetsQueryString() {
@@ -53,10 +58,11 @@ final class CGIEnvironmentTests: XCTestCase {
     }
 
     func testMapsRequestHeadersToHTTPVariables() {
-        let e = env(info(headers: [
-            ("Host", "example.test"), ("User-Agent", "curl/8"), ("x-custom-thing", "v"),
-            ("Accept", "text/html"), ("accept", "*/*"), ("DNT", "1"),
-        ]))
+        let e = env(
+            info(headers: [
+                ("Host", "example.test"), ("User-Agent", "curl/8"), ("x-custom-thing", "v"),
+                ("Accept", "text/html"), ("accept", "*/*"), ("DNT", "1"),
+            ]))
         XCTAssertEqual(e["HTTP_HOST"], "example.test")
         XCTAssertEqual(e["HTTP_USER_AGENT"], "curl/8")
         XCTAssertEqual(e["HTTP_X_CUSTOM_THING"], "v")
@@ -65,9 +71,12 @@ final class CGIEnvironmentTests: XCTestCase {
     }
 
     func testNeverSetsHTTPProxyOrDuplicatesBodyHeaders() {
-        let e = env(info(contentLength: 3, contentType: "text/plain", headers: [
-            ("Proxy", "http://evil:8080"), ("Content-Length", "3"), ("Content-Type", "text/plain"),
-        ]))
+        let e = env(
+            info(
+                contentLength: 3, contentType: "text/plain",
+                headers: [
+                    ("Proxy", "http://evil:8080"), ("Content-Length", "3"), ("Content-Type", "text/plain"),
+                ]))
         XCTAssertNil(e["HTTP_PROXY"])
         XCTAssertNil(e["HTTP_CONTENT_LENGTH"])
         XCTAssertNil(e["HTTP_CONTENT_TYPE"])
@@ -75,10 +84,11 @@ final class CGIEnvironmentTests: XCTestCase {
     }
 
     func testSkipsHeadersThatCouldForgeOrBreakTheEnvironment() {
-        let e = env(info(headers: [
-            ("X_Forwarded", "underscore"), ("X Space", "s"), ("X=Eq", "e"), ("", "empty"),
-            ("X-Nul", "a\u{0}b"), ("X-Newline", "a\nb"), ("X-CR", "a\rb"), ("X-Ok", "fine"),
-        ]))
+        let e = env(
+            info(headers: [
+                ("X_Forwarded", "underscore"), ("X Space", "s"), ("X=Eq", "e"), ("", "empty"),
+                ("X-Nul", "a\u{0}b"), ("X-Newline", "a\nb"), ("X-CR", "a\rb"), ("X-Ok", "fine"),
+            ]))
         XCTAssertEqual(e.keys.filter { $0.hasPrefix("HTTP_") }, ["HTTP_X_OK"])
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class CGIResponseParserTests: XCTestCase {
@@ -32,11 +33,10 @@ final class CGIResponseParserTests: XCTestCase {
         }
     }
 
-    private let sample = Array((
-        "Content-Type: text/html; charset=utf-8\r\nStatus: 404 Not Found\r\nX-Script: yes\r\n"
+    private let sample = Array(
+        ("Content-Type: text/html; charset=utf-8\r\nStatus: 404 Not Found\r\nX-Script: yes\r\n"
             + "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
-            + "Content-Length: 12\r\nServer: evil\r\nDate: yesterday\r\nKeep-Alive: 5\r\n\r\n<p>body\r\n\r\n</p>"
-    ).utf8)
+            + "Content-Length: 12\r\nServer: evil\r\nDate: yesterday\r\nKeep-Alive: 5\r\n\r\n<p>body\r\n\r\n</p>").utf8)
 
     func testParsesIdenticallyWholeByteByByteAndAtRandomSplits() throws {
         for pieces in FeedSplits.all(sample) {

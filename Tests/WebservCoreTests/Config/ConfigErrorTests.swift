@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// Every error a user can get, worded as nginx words it, on the line of the offending token.
@@ -13,11 +14,13 @@ final class ConfigErrorTests: XCTestCase {
 
     func testDirectiveInWrongContext() {
         assertError("listen 80;", "test.conf:1: error: \"listen\" directive is not allowed here")
-        assertError("server {\n location / {\n  location /a { }\n }\n}",
-                    "test.conf:3: error: \"location\" directive is not allowed here")
+        assertError(
+            "server {\n location / {\n  location /a { }\n }\n}",
+            "test.conf:3: error: \"location\" directive is not allowed here")
         assertError("server {\n alias /x;\n}", "test.conf:2: error: \"alias\" directive is not allowed here")
-        assertError("server {\n location / {\n  keepalive_timeout 5s;\n }\n}",
-                    "test.conf:3: error: \"keepalive_timeout\" directive is not allowed here")
+        assertError(
+            "server {\n location / {\n  keepalive_timeout 5s;\n }\n}",
+            "test.conf:3: error: \"keepalive_timeout\" directive is not allowed here")
         assertError("server {\n server { }\n}", "test.conf:2: error: \"server\" directive is not allowed here")
     }
 
@@ -34,7 +37,8 @@ final class ConfigErrorTests: XCTestCase {
         assertError("server {\n listen;\n}", "test.conf:2: error: invalid number of arguments in \"listen\" directive")
         assertError("server x {\n}", "test.conf:1: error: invalid number of arguments in \"server\" directive")
         assertError("server {\n error_page /x;\n}", "test.conf:2: error: invalid number of arguments in \"error_page\" directive")
-        assertError("server {\n error_page =404 /x;\n}", "test.conf:2: error: invalid number of arguments in \"error_page\" directive")
+        assertError(
+            "server {\n error_page =404 /x;\n}", "test.conf:2: error: invalid number of arguments in \"error_page\" directive")
         assertError("include;", "test.conf:1: error: invalid number of arguments in \"include\" directive")
     }
 
@@ -62,50 +66,64 @@ final class ConfigErrorTests: XCTestCase {
     func testListenErrors() {
         assertError("server {\n listen abc;\n}", "test.conf:2: error: invalid port in \"abc\" of the \"listen\" directive")
         assertError("server {\n listen 70000;\n}", "test.conf:2: error: invalid port in \"70000\" of the \"listen\" directive")
-        assertError("server {\n listen 127.0.0.1:x;\n}", "test.conf:2: error: invalid port in \"127.0.0.1:x\" of the \"listen\" directive")
-        assertError("server {\n listen foo.example:80;\n}", "test.conf:2: error: host not found in \"foo.example:80\" of the \"listen\" directive")
+        assertError(
+            "server {\n listen 127.0.0.1:x;\n}", "test.conf:2: error: invalid port in \"127.0.0.1:x\" of the \"listen\" directive"
+        )
+        assertError(
+            "server {\n listen foo.example:80;\n}",
+            "test.conf:2: error: host not found in \"foo.example:80\" of the \"listen\" directive")
         assertError("server {\n listen [::1;\n}", "test.conf:2: error: host not found in \"[::1\" of the \"listen\" directive")
         assertError("server {\n listen 80 backlog;\n}", "test.conf:2: error: invalid parameter \"backlog\"")
     }
 
     func testDuplicateListenInOneServer() {
-        assertError("server {\n listen 127.0.0.1:8080;\n listen 127.0.0.1:8080 default_server;\n}",
-                    "test.conf:3: error: duplicate listen 127.0.0.1:8080")
+        assertError(
+            "server {\n listen 127.0.0.1:8080;\n listen 127.0.0.1:8080 default_server;\n}",
+            "test.conf:3: error: duplicate listen 127.0.0.1:8080")
         assertError("server {\n listen 80;\n listen *:80;\n}", "test.conf:3: error: duplicate listen 0.0.0.0:80")
         assertError("server {\n listen [::1]:80;\n listen [0:0::1]:80;\n}", "test.conf:3: error: duplicate listen [::1]:80")
     }
 
     func testTwoDefaultServersOnOneAddress() {
-        assertError("server {\n listen 127.0.0.1:8080 default_server;\n}\nserver {\n listen 127.0.0.1:8080 default_server;\n}",
-                    "test.conf:5: error: a duplicate default server for 127.0.0.1:8080")
+        assertError(
+            "server {\n listen 127.0.0.1:8080 default_server;\n}\nserver {\n listen 127.0.0.1:8080 default_server;\n}",
+            "test.conf:5: error: a duplicate default server for 127.0.0.1:8080")
     }
 
     func testDuplicateDirectiveInOneBlock() {
         assertError("server {\n root /a;\n root /b;\n}", "test.conf:3: error: \"root\" directive is duplicate")
-        assertError("server {\n location / {\n  index a;\n  index b;\n }\n}", "test.conf:4: error: \"index\" directive is duplicate")
+        assertError(
+            "server {\n location / {\n  index a;\n  index b;\n }\n}", "test.conf:4: error: \"index\" directive is duplicate")
         assertError("server {\n autoindex on;\n autoindex off;\n}", "test.conf:3: error: \"autoindex\" directive is duplicate")
         assertError("server {\n return 200;\n return 204;\n}", "test.conf:3: error: \"return\" directive is duplicate")
     }
 
     func testRootAndAliasConflict() {
-        assertError("server {\n location /a/ {\n  root /x;\n  alias /y/;\n }\n}",
-                    "test.conf:4: error: \"alias\" directive is duplicate, \"root\" directive was specified earlier")
-        assertError("server {\n location /a/ {\n  alias /y/;\n  root /x;\n }\n}",
-                    "test.conf:4: error: \"root\" directive is duplicate, \"alias\" directive was specified earlier")
+        assertError(
+            "server {\n location /a/ {\n  root /x;\n  alias /y/;\n }\n}",
+            "test.conf:4: error: \"alias\" directive is duplicate, \"root\" directive was specified earlier")
+        assertError(
+            "server {\n location /a/ {\n  alias /y/;\n  root /x;\n }\n}",
+            "test.conf:4: error: \"root\" directive is duplicate, \"alias\" directive was specified earlier")
     }
 
     func testBadSizesAndTimes() {
-        assertError("server {\n client_max_body_size xyz;\n}",
-                    "test.conf:2: error: invalid value \"xyz\" in \"client_max_body_size\" directive")
-        assertError("server {\n client_max_body_size 10q;\n}",
-                    "test.conf:2: error: invalid value \"10q\" in \"client_max_body_size\" directive")
+        assertError(
+            "server {\n client_max_body_size xyz;\n}",
+            "test.conf:2: error: invalid value \"xyz\" in \"client_max_body_size\" directive")
+        assertError(
+            "server {\n client_max_body_size 10q;\n}",
+            "test.conf:2: error: invalid value \"10q\" in \"client_max_body_size\" directive")
         assertError("keepalive_timeout 5x;", "test.conf:1: error: invalid value \"5x\" in \"keepalive_timeout\" directive")
-        assertError("server {\n location / {\n  cgi_timeout -1;\n }\n}",
-                    "test.conf:3: error: invalid value \"-1\" in \"cgi_timeout\" directive")
-        assertError("websocket_max_message 1t;", "test.conf:1: error: invalid value \"1t\" in \"websocket_max_message\" directive")
+        assertError(
+            "server {\n location / {\n  cgi_timeout -1;\n }\n}",
+            "test.conf:3: error: invalid value \"-1\" in \"cgi_timeout\" directive")
+        assertError(
+            "websocket_max_message 1t;", "test.conf:1: error: invalid value \"1t\" in \"websocket_max_message\" directive")
         // -t used to accept it, and the server trapped computing the first connection's deadline.
-        assertError("server {\n keepalive_timeout 2562047788015h;\n}",
-                    "test.conf:2: error: invalid value \"2562047788015h\" in \"keepalive_timeout\" directive")
+        assertError(
+            "server {\n keepalive_timeout 2562047788015h;\n}",
+            "test.conf:2: error: invalid value \"2562047788015h\" in \"keepalive_timeout\" directive")
     }
 
     func testAutoindexFlag() {
@@ -113,7 +131,8 @@ final class ConfigErrorTests: XCTestCase {
     }
 
     func testUnknownMethod() {
-        assertError("server {\n allow_methods GET FOO;\n}", "test.conf:2: error: unknown method \"FOO\" in \"allow_methods\" directive")
+        assertError(
+            "server {\n allow_methods GET FOO;\n}", "test.conf:2: error: unknown method \"FOO\" in \"allow_methods\" directive")
     }
 
     func testErrorPageCodes() {
@@ -127,21 +146,28 @@ final class ConfigErrorTests: XCTestCase {
         assertError("server {\n return abc;\n}", "test.conf:2: error: invalid return code \"abc\"")
         assertError("server {\n return 1000;\n}", "test.conf:2: error: invalid return code \"1000\"")
         assertError("server {\n return 301;\n}", "test.conf:2: error: \"return\" directive with code 301 needs a URL")
-        assertError("server {\n return 302 elsewhere;\n}",
-                    "test.conf:2: error: invalid URL \"elsewhere\" in \"return\" directive, it must start with \"http://\", \"https://\" or \"/\"")
+        assertError(
+            "server {\n return 302 elsewhere;\n}",
+            "test.conf:2: error: invalid URL \"elsewhere\" in \"return\" directive, it must start with \"http://\", \"https://\" or \"/\""
+        )
         assertError("server {\n return a b c;\n}", "test.conf:2: error: invalid number of arguments in \"return\" directive")
     }
 
     func testCGIAndWebSocketErrors() {
-        assertError("server {\n location / {\n  cgi py;\n }\n}",
-                    "test.conf:3: error: invalid extension \"py\" in \"cgi\" directive, it must start with \".\"")
-        assertError("server {\n location / {\n  cgi .py;\n  cgi .py /usr/bin/python3;\n }\n}",
-                    "test.conf:4: error: duplicate extension \".py\" in \"cgi\" directive")
+        assertError(
+            "server {\n location / {\n  cgi py;\n }\n}",
+            "test.conf:3: error: invalid extension \"py\" in \"cgi\" directive, it must start with \".\"")
+        assertError(
+            "server {\n location / {\n  cgi .py;\n  cgi .py /usr/bin/python3;\n }\n}",
+            "test.conf:4: error: duplicate extension \".py\" in \"cgi\" directive")
         assertError("server {\n location / {\n  websocket exec;\n }\n}", "test.conf:3: error: \"websocket exec\" needs a command")
-        assertError("server {\n location / {\n  websocket echo x;\n }\n}",
-                    "test.conf:3: error: invalid number of arguments in \"websocket\" directive")
-        assertError("server {\n location / {\n  websocket chat;\n }\n}",
-                    "test.conf:3: error: invalid value \"chat\" in \"websocket\" directive, it must be \"echo\", \"broadcast\" or \"exec\"")
+        assertError(
+            "server {\n location / {\n  websocket echo x;\n }\n}",
+            "test.conf:3: error: invalid number of arguments in \"websocket\" directive")
+        assertError(
+            "server {\n location / {\n  websocket chat;\n }\n}",
+            "test.conf:3: error: invalid value \"chat\" in \"websocket\" directive, it must be \"echo\", \"broadcast\" or \"exec\""
+        )
     }
 
     func testLocationErrors() {

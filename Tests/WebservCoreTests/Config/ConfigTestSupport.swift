@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// Loads configuration text as `test.conf` under the prefix `/srv`.

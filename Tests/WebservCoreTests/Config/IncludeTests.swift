@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WebservCore
 
 /// `include` in every context, relative to the including file, with errors in the included file's name.
@@ -31,7 +32,8 @@ final class IncludeTests: XCTestCase {
     func testIncludesInEveryContextRelativeToIncludingFile() throws {
         try write("conf/main.conf", "http {\n include mime.types;\n include sites/a.conf;\n}\n")
         try write("conf/mime.types", "types {\n text/x-foo foo;\n}\n")
-        try write("conf/sites/a.conf", "server {\n listen 9000;\n include common.conf;\n location / {\n  include loc.conf;\n }\n}\n")
+        try write(
+            "conf/sites/a.conf", "server {\n listen 9000;\n include common.conf;\n location / {\n  include loc.conf;\n }\n}\n")
         try write("conf/sites/common.conf", "root site;\n")
         try write("conf/sites/loc.conf", "autoindex on;\n")
         let config = try ConfigLoader.load(path: "conf/main.conf", prefix: directory)
@@ -52,7 +54,8 @@ final class IncludeTests: XCTestCase {
     func testErrorInIncludedFileNamesThatFile() throws {
         try write("conf/main.conf", "server {\n include sites/bad.conf;\n}\n")
         try write("conf/sites/bad.conf", "# bad\n\nroot a b;\n")
-        XCTAssertEqual(loadError("conf/main.conf"), "conf/sites/bad.conf:3: error: invalid number of arguments in \"root\" directive")
+        XCTAssertEqual(
+            loadError("conf/main.conf"), "conf/sites/bad.conf:3: error: invalid number of arguments in \"root\" directive")
     }
 
     func testSyntaxErrorInIncludedFile() throws {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class LexerTests: XCTestCase {
@@ -13,27 +14,33 @@ final class LexerTests: XCTestCase {
 
     func testSplitsWordsAndPunctuationWithLineNumbers() throws {
         let result = try tokens("server {\n  listen 80;\n}\n")
-        XCTAssertEqual(result, [
-            word("server", line: 1), ConfigToken(kind: .openBrace, line: 1),
-            word("listen", line: 2), word("80", line: 2), ConfigToken(kind: .semicolon, line: 2),
-            ConfigToken(kind: .closeBrace, line: 3), ConfigToken(kind: .endOfFile, line: 4),
-        ])
+        XCTAssertEqual(
+            result,
+            [
+                word("server", line: 1), ConfigToken(kind: .openBrace, line: 1),
+                word("listen", line: 2), word("80", line: 2), ConfigToken(kind: .semicolon, line: 2),
+                ConfigToken(kind: .closeBrace, line: 3), ConfigToken(kind: .endOfFile, line: 4),
+            ])
     }
 
     func testPunctuationEndsAWordWithoutSpaces() throws {
         let result = try tokens("a{b;c}")
-        XCTAssertEqual(result.map(\.kind), [
-            .word("a", quoted: false), .openBrace, .word("b", quoted: false), .semicolon,
-            .word("c", quoted: false), .closeBrace, .endOfFile,
-        ])
+        XCTAssertEqual(
+            result.map(\.kind),
+            [
+                .word("a", quoted: false), .openBrace, .word("b", quoted: false), .semicolon,
+                .word("c", quoted: false), .closeBrace, .endOfFile,
+            ])
     }
 
     func testCommentsRunToEndOfLine() throws {
         let result = try tokens("# top\nroot /x; # trailing { ; }\n#last")
-        XCTAssertEqual(result, [
-            word("root", line: 2), word("/x", line: 2), ConfigToken(kind: .semicolon, line: 2),
-            ConfigToken(kind: .endOfFile, line: 3),
-        ])
+        XCTAssertEqual(
+            result,
+            [
+                word("root", line: 2), word("/x", line: 2), ConfigToken(kind: .semicolon, line: 2),
+                ConfigToken(kind: .endOfFile, line: 3),
+            ])
     }
 
     func testHashInsideAWordIsLiteral() throws {
@@ -71,16 +78,19 @@ final class LexerTests: XCTestCase {
 
     func testCRLFLineEndingsCountLinesOnce() throws {
         let result = try tokens("a 1;\r\n\r\nb 2;\r\n# c\r\nc \"3\";\r\n")
-        XCTAssertEqual(result.filter { if case .word = $0.kind { return true } else { return false } }, [
-            word("a", line: 1), word("1", line: 1), word("b", line: 3), word("2", line: 3),
-            word("c", line: 5), word("3", quoted: true, line: 5),
-        ])
+        XCTAssertEqual(
+            result.filter { if case .word = $0.kind { return true } else { return false } },
+            [
+                word("a", line: 1), word("1", line: 1), word("b", line: 3), word("2", line: 3),
+                word("c", line: 5), word("3", quoted: true, line: 5),
+            ])
         XCTAssertEqual(result.last, ConfigToken(kind: .endOfFile, line: 6))
     }
 
     func testUnterminatedQuoteIsAnError() {
         XCTAssertThrowsError(try tokens("x \"abc\n")) { error in
-            XCTAssertEqual((error as? ConfigError)?.description, "t.conf:2: error: unexpected end of file, expecting closing quote")
+            XCTAssertEqual(
+                (error as? ConfigError)?.description, "t.conf:2: error: unexpected end of file, expecting closing quote")
         }
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class LocationMatchingTests: XCTestCase {

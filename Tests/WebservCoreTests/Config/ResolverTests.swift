@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// Defaults, inheritance (http → server → location) and path resolution.
@@ -43,22 +44,24 @@ final class ResolverTests: XCTestCase {
     }
 
     func testNearestWins() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            http {
-                root /http;
-                autoindex on;
-                client_max_body_size 2m;
-                cgi_timeout 5s;
-                keepalive_timeout 10s;
-                server {
-                    root /server;
-                    send_timeout 1m;
-                    location /a/ { root /a; client_max_body_size 0; }
-                    location /b/ { }
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                http {
+                    root /http;
+                    autoindex on;
+                    client_max_body_size 2m;
+                    cgi_timeout 5s;
+                    keepalive_timeout 10s;
+                    server {
+                        root /server;
+                        send_timeout 1m;
+                        location /a/ { root /a; client_max_body_size 0; }
+                        location /b/ { }
+                    }
+                    server { }
                 }
-                server { }
-            }
-            """))
+                """))
         let first = config.servers[0]
         XCTAssertEqual(first.fallbackLocation.root, "/server")
         XCTAssertEqual(first.locations[0].root, "/a")
@@ -79,17 +82,19 @@ final class ResolverTests: XCTestCase {
     }
 
     func testRelativePathsResolveAgainstPrefix() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            access_log logs/access.log;
-            error_log logs/error.log warn;
-            server {
-                root site/;
-                location /up/ { upload_store uploads/; alias files/; cgi .py bin/python; cgi .sh; cgi .rb ruby; }
-                location /ws { websocket exec scripts/count.sh 10; }
-                location /abs { root /; }
-                location /abs2 { root /var/www//; }
-            }
-            """))
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                access_log logs/access.log;
+                error_log logs/error.log warn;
+                server {
+                    root site/;
+                    location /up/ { upload_store uploads/; alias files/; cgi .py bin/python; cgi .sh; cgi .rb ruby; }
+                    location /ws { websocket exec scripts/count.sh 10; }
+                    location /abs { root /; }
+                    location /abs2 { root /var/www//; }
+                }
+                """))
         let server = config.servers[0]
         XCTAssertEqual(server.accessLog, "/srv/logs/access.log")
         XCTAssertEqual(server.errorLog, "/srv/logs/error.log")
@@ -112,20 +117,24 @@ final class ResolverTests: XCTestCase {
     }
 
     func testErrorPagesReplaceInheritedOnes() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            error_page 404 /404.html;
-            error_page 500 502 =200 /50x.html;
-            server {
-                location /a { error_page 403 /403.html; }
-                location /b { }
-            }
-            """))
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                error_page 404 /404.html;
+                error_page 500 502 =200 /50x.html;
+                server {
+                    location /a { error_page 403 /403.html; }
+                    location /b { }
+                }
+                """))
         let server = config.servers[0]
-        XCTAssertEqual(server.fallbackLocation.errorPages, [
-            404: ErrorPage(uri: "/404.html", overrideStatus: nil),
-            500: ErrorPage(uri: "/50x.html", overrideStatus: 200),
-            502: ErrorPage(uri: "/50x.html", overrideStatus: 200),
-        ])
+        XCTAssertEqual(
+            server.fallbackLocation.errorPages,
+            [
+                404: ErrorPage(uri: "/404.html", overrideStatus: nil),
+                500: ErrorPage(uri: "/50x.html", overrideStatus: 200),
+                502: ErrorPage(uri: "/50x.html", overrideStatus: 200),
+            ])
         XCTAssertEqual(server.locations[0].errorPages, [403: ErrorPage(uri: "/403.html", overrideStatus: nil)])
         XCTAssertEqual(server.locations[1].errorPages.count, 3)
     }
@@ -137,32 +146,38 @@ final class ResolverTests: XCTestCase {
     }
 
     func testReturnForms() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            server {
-                return 301 https://example.com/;
-                location /a { return /b; }
-                location /c { return 200 "hello world"; }
-                location /d { return 404; }
-                location /e { return 307 /f; }
-            }
-            """))
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                server {
+                    return 301 https://example.com/;
+                    location /a { return /b; }
+                    location /c { return 200 "hello world"; }
+                    location /d { return 404; }
+                    location /e { return 307 /f; }
+                }
+                """))
         let server = config.servers[0]
         XCTAssertEqual(server.returnDirective, ReturnDirective(status: 301, text: "https://example.com/"))
         XCTAssertNil(server.fallbackLocation.returnDirective)
-        XCTAssertEqual(server.locations.map(\.returnDirective), [
-            ReturnDirective(status: 302, text: "/b"), ReturnDirective(status: 200, text: "hello world"),
-            ReturnDirective(status: 404, text: nil), ReturnDirective(status: 307, text: "/f"),
-        ])
+        XCTAssertEqual(
+            server.locations.map(\.returnDirective),
+            [
+                ReturnDirective(status: 302, text: "/b"), ReturnDirective(status: 200, text: "hello world"),
+                ReturnDirective(status: 404, text: nil), ReturnDirective(status: 307, text: "/f"),
+            ])
     }
 
     func testLocationOnlySettingsAreNotInherited() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            server {
-                location /ws { websocket echo; websocket_origin https://A.example *; }
-                location /chat/ { websocket broadcast; }
-                location /x { }
-            }
-            """))
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                server {
+                    location /ws { websocket echo; websocket_origin https://A.example *; }
+                    location /chat/ { websocket broadcast; }
+                    location /x { }
+                }
+                """))
         let locations = config.servers[0].locations
         XCTAssertEqual(locations[0].websocket, .echo)
         XCTAssertEqual(locations[0].websocketOrigins, nil)
@@ -176,15 +191,17 @@ final class ResolverTests: XCTestCase {
     }
 
     func testTypesReplaceInheritedTableAndDefaultTypeInherits() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            default_type text/plain;
-            types { text/html html; }
-            types { image/png PNG; }
-            server {
-                location /raw { types { } default_type application/x-raw; }
-                location /x { }
-            }
-            """))
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                default_type text/plain;
+                types { text/html html; }
+                types { image/png PNG; }
+                server {
+                    location /raw { types { } default_type application/x-raw; }
+                    location /x { }
+                }
+                """))
         let server = config.servers[0]
         XCTAssertEqual(server.fallbackLocation.types.byExtension, ["html": "text/html", "png": "image/png"])
         XCTAssertEqual(server.fallbackLocation.defaultType, "text/plain")
@@ -194,32 +211,39 @@ final class ResolverTests: XCTestCase {
     }
 
     func testListenForms() throws {
-        let config = try XCTUnwrap(loadConfig("""
-            server {
-                listen 8081;
-                listen 127.0.0.1:8082 default_server;
-                listen *:8083;
-                listen localhost:8084;
-                listen [::1]:8085;
-                listen [::]:8086;
-                listen 127.0.0.2;
-                listen 127.0.0.1:0;
-            }
-            """))
-        XCTAssertEqual(config.servers[0].listens.map(\.address.description), [
-            "0.0.0.0:8081", "127.0.0.1:8082", "0.0.0.0:8083", "127.0.0.1:8084", "[::1]:8085", "[::]:8086",
-            "127.0.0.2:80", "127.0.0.1:0",
-        ])
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                server {
+                    listen 8081;
+                    listen 127.0.0.1:8082 default_server;
+                    listen *:8083;
+                    listen localhost:8084;
+                    listen [::1]:8085;
+                    listen [::]:8086;
+                    listen 127.0.0.2;
+                    listen 127.0.0.1:0;
+                }
+                """))
+        XCTAssertEqual(
+            config.servers[0].listens.map(\.address.description),
+            [
+                "0.0.0.0:8081", "127.0.0.1:8082", "0.0.0.0:8083", "127.0.0.1:8084", "[::1]:8085", "[::]:8086",
+                "127.0.0.2:80", "127.0.0.1:0",
+            ])
         XCTAssertEqual(config.servers[0].listens.map(\.defaultServer), [false, true, false, false, false, false, false, false])
         XCTAssertTrue(config.servers[0].listens[4].address.isIPv6)
         XCTAssertEqual(config.servers[0].listens[4].address.host, "::1")
     }
 
     func testServerNamesAreLowerCasedAndAccumulate() throws {
-        let config = try XCTUnwrap(loadConfig("server { server_name Example.COM www.example.com.; server_name *.Example.com .example.org; }"))
-        XCTAssertEqual(config.servers[0].serverNames, [
-            "example.com", "www.example.com", "*.example.com", "example.org", "*.example.org",
-        ])
+        let config = try XCTUnwrap(
+            loadConfig("server { server_name Example.COM www.example.com.; server_name *.Example.com .example.org; }"))
+        XCTAssertEqual(
+            config.servers[0].serverNames,
+            [
+                "example.com", "www.example.com", "*.example.com", "example.org", "*.example.org",
+            ])
     }
 
     func testQuotedArgumentsAndComments() throws {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class VirtualHostsTests: XCTestCase {
@@ -58,7 +59,8 @@ final class VirtualHostsTests: XCTestCase {
     }
 
     func testDefaultServerBeatsFirstServer() throws {
-        let vhosts = try hosts("""
+        let vhosts = try hosts(
+            """
             server { listen 127.0.0.1:8080; server_name a.test; }
             server { listen 127.0.0.1:8080 default_server; server_name b.test; }
             server { listen 127.0.0.1:8081; }
@@ -70,7 +72,8 @@ final class VirtualHostsTests: XCTestCase {
     }
 
     func testIPv6HostHeader() throws {
-        let vhosts = try hosts("""
+        let vhosts = try hosts(
+            """
             server { listen [::1]:8080; }
             server { listen [::1]:8080; server_name [::1]; }
             """)

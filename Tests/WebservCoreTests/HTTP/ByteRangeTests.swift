@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// `Range: bytes=` with one range (RFC 9110 §14.1.2); anything we do not serve gets the full file.
@@ -34,7 +35,10 @@ final class ByteRangeTests: XCTestCase {
     }
 
     func testInvalidOrUnsupportedGetsTheWholeFile() {
-        for s in ["bytes=5-2", "bytes=a-b", "bytes=-", "bytes=", "items=0-1", "bytes 0-1", "bytes=0-1,3-4", "bytes=+1-2", "bytes=1--2", ""] {
+        for s in [
+            "bytes=5-2", "bytes=a-b", "bytes=-", "bytes=", "items=0-1", "bytes 0-1", "bytes=0-1,3-4", "bytes=+1-2", "bytes=1--2",
+            "",
+        ] {
             XCTAssertEqual(parse(s), .full, s)
         }
     }

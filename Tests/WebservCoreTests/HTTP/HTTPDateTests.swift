@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class HTTPDateTests: XCTestCase {
@@ -25,9 +26,11 @@ final class HTTPDateTests: XCTestCase {
     }
 
     func testRefusesOtherFormsAndGarbage() {
-        for s in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
-                  "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT", "", "garbage",
-                  "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 0x Nov 1994 08:49:37 GMT"] {
+        for s in [
+            "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT", "", "garbage",
+            "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 0x Nov 1994 08:49:37 GMT",
+        ] {
             XCTAssertNil(parse(s), s)
         }
     }

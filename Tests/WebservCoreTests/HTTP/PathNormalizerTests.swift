@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// One pass of percent-decoding and dot-segment removal that never climbs above "/".
@@ -50,8 +51,10 @@ final class PathNormalizerTests: XCTestCase {
     }
 
     func testClimbingAboveRootIsRefused() {
-        for p in ["/..", "/../", "/../etc/passwd", "/a/../..", "/a/b/../../../x", "/%2e%2e/x", "/%2E%2E", "/a/%2e%2e%2f%2e%2e%2fetc",
-                  "/.%2e/x", "/%2e./x", "/a%2f..%2f..%2fx", "//../x"] {
+        for p in [
+            "/..", "/../", "/../etc/passwd", "/a/../..", "/a/b/../../../x", "/%2e%2e/x", "/%2E%2E", "/a/%2e%2e%2f%2e%2e%2fetc",
+            "/.%2e/x", "/%2e./x", "/a%2f..%2f..%2fx", "//../x",
+        ] {
             XCTAssertEqual(normalize(p), .failure(.aboveRoot), p)
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// The request head parser, picohttpparser-style: a row for every hostile byte, every truncated
@@ -137,7 +138,8 @@ final class RequestHeadParserTests: XCTestCase {
     }
 
     func testExpectContinueIsRecognised() throws {
-        XCTAssertTrue(try parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n").get().expectsContinue)
+        XCTAssertTrue(
+            try parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n").get().expectsContinue)
         XCTAssertFalse(try parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n").get().expectsContinue)
     }
 
@@ -185,7 +187,10 @@ final class RequestHeadParserTests: XCTestCase {
             ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400, "empty Content-Length"),
             ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "CL and TE"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400, "TE and CL"),
-            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "duplicate TE"),
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
+                "duplicate TE"
+            ),
             ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "TE in HTTP/1.0"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "TE gzip"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "TE gzip, chunked"),

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// The one root/alias mapping from a normalised request path to a file-system path.

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// The server and everything it owns are freed once its loop ends, so LeakSanitizer (fuzz/leakcheck)

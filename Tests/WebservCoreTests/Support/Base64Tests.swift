@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class Base64Tests: XCTestCase {
@@ -28,7 +29,9 @@ final class Base64Tests: XCTestCase {
     }
 
     func testDecodeRejectsMalformedInput() {
-        for bad in ["Zg=", "Zg", "Z===", "Zm9", "Zm9v!", "Zm 9v", "Zg==Zg==", "=Zg=", "Zm=v", "Zh==", "Zm9=", "Zm\n9v", "Zm9v===="] {
+        for bad in [
+            "Zg=", "Zg", "Z===", "Zm9", "Zm9v!", "Zm 9v", "Zg==Zg==", "=Zg=", "Zm=v", "Zh==", "Zm9=", "Zm\n9v", "Zm9v====",
+        ] {
             XCTAssertNil(Base64.decode(ArraySlice(bad.utf8)), bad)
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class UTF8ValidatorTests: XCTestCase {
@@ -77,7 +78,9 @@ final class UTF8ValidatorTests: XCTestCase {
         var rng = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             let length = Int(rng.next() % 12)
-            let pool: [UInt8] = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+            let pool: [UInt8] = [
+                0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+            ]
             let bytes = (0..<length).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             XCTAssertEqual(UTF8Validator.isValid(bytes), expected, "\(bytes)")

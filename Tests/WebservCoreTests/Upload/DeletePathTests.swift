@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// The paths DELETE and uploads act on: dot segments resolve without leaving "//" behind, and

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class MultipartScannerTests: XCTestCase {
@@ -48,30 +49,32 @@ final class MultipartScannerTests: XCTestCase {
     }
 
     /// Binary data laced with everything that looks almost like a delimiter.
-    private let binary: [UInt8] = Array("\r\n--\r\n--X\r\n--Xy\r--XyZ\n--XyZ\r\n-XyZ--XyZ--".utf8)
+    private let binary: [UInt8] =
+        Array("\r\n--\r\n--X\r\n--Xy\r--XyZ\n--XyZ\r\n-XyZ--XyZ--".utf8)
         + (0...255).map { UInt8($0) } + Array("\r\n--Xy".utf8) + [13, 13, 10, 13]
 
     private var threeParts: [UInt8] {
-        Array((
-            "preamble, ignored\r\n--XyZ\r\n"
+        Array(
+            ("preamble, ignored\r\n--XyZ\r\n"
                 + "Content-Disposition: form-data; name=\"title\"\r\n\r\n"
                 + "hello\r\nworld\r\n--XyZ\r\n"
                 + "Content-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n"
-        ).utf8) + binary + Array((
-            "\r\n--XyZ  \t\r\n"
-                + "content-disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n"
-                + "\r\n--XyZ--\r\nepilogue, ignored\r\n--XyZ\r\n"
-        ).utf8)
+                + "Content-Type: application/octet-stream\r\n\r\n").utf8) + binary
+            + Array(
+                ("\r\n--XyZ  \t\r\n"
+                    + "content-disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n"
+                    + "\r\n--XyZ--\r\nepilogue, ignored\r\n--XyZ\r\n").utf8)
     }
 
     private var expectedThreeParts: Outcome {
-        Outcome(parts: [
-            Part(headers: MultipartPartHeaders(name: "title"), data: Array("hello\r\nworld".utf8), ended: true),
-            Part(headers: MultipartPartHeaders(name: "file", fileName: "a.bin", contentType: "application/octet-stream"),
-                 data: binary, ended: true),
-            Part(headers: MultipartPartHeaders(name: "empty", fileName: ""), data: [], ended: true),
-        ], sawEnd: true)
+        Outcome(
+            parts: [
+                Part(headers: MultipartPartHeaders(name: "title"), data: Array("hello\r\nworld".utf8), ended: true),
+                Part(
+                    headers: MultipartPartHeaders(name: "file", fileName: "a.bin", contentType: "application/octet-stream"),
+                    data: binary, ended: true),
+                Part(headers: MultipartPartHeaders(name: "empty", fileName: ""), data: [], ended: true),
+            ], sawEnd: true)
     }
 
     func testScansIdenticallyWholeByteByByteAndAtRandomSplits() throws {
@@ -102,10 +105,12 @@ final class MultipartScannerTests: XCTestCase {
 
     func testAcceptsAPartWithoutHeadersAndAnEmptyBody() throws {
         let out = try scan("--XyZ\r\n\r\ndata\r\n--XyZ\r\n\r\n\r\n--XyZ--")
-        XCTAssertEqual(out.parts, [
-            Part(headers: MultipartPartHeaders(), data: Array("data".utf8), ended: true),
-            Part(headers: MultipartPartHeaders(), data: [], ended: true),
-        ])
+        XCTAssertEqual(
+            out.parts,
+            [
+                Part(headers: MultipartPartHeaders(), data: Array("data".utf8), ended: true),
+                Part(headers: MultipartPartHeaders(), data: [], ended: true),
+            ])
         XCTAssertTrue(out.sawEnd)
     }
 
@@ -175,9 +180,11 @@ final class MultipartScannerTests: XCTestCase {
     func testPropagatesTheSinksError() {
         struct DiskFull: Error {}
         var scanner = MultipartScanner(boundary: Array("b".utf8))
-        XCTAssertThrowsError(try Array("--b\r\n\r\nxx".utf8).withUnsafeBytes { buf in
-            try scanner.feed(buf) { if case .partData = $0 { throw DiskFull() } }
-        }) { XCTAssertTrue($0 is DiskFull) }
+        XCTAssertThrowsError(
+            try Array("--b\r\n\r\nxx".utf8).withUnsafeBytes { buf in
+                try scanner.feed(buf) { if case .partData = $0 { throw DiskFull() } }
+            }
+        ) { XCTAssertTrue($0 is DiskFull) }
     }
 
     func testReadsFileNamesQuotedEscapedAndExtended() throws {
@@ -187,8 +194,9 @@ final class MultipartScannerTests: XCTestCase {
         XCTAssertEqual(try headers("form-data; name=\"f\"; filename=\"C:\\dir\\a.txt\"")?.fileName, "C:\\dir\\a.txt")
         XCTAssertEqual(try headers("form-data; name=\"f\"; filename=\"say \\\"hi\\\".txt\"")?.fileName, "say \"hi\".txt")
         XCTAssertEqual(try headers("form-data; name=\"a;b\"; filename=x.txt")?.name, "a;b")
-        XCTAssertEqual(try headers("form-data; NAME=f; FILENAME=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt")?.fileName,
-                       "€ rates.txt")
+        XCTAssertEqual(
+            try headers("form-data; NAME=f; FILENAME=\"plain.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt")?.fileName,
+            "€ rates.txt")
         XCTAssertEqual(try headers("form-data; name=f")?.fileName, nil)
     }
 
@@ -199,7 +207,8 @@ final class MultipartScannerTests: XCTestCase {
         XCTAssertEqual(boundary("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxk"), "----WebKitFormBoundary7MA4YWxk")
         XCTAssertEqual(boundary("Multipart/Form-Data;BOUNDARY=\"a b:c?\""), "a b:c?")
         XCTAssertEqual(boundary("multipart/form-data; charset=utf-8; boundary=abc ; x=y"), "abc")
-        XCTAssertEqual(boundary("multipart/mixed; boundary=" + String(repeating: "b", count: 70)), String(repeating: "b", count: 70))
+        XCTAssertEqual(
+            boundary("multipart/mixed; boundary=" + String(repeating: "b", count: 70)), String(repeating: "b", count: 70))
         XCTAssertNil(boundary("multipart/form-data; boundary=" + String(repeating: "b", count: 71)))
         XCTAssertNil(boundary("multipart/form-data; boundary=\"\""))
         XCTAssertNil(boundary("multipart/form-data; boundary=\"ends in space \""))

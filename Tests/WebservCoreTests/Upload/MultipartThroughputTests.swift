@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WebservCore
 
 /// Hand-run throughput check, not a timed unit test:

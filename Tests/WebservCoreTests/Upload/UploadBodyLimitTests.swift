@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 /// client_max_body_size as BodyReader enforces it for uploads: the sink never sees a byte

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class UploadReportTests: XCTestCase {
@@ -61,6 +62,7 @@ final class UploadGeneratedNameTests: XCTestCase {
     func testGeneratedNamesCarryTheUTCTimeAndAnExtension() {
         XCTAssertEqual(UploadFileName.generated(contentType: nil, now: 0), "upload-19700101-000000.bin")
         XCTAssertEqual(UploadFileName.generated(contentType: "image/PNG", now: 1_700_000_000), "upload-20231114-221320.png")
-        XCTAssertEqual(UploadFileName.generated(contentType: "text/plain;charset=utf-8", now: 951_782_400), "upload-20000229-000000.txt")
+        XCTAssertEqual(
+            UploadFileName.generated(contentType: "text/plain;charset=utf-8", now: 951_782_400), "upload-20000229-000000.txt")
     }
 }

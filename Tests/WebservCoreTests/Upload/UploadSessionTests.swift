@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import WebservCore
 
 /// UploadSession against a real temp directory: what ends up on disk for each body.
@@ -30,7 +31,9 @@ final class UploadSessionTests: XCTestCase {
     private func multipart(_ parts: [(disposition: String, data: [UInt8])], boundary: String = "b0und") -> [UInt8] {
         var body: [UInt8] = Array("preamble\r\n".utf8)
         for part in parts {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; \(part.disposition)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; \(part.disposition)\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    .utf8)
             body += part.data
             body += Array("\r\n".utf8)
         }
@@ -53,7 +56,8 @@ final class UploadSessionTests: XCTestCase {
     }
 
     func testRawBodyWithoutANameGetsAGeneratedOne() throws {
-        let s = try UploadSession(directory: dir, kind: .raw(name: nil), contentType: "text/plain; charset=utf-8", now: 86400 + 3661)
+        let s = try UploadSession(
+            directory: dir, kind: .raw(name: nil), contentType: "text/plain; charset=utf-8", now: 86400 + 3661)
         try feed(s, [Array("hi".utf8)])
         XCTAssertEqual(try s.finish().map(\.name), ["upload-19700102-010101.txt"])
     }
@@ -101,14 +105,18 @@ final class UploadSessionTests: XCTestCase {
             ("name=\"h\"; filename=\"one.bin\"", two),
         ])
         for (k, pieces) in FeedSplits.all(body).enumerated() {
-            try FileManager.default.contentsOfDirectory(atPath: dir).forEach { try FileManager.default.removeItem(atPath: dir + "/" + $0) }
+            try FileManager.default.contentsOfDirectory(atPath: dir).forEach {
+                try FileManager.default.removeItem(atPath: dir + "/" + $0)
+            }
             let s = try UploadSession(directory: dir, kind: .multipart(boundary: Array("b0und".utf8)), contentType: nil, now: 0)
             try feed(s, pieces)
             let stored = try s.finish()
-            XCTAssertEqual(stored, [
-                StoredUpload(name: "one.bin", size: one.count), StoredUpload(name: "two.bin", size: two.count),
-                StoredUpload(name: "one-1.bin", size: two.count),
-            ], "split \(k)")
+            XCTAssertEqual(
+                stored,
+                [
+                    StoredUpload(name: "one.bin", size: one.count), StoredUpload(name: "two.bin", size: two.count),
+                    StoredUpload(name: "one-1.bin", size: two.count),
+                ], "split \(k)")
             XCTAssertEqual(contents("one.bin"), one, "split \(k)")
             XCTAssertEqual(contents("two.bin"), two, "split \(k)")
             XCTAssertEqual(contents("one-1.bin"), two, "split \(k)")
@@ -131,7 +139,9 @@ final class UploadSessionTests: XCTestCase {
     }
 
     func testTruncatedMultipartRemovesEvenItsCompletedParts() throws {
-        var body = multipart([("name=\"f\"; filename=\"done.bin\"", [1, 2, 3]), ("name=\"g\"; filename=\"cut.bin\"", random(500, seed: 9))])
+        var body = multipart([
+            ("name=\"f\"; filename=\"done.bin\"", [1, 2, 3]), ("name=\"g\"; filename=\"cut.bin\"", random(500, seed: 9)),
+        ])
         body.removeLast(40)
         let s = try UploadSession(directory: dir, kind: .multipart(boundary: Array("b0und".utf8)), contentType: nil, now: 0)
         try feed(s, [body])

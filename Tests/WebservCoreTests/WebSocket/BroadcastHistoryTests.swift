@@ -1,5 +1,6 @@
-import XCTest
 import Foundation
+import XCTest
+
 @testable import WebservCore
 
 final class BroadcastHistoryTests: XCTestCase {
@@ -17,7 +18,8 @@ final class BroadcastHistoryTests: XCTestCase {
         var history = BroadcastHistory()
         XCTAssertEqual(history.append(Array("hello".utf8)), 1)
         XCTAssertEqual(history.append(Array("world".utf8)), 2)
-        XCTAssertEqual(json(history, since: 0), #"{"next": 2, "messages": [{"id": 1, "data": "hello"}, {"id": 2, "data": "world"}]}"#)
+        XCTAssertEqual(
+            json(history, since: 0), #"{"next": 2, "messages": [{"id": 1, "data": "hello"}, {"id": 2, "data": "world"}]}"#)
         XCTAssertEqual(json(history, since: 1), #"{"next": 2, "messages": [{"id": 2, "data": "world"}]}"#)
         XCTAssertEqual(json(history, since: 2), #"{"next": 2, "messages": []}"#)
         XCTAssertEqual(json(history, since: 99), #"{"next": 2, "messages": []}"#)

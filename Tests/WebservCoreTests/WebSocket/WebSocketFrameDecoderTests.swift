@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class WebSocketFrameDecoderTests: XCTestCase {
@@ -60,7 +61,8 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         let (bytes, expected) = sampleStream()
         var rng = SplitMix64(seed: 6455)
         for _ in 0..<50 {
-            let splits = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 0...bytes.count, using: &rng) }.sorted()
+            let splits = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 0...bytes.count, using: &rng) }
+                .sorted()
             XCTAssertEqual(try decodeInChunks(bytes, splits: splits), expected)
         }
     }
@@ -101,7 +103,8 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         XCTAssertEqual(decoder.partialFrame.map { Array($0.payload) }, Array("partial".utf8))
     }
 
-    private func assertRejects(_ bytes: [UInt8], _ expected: WebSocketError, maxPayloadLength: Int = 1 << 20, line: UInt = #line) {
+    private func assertRejects(_ bytes: [UInt8], _ expected: WebSocketError, maxPayloadLength: Int = 1 << 20, line: UInt = #line)
+    {
         var decoder = WebSocketFrameDecoder(maxPayloadLength: maxPayloadLength)
         decoder.append(bytes[...])
         XCTAssertThrowsError(try decoder.nextFrame(), line: line) { XCTAssertEqual($0 as? WebSocketError, expected, line: line) }
@@ -139,7 +142,8 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         // Only the header is present: a hostile length fails without waiting for (or allocating) the payload.
         let header = Array(ClientFrame.bytes(opcode: 0x2, payload: [], rawLength: 1 << 40).prefix(14))
         assertRejects(header, .messageTooBig)
-        assertRejects(ClientFrame.bytes(opcode: 0x2, payload: [UInt8](repeating: 1, count: 101)), .messageTooBig, maxPayloadLength: 100)
+        assertRejects(
+            ClientFrame.bytes(opcode: 0x2, payload: [UInt8](repeating: 1, count: 101)), .messageTooBig, maxPayloadLength: 100)
     }
 
     func testAcceptsFrameAtExactLimit() throws {

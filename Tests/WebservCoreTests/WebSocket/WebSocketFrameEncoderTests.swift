@@ -1,10 +1,12 @@
 import XCTest
+
 @testable import WebservCore
 
 final class WebSocketFrameEncoderTests: XCTestCase {
     func testSmallUnmaskedTextFrame() {
         // RFC 6455 §5.7: "A single-frame unmasked text message".
-        XCTAssertEqual(WebSocketFrameEncoder.encode(opcode: .text, payload: Array("Hello".utf8)), [0x81, 0x05, 0x48, 0x65, 0x6C, 0x6C, 0x6F])
+        XCTAssertEqual(
+            WebSocketFrameEncoder.encode(opcode: .text, payload: Array("Hello".utf8)), [0x81, 0x05, 0x48, 0x65, 0x6C, 0x6C, 0x6F])
     }
 
     func testLengthForms() {
@@ -13,19 +15,25 @@ final class WebSocketFrameEncoderTests: XCTestCase {
         XCTAssertEqual(medium.count, 260)
         let large = WebSocketFrameEncoder.encode(opcode: .binary, payload: [UInt8](repeating: 0, count: 65536))
         XCTAssertEqual(Array(large.prefix(10)), [0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0])
-        XCTAssertEqual(Array(WebSocketFrameEncoder.encode(opcode: .text, payload: [UInt8](repeating: 0, count: 125)).prefix(2)), [0x81, 125])
-        XCTAssertEqual(Array(WebSocketFrameEncoder.encode(opcode: .text, payload: [UInt8](repeating: 0, count: 126)).prefix(4)), [0x81, 126, 0, 126])
+        XCTAssertEqual(
+            Array(WebSocketFrameEncoder.encode(opcode: .text, payload: [UInt8](repeating: 0, count: 125)).prefix(2)), [0x81, 125])
+        XCTAssertEqual(
+            Array(WebSocketFrameEncoder.encode(opcode: .text, payload: [UInt8](repeating: 0, count: 126)).prefix(4)),
+            [0x81, 126, 0, 126])
     }
 
     func testNonFinalAndControlFrames() {
-        XCTAssertEqual(WebSocketFrameEncoder.encode(opcode: .text, payload: Array("Hel".utf8), fin: false), [0x01, 0x03, 0x48, 0x65, 0x6C])
+        XCTAssertEqual(
+            WebSocketFrameEncoder.encode(opcode: .text, payload: Array("Hel".utf8), fin: false), [0x01, 0x03, 0x48, 0x65, 0x6C])
         XCTAssertEqual(WebSocketFrameEncoder.encode(opcode: .pong, payload: [1, 2]), [0x8A, 0x02, 1, 2])
     }
 
     func testCloseFrames() {
         XCTAssertEqual(WebSocketFrameEncoder.encodeClose(code: nil), [0x88, 0x00])
         XCTAssertEqual(WebSocketFrameEncoder.encodeClose(code: 1000), [0x88, 0x02, 0x03, 0xE8])
-        XCTAssertEqual(WebSocketFrameEncoder.encodeClose(code: 1001, reason: Array("bye".utf8)), [0x88, 0x05, 0x03, 0xE9] + Array("bye".utf8))
+        XCTAssertEqual(
+            WebSocketFrameEncoder.encodeClose(code: 1001, reason: Array("bye".utf8)),
+            [0x88, 0x05, 0x03, 0xE9] + Array("bye".utf8))
     }
 
     func testLongCloseReasonIsCutOnCharacterBoundary() {

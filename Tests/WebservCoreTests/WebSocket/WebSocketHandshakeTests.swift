@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class WebSocketHandshakeTests: XCTestCase {
@@ -37,13 +38,15 @@ final class WebSocketHandshakeTests: XCTestCase {
     func testRFCExampleKey() {
         // RFC 6455 §1.3 and §4.2.2. (The project brief quoted "s3pPLMBiTxaAhxiHCs/OsF/1MkM=", which is not
         // what the RFC, MDN or `openssl sha1 -binary | base64` give for this key.)
-        XCTAssertEqual(WebSocketHandshake.acceptValue(forKey: Array("dGhlIHNhbXBsZSBub25jZQ==".utf8)), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        XCTAssertEqual(
+            WebSocketHandshake.acceptValue(forKey: Array("dGhlIHNhbXBsZSBub25jZQ==".utf8)), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     }
 
     func testAcceptsValidUpgrade() {
         let result = check(goodHeaders)
         XCTAssertEqual(status(result), 101)
-        XCTAssertEqual(headers(result), ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="])
+        XCTAssertEqual(
+            headers(result), ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="])
     }
 
     func testTokenListsAreCaseInsensitive() {
@@ -88,7 +91,10 @@ final class WebSocketHandshakeTests: XCTestCase {
     }
 
     func testBadKeyIs400() {
-        for key in [nil, "", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25j", "AAAAAAAAAAAAAAAAAAAAAAAA", "dGhlIHNhbXBsZSBub25jZQ=!"] as [String?] {
+        for key in [
+            nil, "", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25j", "AAAAAAAAAAAAAAAAAAAAAAAA",
+            "dGhlIHNhbXBsZSBub25jZQ=!",
+        ] as [String?] {
             var h = goodHeaders
             h["sec-websocket-key"] = key
             XCTAssertEqual(status(check(h)), 400, key ?? "nil")

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class WebSocketMessageAssemblerTests: XCTestCase {
@@ -24,7 +25,9 @@ final class WebSocketMessageAssemblerTests: XCTestCase {
         XCTAssertEqual(try assembler.push(frame(.ping, [1, 2])), .ping([1, 2]))
         XCTAssertNil(try assembler.push(frame(.continuation, Array("men".utf8), fin: false)))
         XCTAssertEqual(try assembler.push(frame(.pong, [])), .pong([]))
-        XCTAssertEqual(try assembler.push(frame(.continuation, Array("ted".utf8))), .message(opcode: .text, payload: Array("fragmented".utf8)))
+        XCTAssertEqual(
+            try assembler.push(frame(.continuation, Array("ted".utf8))),
+            .message(opcode: .text, payload: Array("fragmented".utf8)))
         XCTAssertFalse(assembler.isAssembling)
         XCTAssertNil(try assembler.push(frame(.binary, [1], fin: false)))
         XCTAssertNil(try assembler.push(frame(.continuation, [], fin: false)))
@@ -101,7 +104,8 @@ final class WebSocketMessageAssemblerTests: XCTestCase {
         var assembler = WebSocketMessageAssembler()
         XCTAssertEqual(try assembler.push(frame(.close, [])), .close(code: nil, reason: []))
         XCTAssertEqual(try assembler.push(frame(.close, [0x03, 0xE8])), .close(code: 1000, reason: []))
-        XCTAssertEqual(try assembler.push(frame(.close, [0x0B, 0xB8] + Array("bye".utf8))), .close(code: 3000, reason: Array("bye".utf8)))
+        XCTAssertEqual(
+            try assembler.push(frame(.close, [0x0B, 0xB8] + Array("bye".utf8))), .close(code: 3000, reason: Array("bye".utf8)))
         assertThrows(.invalidClosePayload) { _ = try assembler.push(frame(.close, [0x03])) }
         assertThrows(.invalidUTF8) { _ = try assembler.push(frame(.close, [0x03, 0xE8, 0xFF])) }
     }
@@ -113,7 +117,9 @@ final class WebSocketMessageAssemblerTests: XCTestCase {
         for invalid: UInt16 in [0, 999, 1004, 1005, 1006, 1012, 1013, 1014, 1015, 1016, 1100, 2000, 2999, 5000, 65535] {
             XCTAssertFalse(WebSocketMessageAssembler.isValidCloseCode(invalid), "\(invalid)")
             var assembler = WebSocketMessageAssembler()
-            assertThrows(.invalidCloseCode(invalid)) { _ = try assembler.push(frame(.close, [UInt8(invalid >> 8), UInt8(invalid & 0xFF)])) }
+            assertThrows(.invalidCloseCode(invalid)) {
+                _ = try assembler.push(frame(.close, [UInt8(invalid >> 8), UInt8(invalid & 0xFF)]))
+            }
         }
     }
 }

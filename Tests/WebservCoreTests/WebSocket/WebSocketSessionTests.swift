@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import WebservCore
 
 final class WebSocketSessionTests: XCTestCase {
@@ -15,21 +16,26 @@ final class WebSocketSessionTests: XCTestCase {
     func testDeliversMessages() {
         var s = session()
         let actions = s.receive((ClientFrame.text("hello") + ClientFrame.bytes(opcode: 0x2, payload: [1, 2]))[...], now: 1)
-        XCTAssertEqual(actions, [.deliver(opcode: .text, payload: Array("hello".utf8)), .deliver(opcode: .binary, payload: [1, 2])])
+        XCTAssertEqual(
+            actions, [.deliver(opcode: .text, payload: Array("hello".utf8)), .deliver(opcode: .binary, payload: [1, 2])])
     }
 
     func testPingIsAnsweredWithSamePayloadEvenInsideFragmentedMessage() {
         var s = session()
-        let bytes = ClientFrame.text("frag", fin: false) + ClientFrame.bytes(opcode: 0x9, payload: Array("are you there".utf8))
+        let bytes =
+            ClientFrame.text("frag", fin: false) + ClientFrame.bytes(opcode: 0x9, payload: Array("are you there".utf8))
             + ClientFrame.bytes(opcode: 0x0, payload: Array("ment".utf8))
-        XCTAssertEqual(s.receive(bytes[...], now: 1), [
-            .send(WebSocketFrameEncoder.encode(opcode: .pong, payload: Array("are you there".utf8))),
-            .deliver(opcode: .text, payload: Array("fragment".utf8)),
-        ])
+        XCTAssertEqual(
+            s.receive(bytes[...], now: 1),
+            [
+                .send(WebSocketFrameEncoder.encode(opcode: .pong, payload: Array("are you there".utf8))),
+                .deliver(opcode: .text, payload: Array("fragment".utf8)),
+            ])
     }
 
     func testSameActionsWhenFedByteByByte() {
-        let bytes = ClientFrame.text("héllo", fin: false) + ClientFrame.bytes(opcode: 0x9, payload: [7])
+        let bytes =
+            ClientFrame.text("héllo", fin: false) + ClientFrame.bytes(opcode: 0x9, payload: [7])
             + ClientFrame.bytes(opcode: 0x0, payload: Array(" wörld".utf8)) + ClientFrame.close(code: 1000)
         var whole = session()
         let expected = whole.receive(bytes[...], now: 1)
@@ -42,7 +48,9 @@ final class WebSocketSessionTests: XCTestCase {
 
     func testCloseIsEchoedWithSameCode() {
         var s = session()
-        XCTAssertEqual(s.receive(ClientFrame.close(code: 1001, reason: Array("bye".utf8))[...], now: 1), [closeFrame(1001), .closeConnection])
+        XCTAssertEqual(
+            s.receive(ClientFrame.close(code: 1001, reason: Array("bye".utf8))[...], now: 1),
+            [closeFrame(1001), .closeConnection])
         XCTAssertEqual(s.state, .closed)
         XCTAssertEqual(s.peerCloseCode, 1001)
         XCTAssertEqual(s.receive(ClientFrame.text("late")[...], now: 2), [])
@@ -68,7 +76,8 @@ final class WebSocketSessionTests: XCTestCase {
 
     func testInvalidCloseReasonIs1007() {
         var s = session()
-        XCTAssertEqual(s.receive(ClientFrame.close(code: 1000, reason: [0xCE, 0xBA, 0xE1, 0xBD])[...], now: 1), [closeFrame(1007)])
+        XCTAssertEqual(
+            s.receive(ClientFrame.close(code: 1000, reason: [0xCE, 0xBA, 0xE1, 0xBD])[...], now: 1), [closeFrame(1007)])
     }
 
     func testMalformedHeaderSendsCloseAndDropsConnectionAtOnce() {
@@ -76,7 +85,8 @@ final class WebSocketSessionTests: XCTestCase {
         let unmasked = ClientFrame.bytes(opcode: 0x1, payload: Array("hi".utf8), mask: nil)
         XCTAssertEqual(s.receive(unmasked[...], now: 1), [closeFrame(1002), .closeConnection])
         var r = session()
-        XCTAssertEqual(r.receive(ClientFrame.bytes(opcode: 0x1, payload: [], rsv: 4)[...], now: 1), [closeFrame(1002), .closeConnection])
+        XCTAssertEqual(
+            r.receive(ClientFrame.bytes(opcode: 0x1, payload: [], rsv: 4)[...], now: 1), [closeFrame(1002), .closeConnection])
     }
 
     func testInvalidUTF8FailsBeforeTheFrameIsComplete() {
@@ -107,7 +117,8 @@ final class WebSocketSessionTests: XCTestCase {
 
     func testFragmentedMessageOverLimitIs1009() {
         var s = session(maxMessageSize: 100)
-        let bytes = ClientFrame.bytes(opcode: 0x2, payload: [UInt8](repeating: 0, count: 60), fin: false)
+        let bytes =
+            ClientFrame.bytes(opcode: 0x2, payload: [UInt8](repeating: 0, count: 60), fin: false)
             + ClientFrame.bytes(opcode: 0x0, payload: [UInt8](repeating: 0, count: 60))
         XCTAssertEqual(s.receive(bytes[...], now: 1), [closeFrame(1009), .closeConnection])
     }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension TestServer {
@@ -44,7 +44,11 @@ func freePort() -> Int {
 /// `Server: webserv`, `Content-Length` or chunked framing, `Content-Type` with a body.
 func assertRequiredHeaders(_ r: HTTPResponse, hasBody: Bool? = nil, file: StaticString = #filePath, line: UInt = #line) {
     let date = r.header("Date") ?? ""
-    XCTAssertNotNil(date.range(of: #"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$"#, options: .regularExpression), "Date: \(date)\n\(r.head)", file: file, line: line)
+    XCTAssertNotNil(
+        date.range(
+            of:
+                #"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$"#,
+            options: .regularExpression), "Date: \(date)\n\(r.head)", file: file, line: line)
     XCTAssertEqual(r.headers.filter { $0.0.lowercased() == "server" }.map(\.1), ["webserv"], r.head, file: file, line: line)
     XCTAssertEqual(r.headers.filter { $0.0.lowercased() == "date" }.count, 1, r.head, file: file, line: line)
     let framed = r.header("Content-Length") != nil || r.header("Transfer-Encoding")?.lowercased() == "chunked"

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `webserv` binary started on ephemeral 127.0.0.1 ports with a config written for
@@ -28,7 +28,10 @@ final class TestServer {
     }
 
     /// Creates the temp dir; `files` maps relative paths to contents (written before start).
-    init(config: String, files: [String: String] = [:], arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+    init(
+        config: String, files: [String: String] = [:], arguments: [String] = [], file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("webserv-test-\(UUID().uuidString)")
         outputURL = directory.appendingPathComponent("stdout.log")
         errorURL = directory.appendingPathComponent("stderr.log")
@@ -167,7 +170,9 @@ func waitUntil(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
 /// Runs a command with a time bound; returns (exit status, stdout, stderr).
 /// Output goes through temporary files, so no pipe can fill up and stall the child.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 30) throws -> (status: Int32, out: Data, err: String) {
+func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 30) throws -> (
+    status: Int32, out: Data, err: String
+) {
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: tmp) }

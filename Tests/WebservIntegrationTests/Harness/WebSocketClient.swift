@@ -22,7 +22,9 @@ final class WebSocketClient {
         if var size = receiveBuffer {
             setsockopt(raw.fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        raw.send("GET \(path) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(Self.key)\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n")
+        raw.send(
+            "GET \(path) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(Self.key)\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n"
+        )
         guard let r = raw.readResponse(head: true), r.status == 101 else { return nil }
         pending = raw.takeBuffered()
     }
@@ -76,7 +78,9 @@ final class WebSocketClient {
                     offset = 10
                 }
                 if length < 126 || offset > 2, pending.count >= offset + length {
-                    let f = Frame(fin: pending[0] & 0x80 != 0, opcode: pending[0] & 0x0F, payload: Array(pending[offset..<(offset + length)]))
+                    let f = Frame(
+                        fin: pending[0] & 0x80 != 0, opcode: pending[0] & 0x0F,
+                        payload: Array(pending[offset..<(offset + length)]))
                     pending.removeSubrange(0..<(offset + length))
                     return f
                 }

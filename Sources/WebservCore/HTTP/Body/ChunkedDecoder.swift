@@ -19,19 +19,19 @@ public enum ChunkedError: Error, Equatable, Sendable {
 public struct ChunkedDecoder: Sendable {
     /// Where the decoder is inside the chunked grammar.
     enum State: Sendable {
-        case sizeStart          // first hex digit of chunk-size required
-        case size               // more hex digits, or the end of the size
-        case sizeSpace          // BWS after the size: only ";" or the line end may follow
-        case extensionText      // inside chunk-ext (name, "=", token value)
-        case extensionQuoted    // inside a quoted-string value
-        case extensionEscape    // after a backslash in a quoted-string
-        case sizeLF             // saw CR after the size line, LF must follow
-        case data               // inside chunk-data, `remaining` bytes left
-        case dataCR             // chunk-data done: CRLF (or a bare LF) must follow
-        case dataLF             // saw CR after chunk-data, LF must follow
-        case trailerStart       // start of a trailer line, or the final empty line
-        case trailerLine        // inside a trailer field line (skipped)
-        case trailerLF          // saw CR on the final empty line, LF must follow
+        case sizeStart  // first hex digit of chunk-size required
+        case size  // more hex digits, or the end of the size
+        case sizeSpace  // BWS after the size: only ";" or the line end may follow
+        case extensionText  // inside chunk-ext (name, "=", token value)
+        case extensionQuoted  // inside a quoted-string value
+        case extensionEscape  // after a backslash in a quoted-string
+        case sizeLF  // saw CR after the size line, LF must follow
+        case data  // inside chunk-data, `remaining` bytes left
+        case dataCR  // chunk-data done: CRLF (or a bare LF) must follow
+        case dataLF  // saw CR after chunk-data, LF must follow
+        case trailerStart  // start of a trailer line, or the final empty line
+        case trailerLine  // inside a trailer field line (skipped)
+        case trailerLF  // saw CR on the final empty line, LF must follow
         case done
     }
 

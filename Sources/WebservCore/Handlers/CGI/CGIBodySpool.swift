@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Collects a chunked request body in an unlinked temporary file, so a CGI can be told its

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One running CGI script, driven by the poll loop: the request body goes to its stdin, its
@@ -126,7 +126,9 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             if count == 0 { break }
             let result: IOResult
             do {
-                result = try pending.withUnsafeBytes { (p) throws(SystemError) in try Sys.write(fd, p.baseAddress! + pendingStart, count) }
+                result = try pending.withUnsafeBytes { (p) throws(SystemError) in
+                    try Sys.write(fd, p.baseAddress! + pendingStart, count)
+                }
             } catch {
                 return stdinBroken()
             }
@@ -267,7 +269,9 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
         var first = body
         while first.count < Self.bufferedResponseLimit, child.stdoutFD >= 0 {
             let fd = child.stdoutFD
-            let result = try? scratch.withUnsafeMutableBytes { (p) throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
+            let result = try? scratch.withUnsafeMutableBytes { (p) throws(SystemError) in
+                try Sys.read(fd, p.baseAddress!, p.count)
+            }
             guard case .processed(let n) = result else {
                 if case .eof? = result {
                     if let declared = head.contentLength, first.count < declared {

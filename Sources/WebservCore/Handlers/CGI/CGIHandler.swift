@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `cgi EXT [INTERPRETER];` content handler: finds the script, builds its RFC 3875
@@ -30,10 +30,15 @@ public enum CGIHandler {
         if case .chunked = req.framing {
             // CONTENT_LENGTH must be known before the script starts (RFC 3875 §4.1.2): the
             // de-chunked body is spooled to an unlinked temporary file first (as lighttpd does).
-            guard let spool = CGIBodySpool(connection: c, start: { c, length, fd in
-                start(c, location: location, script: script, file: file, interpreter: interpreter,
-                      contentLength: length, spool: fd)
-            }) else {
+            guard
+                let spool = CGIBodySpool(
+                    connection: c,
+                    start: { c, length, fd in
+                        start(
+                            c, location: location, script: script, file: file, interpreter: interpreter,
+                            contentLength: length, spool: fd)
+                    })
+            else {
                 c.respondError(500)
                 return true
             }
@@ -54,7 +59,8 @@ public enum CGIHandler {
             if let spool { Sys.close(spool) }
             return
         }
-        let environment = CGIEnvironment.build(requestInfo(c, req: req, location: location, script: script, file: file, contentLength: contentLength))
+        let environment = CGIEnvironment.build(
+            requestInfo(c, req: req, location: location, script: script, file: file, contentLength: contentLength))
         let directory = ConfigFiles.directory(of: file)
         let child: ChildProcess
         do {
@@ -75,7 +81,8 @@ public enum CGIHandler {
         } else {
             source = .none
         }
-        let exchange = CGIExchange(connection: c, child: child, input: source, timeout: location.cgiTimeout, label: "cgi script \"\(file)\"")
+        let exchange = CGIExchange(
+            connection: c, child: child, input: source, timeout: location.cgiTimeout, label: "cgi script \"\(file)\"")
         exchange.start()
     }
 
@@ -85,7 +92,10 @@ public enum CGIHandler {
         let root = tidy(location.alias ?? location.root)
         let pathInfo = String(decoding: script.pathInfo, as: UTF8.self)
         var translated: String?
-        if !script.pathInfo.isEmpty, let mapped = FileResolver.map(script.pathInfo, location: Dispatcher.location(for: script.pathInfo, in: c.serverConfig)) {
+        if !script.pathInfo.isEmpty,
+            let mapped = FileResolver.map(
+                script.pathInfo, location: Dispatcher.location(for: script.pathInfo, in: c.serverConfig))
+        {
             translated = tidy(String(decoding: mapped, as: UTF8.self))
         }
         var serverName = c.serverConfig.serverNames.first { !$0.isEmpty && !$0.hasPrefix("*") } ?? c.local.host

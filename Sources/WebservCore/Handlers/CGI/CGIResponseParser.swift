@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A CGI script's output that cannot be turned into a response; every case is a 502.
@@ -128,12 +128,12 @@ public struct CGIResponseParser: Sendable {
         case "content-length":
             guard contentLength == nil else { throw CGIResponseError.duplicateHeader }
             guard !value.isEmpty, value.count <= 18, value.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                  let n = Int(valueString)
+                let n = Int(valueString)
             else { throw CGIResponseError.invalidContentLength }
             contentLength = n
         // Framing and connection management belong to the server, not the script.
         case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-             "upgrade", "server", "date":
+            "upgrade", "server", "date":
             break
         default:
             headers.append((nameString, valueString))
@@ -173,7 +173,7 @@ public struct CGIResponseParser: Sendable {
     private static func isTokenChar(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(b)

@@ -22,7 +22,8 @@ public struct CGIScript: Equatable, Sendable {
             let atBoundary = end == path.count || path[end] == UInt8(ascii: "/")
             if atBoundary, path[end - 1] != UInt8(ascii: "/") {
                 let candidate = Array(path[..<end])
-                for (i, ext) in exts.enumerated() where candidate.count > ext.count + 1 && candidate.suffix(ext.count).elementsEqual(ext) {
+                for (i, ext) in exts.enumerated()
+                where candidate.count > ext.count + 1 && candidate.suffix(ext.count).elementsEqual(ext) {
                     guard let file = map(candidate) else { return nil }
                     if isRegularFile(file) {
                         return CGIScript(scriptName: candidate, file: file, pathInfo: Array(path[end...]), ext: extensions[i])

@@ -6,12 +6,12 @@ extension MultipartScanner {
         let semicolon = value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex
         let mediaType = PartHeaderSyntax.trimmed(value[..<semicolon])
         guard mediaType.count > 10,
-              PartHeaderSyntax.equalsIgnoringCase(mediaType.prefix(10), "multipart/")
+            PartHeaderSyntax.equalsIgnoringCase(mediaType.prefix(10), "multipart/")
         else { return nil }
         for (key, raw) in PartHeaderSyntax.parameters(value)
         where PartHeaderSyntax.equalsIgnoringCase(key, "boundary") {
             guard (1...70).contains(raw.count), raw.last != UInt8(ascii: " "),
-                  raw.allSatisfy(isBoundaryChar)
+                raw.allSatisfy(isBoundaryChar)
             else { return nil }
             return raw
         }
@@ -22,7 +22,7 @@ extension MultipartScanner {
     private static func isBoundaryChar(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
             return true
         default:
             return "'()+_,-./:=? ".utf8.contains(b)

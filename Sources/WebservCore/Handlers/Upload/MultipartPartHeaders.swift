@@ -65,7 +65,8 @@ public struct MultipartPartHeaders: Equatable, Sendable {
         var i = encoded.startIndex
         while i < encoded.endIndex {
             if encoded[i] == UInt8(ascii: "%"), i + 2 < encoded.endIndex,
-               let hi = PartHeaderSyntax.hexValue(encoded[i + 1]), let lo = PartHeaderSyntax.hexValue(encoded[i + 2]) {
+                let hi = PartHeaderSyntax.hexValue(encoded[i + 1]), let lo = PartHeaderSyntax.hexValue(encoded[i + 2])
+            {
                 out.append(hi << 4 | lo)
                 i += 3
             } else {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A malformed or truncated multipart body; the upload handler answers 400.
@@ -32,14 +32,14 @@ public struct MultipartScanner: Sendable {
 
     /// Where the scanner is in the body grammar.
     enum State: Sendable {
-        case preamble         // before the first delimiter: discarded
-        case afterDelimiter   // right after "--boundary": "--", padding or the line end
-        case closeDash        // saw one "-" after the delimiter
-        case padding          // transport padding (LWSP) before the line end
-        case delimiterLF      // saw CR ending the delimiter line
-        case headers          // part header lines until an empty line
-        case body             // part data until the next delimiter
-        case epilogue         // after the close delimiter: discarded
+        case preamble  // before the first delimiter: discarded
+        case afterDelimiter  // right after "--boundary": "--", padding or the line end
+        case closeDash  // saw one "-" after the delimiter
+        case padding  // transport padding (LWSP) before the line end
+        case delimiterLF  // saw CR ending the delimiter line
+        case headers  // part header lines until an empty line
+        case body  // part data until the next delimiter
+        case epilogue  // after the close delimiter: discarded
     }
 
     /// CRLF "--" boundary: the delimiter that ends every part (RFC 2046 §5.1.1).
@@ -164,12 +164,12 @@ public struct MultipartScanner: Sendable {
             state = .epilogue
             try onEvent(.end)
         case (.afterDelimiter, UInt8(ascii: " ")), (.afterDelimiter, UInt8(ascii: "\t")),
-             (.padding, UInt8(ascii: " ")), (.padding, UInt8(ascii: "\t")):
+            (.padding, UInt8(ascii: " ")), (.padding, UInt8(ascii: "\t")):
             state = .padding
         case (.afterDelimiter, UInt8(ascii: "\r")), (.padding, UInt8(ascii: "\r")):
             state = .delimiterLF
         case (.afterDelimiter, UInt8(ascii: "\n")), (.padding, UInt8(ascii: "\n")),
-             (.delimiterLF, UInt8(ascii: "\n")):
+            (.delimiterLF, UInt8(ascii: "\n")):
             // A bare LF is tolerated as a line end, as for the request head.
             state = .headers
             headerBytes.removeAll(keepingCapacity: true)

@@ -49,7 +49,8 @@ enum PartHeaderSyntax {
                     i += 1
                     while i < value.endIndex && value[i] != UInt8(ascii: "\"") {
                         if value[i] == UInt8(ascii: "\\"), i + 1 < value.endIndex,
-                           value[i + 1] == UInt8(ascii: "\"") || value[i + 1] == UInt8(ascii: "\\") {
+                            value[i + 1] == UInt8(ascii: "\"") || value[i + 1] == UInt8(ascii: "\\")
+                        {
                             i += 1
                         }
                         item.append(value[i])

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One file being uploaded: written to a hidden temp name inside the store directory and

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// POST (and PUT) to a location with `upload_store` (SPEC §4): multipart/form-data file parts,
@@ -28,8 +28,9 @@ public enum UploadHandler {
             return c.respondError(error.status)
         }
         // Only now is the request accepted: receiveBody sends `100 Continue` if it was asked for.
-        c.receiveBody(into: UploadSink(
-            session: session, prefix: location.path, json: UploadReport.wantsJSON(req.header("accept"))))
+        c.receiveBody(
+            into: UploadSink(
+                session: session, prefix: location.path, json: UploadReport.wantsJSON(req.header("accept"))))
     }
 
     /// multipart/form-data (POST only) is split into its file parts; any other body is one file
