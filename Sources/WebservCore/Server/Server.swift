@@ -45,14 +45,14 @@ public final class Server: TimedHandler {
             listeners.append(l)
         }
         for l in listeners {
-            loop.register(l.fd, events: Int16(POLLIN), handler: l)
+            loop.register(l.fd, events: Int16(POLLIN), handler: l, pinned: true)
             LogFiles.write(1, Array("listening on \(l.boundDescription)\n".utf8))
         }
         let s = try SignalPipe()
         s.onStop = { [unowned self] in self.stop() }
         s.onChild = { [unowned self] in self.reapChildren() }
         signals = s
-        loop.register(s.readFD, events: Int16(POLLIN), handler: s)
+        loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
         loop.addTimed(self)
     }
 
