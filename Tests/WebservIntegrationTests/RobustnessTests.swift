@@ -150,4 +150,52 @@ final class RobustnessTests: XCTestCase {
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(r.body.count, 8 << 20)
     }
+
+    /// A client that stops reading a large response must not make the server park megabytes in
+    /// its socket (the autotuned send buffer grows to 4 MiB): TCP_NOTSENT_LOWAT keeps the
+    /// unsent part near 128 KiB. Reading later still yields the whole body.
+    func testAClientThatStopsReadingHoldsLittleOfTheServersSocketMemory() throws {
+        let s = try makeServer(bigFile: 16 << 20)
+        let c = try RawClient(port: s.port, timeout: 5, receiveBuffer: 16384)
+        c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        var local = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(c.fd, $0, &length) }
+        }
+        let clientPort = Int(UInt16(bigEndian: local.sin_port))
+        // The server's side of this connection in /proc/net/tcp: local port = server, remote = us.
+        func serverQueue() -> Int? {
+            // Read to the end by hand: the file reports size 0 and can be long after other tests.
+            let fd = open("/proc/net/tcp", O_RDONLY)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &chunk, chunk.count)
+                if n <= 0 { break }
+                bytes += chunk[0..<n]
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            for line in text.split(separator: "\n").dropFirst() {
+                let f = line.split(separator: " ")
+                guard f.count > 4, let lp = Int(f[1].split(separator: ":")[1], radix: 16),
+                    let rp = Int(f[2].split(separator: ":")[1], radix: 16), lp == s.port, rp == clientPort
+                else { continue }
+                return Int(f[4].split(separator: ":")[0], radix: 16)
+            }
+            return nil
+        }
+        // Wait until the server has stopped pushing: the same non-zero queue three times running.
+        var samples: [Int] = []
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                samples.append(serverQueue() ?? -1)
+                return samples.count >= 3 && samples.suffix(3).allSatisfy { $0 > 0 && $0 == samples.last }
+            }, "queue samples \(samples)")
+        XCTAssertLessThanOrEqual(samples.last ?? .max, 512 * 1024, "bytes queued in the server's socket")
+        let body = c.readToEnd()
+        XCTAssertGreaterThan(body.count, 16 << 20, "the whole response once the client reads")
+    }
 }

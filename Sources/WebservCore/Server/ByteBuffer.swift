@@ -115,9 +115,12 @@ public struct OutputQueue {
         sent = 0
     }
 
-    /// Sends as much as the socket takes, at most `budget` bytes of file per call (fairness).
-    /// Returns true when everything queued was sent.
-    public mutating func flush(to fd: Int32, budget: Int = 1 << 20) throws(SystemError) -> Bool {
+    /// True when only file data is left to send (what `flush` spends its budget on).
+    public var onlyFileLeft: Bool { sent == buffer.count && file != nil }
+
+    /// Sends as much as the socket takes, but at most `budget` bytes of file, which it spends
+    /// (fairness: see `EventLoop.fileBudget`). Returns true when everything queued was sent.
+    public mutating func flush(to fd: Int32, budget: inout Int) throws(SystemError) -> Bool {
         while true {
             if sent < buffer.count {
                 let s = sent
@@ -133,13 +136,12 @@ public struct OutputQueue {
                 sent = 0
             }
             if var f = file {
-                var spent = 0
-                while f.remaining > 0 && spent < budget {
-                    let r = try Sys.sendfile(fd, f.fd, offset: &f.offset, count: min(f.remaining, budget - spent))
+                while f.remaining > 0 && budget > 0 {
+                    let r = try Sys.sendfile(fd, f.fd, offset: &f.offset, count: min(f.remaining, budget))
                     switch r {
                     case .processed(let k):
                         f.remaining -= k
-                        spent += k
+                        budget -= k
                     case .wouldBlock:
                         file = f
                         return false

@@ -117,11 +117,19 @@ extension Connection {
         }
     }
 
+    /// The most file data one connection sends per loop iteration.
+    static let fileChunk = 256 << 10
+
     /// `poll()` reported POLLOUT: send as much as the socket takes.
     func writable() {
         guard state != .closed else { return }
+        // This iteration's file budget is spent: poll() reports the socket again next turn.
+        if output.onlyFileLeft && loop.fileBudget <= 0 { return }
+        var budget = min(Self.fileChunk, loop.fileBudget)
+        let before = budget
+        defer { loop.fileBudget -= before - budget }
         do {
-            if try output.flush(to: fd) {
+            if try output.flush(to: fd, budget: &budget) {
                 outputDrained(fromHandler: false)
             } else {
                 deadline = loop.now + serverConfig.sendTimeout

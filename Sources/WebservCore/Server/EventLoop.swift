@@ -15,12 +15,16 @@ public protocol TimedHandler: AnyObject {
 /// The single `poll()` loop. The `pollfd` array stays dense and is updated in place; a freed
 /// slot takes the last entry (nginx's poll module), so registering is O(1).
 ///
-/// poll() costs the kernel a walk over every descriptor it is given, so a thousand idle or
-/// stalled clients (slowloris, readers that never read) would tax every request. The array is
-/// therefore kept in two parts: hot descriptors first (an event in the last `coldAfter` ms,
-/// pinned ones, anything whose interest just changed), cold ones after. While the loop is busy,
-/// each iteration's one poll() covers the hot part and the whole array every
-/// `fullPollInterval` ms; when the previous poll found nothing, it covers everything and sleeps.
+/// poll() costs the kernel a walk over every descriptor it is given (about half a microsecond
+/// each for sockets), so a thousand idle or stalled clients (slowloris, readers that never
+/// read) would tax every request. The array is therefore kept in two parts: hot descriptors
+/// first (an event in the last `coldAfter` ms, pinned ones, anything whose interest just
+/// changed), cold ones after. While the loop is busy, each iteration's one poll() covers the
+/// hot part plus a slice of the cold part, taken in turn and sized by the time since the last
+/// iteration so that every cold descriptor is looked at about every `sliceCycle` ms: the cost
+/// of the idle crowd is spread evenly instead of landing on one iteration (and on the requests
+/// that wait for it). Every `fullPollInterval` ms, and whenever the previous poll found
+/// nothing, one poll() covers everything (and that one may sleep).
 public final class EventLoop {
     private var pollfds: [pollfd] = []
     private var handlers: [PollHandler] = []
@@ -30,14 +34,50 @@ public final class EventLoop {
     /// Slots `0..<hotCount` are hot.
     private var hotCount = 0
     private var nextFullPoll = 0
+    private var nextDemote = 0
     private var lastPollIdle = true
+    /// The hot part and this iteration's cold slice, copied (poll() takes one array).
+    private var batch: [pollfd] = []
+    private var coldCursor = 0
+    /// Descriptor-microseconds owed to the cold part since the last slice (see `coldSlice`).
+    private var coldCredit = 0
+    private var lastSliceTime = 0
+    /// poll() calls that covered every descriptor (tests watch it).
+    public private(set) var fullPolls = 0
     static let coldAfter = 100
-    static let fullPollInterval = 10
+    static let sliceCycle = 10
+    static let fullPollInterval = 100
     /// fd → slot in `pollfds`, -1 when not registered.
     private var slotOfFD: [Int] = []
     private var ready: [(fd: Int32, events: Int16, handler: ObjectIdentifier)] = []
     private var timed: [ObjectIdentifier: TimedHandler] = [:]
     private var deferred: [() -> Void] = []
+
+    /// Bytes of file data all connections together may send in this iteration. Two hundred
+    /// clients that start large downloads at once (or never read them) would otherwise fill
+    /// their socket buffers within one iteration — hundreds of megabytes — while every other
+    /// client waits; with a budget, the copying spreads over iterations and the others are
+    /// served in between. Ready descriptors are dispatched from a rotating start, so the same
+    /// ones do not always spend it first.
+    public var fileBudget = 0
+    static let filePerIteration = 1 << 20
+    private var rotation = 0
+
+    /// How many cold descriptors this iteration polls: the time since the last slice, as a
+    /// share of `sliceCycle`, of the cold part (the remainder carries over).
+    private func coldSlice(_ cold: Int) -> Int {
+        let t = Clock.monotonicMicroseconds()
+        coldCredit += cold * max(0, t - lastSliceTime)
+        lastSliceTime = t
+        let cycle = Self.sliceCycle * 1000
+        let s = coldCredit / cycle
+        if s >= cold {
+            coldCredit = 0
+            return cold
+        }
+        coldCredit -= s * cycle
+        return s
+    }
 
     public private(set) var now = Clock.monotonicMilliseconds()
     public var dates = DateCache()
@@ -146,28 +186,58 @@ public final class EventLoop {
     }
 
     public func runOnce(timeout: Int) {
-        let full = lastPollIdle || hotCount == pollfds.count || now >= nextFullPoll
-        let count = full ? pollfds.count : hotCount
-        let wait = full ? timeout : max(0, min(timeout, nextFullPoll - now))
-        let n = poll(&pollfds, nfds_t(count), Int32(wait))
-        now = Clock.monotonicMilliseconds()
+        let cold = pollfds.count - hotCount
+        let sliced = !lastPollIdle && cold > 0 && now < nextFullPoll
+        let n: Int32
+        if sliced {
+            let s = coldSlice(cold)
+            batch.removeAll(keepingCapacity: true)
+            batch.append(contentsOf: pollfds[0..<hotCount])
+            if coldCursor >= cold { coldCursor = 0 }
+            for j in 0..<s { batch.append(pollfds[hotCount + (coldCursor + j) % cold]) }
+            coldCursor = (coldCursor + s) % cold
+            n = poll(&batch, nfds_t(batch.count), Int32(min(timeout, Self.sliceCycle)))
+        } else {
+            n = poll(&pollfds, nfds_t(pollfds.count), Int32(timeout))
+        }
+        let micros = Clock.monotonicMicroseconds()
+        now = micros / 1000
         dates.update(wallSeconds: Clock.wallSeconds())
         lastPollIdle = n == 0
-        if full {
+        if !sliced {
+            fullPolls += 1
             nextFullPoll = now + Self.fullPollInterval
-            demoteIdle()  // slots keep their revents: the scan below reads them by position
+            lastSliceTime = micros
+            coldCredit = 0
         }
         if n > 0 {
             ready.removeAll(keepingCapacity: true)
-            for k in 0..<count where pollfds[k].revents != 0 {
-                ready.append((pollfds[k].fd, pollfds[k].revents, ObjectIdentifier(handlers[k])))
-                pollfds[k].revents = 0
+            if sliced {
+                for k in 0..<batch.count where batch[k].revents != 0 {
+                    let fd = batch[k].fd
+                    ready.append((fd, batch[k].revents, ObjectIdentifier(handlers[slotOfFD[Int(fd)]])))
+                }
+            } else {
+                for k in 0..<pollfds.count where pollfds[k].revents != 0 {
+                    ready.append((pollfds[k].fd, pollfds[k].revents, ObjectIdentifier(handlers[k])))
+                    pollfds[k].revents = 0
+                }
             }
+        }
+        if now >= nextDemote {
+            nextDemote = now + Self.sliceCycle
+            demoteIdle()
+        }
+        if n > 0 {
             for entry in ready {
                 let i = Int(entry.fd)
                 if slotOfFD[i] >= 0 { touch(slotOfFD[i]) }
             }
-            for (fd, events, id) in ready {
+            fileBudget = Self.filePerIteration
+            rotation = rotation &+ 1
+            let start = rotation % max(1, ready.count)
+            for k in 0..<ready.count {
+                let (fd, events, id) = ready[(start + k) % ready.count]
                 // A handler may have closed this fd (or another, reused) during the batch.
                 let i = Int(fd)
                 guard i < slotOfFD.count, slotOfFD[i] >= 0 else { continue }

@@ -113,10 +113,12 @@ public enum Sys {
 
 /// Monotonic milliseconds for deadlines; wall-clock seconds for dates.
 public enum Clock {
-    public static func monotonicMilliseconds() -> Int {
+    public static func monotonicMilliseconds() -> Int { monotonicMicroseconds() / 1000 }
+
+    public static func monotonicMicroseconds() -> Int {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+        return Int(ts.tv_sec) * 1_000_000 + Int(ts.tv_nsec) / 1000
     }
 
     public static func wallSeconds() -> Int { Int(time(nil)) }
