@@ -36,6 +36,10 @@ final class CGIFaultTests: XCTestCase {
                 alias {{ROOT}}/cgi-bin/;
                 cgi .sh /no/such/interpreter;
             }
+            location /direct/ {
+                alias {{ROOT}}/cgi-bin/;
+                cgi .bin;
+            }
         }
         """
 
@@ -98,6 +102,18 @@ final class CGIFaultTests: XCTestCase {
         let fdsBefore = s.openFDs
         XCTAssertEqual(try status(s, "/broken/stderr.sh"), 500)
         XCTAssertTrue(s.children.isEmpty)
+        XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs == fdsBefore }, "fds \(s.openFDs) vs \(fdsBefore)")
+    }
+
+    /// An executable file execve refuses (no `#!`, not a binary: ENOEXEC) fails in the child,
+    /// after the server has gone on: the child exits 127 without output, which is a 502.
+    func testAProgramExecveRefusesIs502AndReaped() throws {
+        let s = try makeServer()
+        try s.write("cgi-bin/garbage.bin", "this is not a program\n")
+        XCTAssertEqual(chmod(s.path("cgi-bin/garbage.bin"), 0o755), 0)
+        let fdsBefore = s.openFDs
+        for _ in 0..<3 { XCTAssertEqual(try status(s, "/direct/garbage.bin"), 502) }
+        XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty }, "children \(s.children)")
         XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs == fdsBefore }, "fds \(s.openFDs) vs \(fdsBefore)")
     }
 

@@ -40,11 +40,10 @@ public final class ChildProcess {
     /// close-on-exec), `workingDirectory` as cwd and exactly `environment` (`NAME=value`).
     ///
     /// A bare `executable` name is looked up in the PATH of `environment` (else the server's).
-    /// argv and envp are built before the child exists. The child is made with glibc's
-    /// posix_spawn (clone+exec, measured faster than fork here and async-signal-safe by
-    /// construction): it only dup2s the pipes, chdirs, joins a new process group (so
-    /// `terminate` reaches its children too), resets SIGPIPE/SIGINT/SIGTERM/SIGCHLD to their
-    /// defaults with nothing blocked, and execs. A failed exec throws (ENOENT, EACCES, ...).
+    /// argv and envp are built before the child exists; `ForkExec` makes it (why fork, and
+    /// what the child does before execve, is told there). A program that does not exist or
+    /// may not be executed throws (ENOENT, EACCES) without a child; an execve that fails
+    /// later (ENOEXEC, a bad `#!` line) ends the child with status 127.
     public static func spawn(
         executable: String, arguments: [String], environment: [String], workingDirectory: String?,
         server: Server
@@ -52,10 +51,15 @@ public final class ChildProcess {
         guard let path = resolve(executable, environment: environment) else { throw SystemError("execve", ENOENT) }
         let argv = CStringArray([path] + arguments)
         let envp = CStringArray(environment)
-        let cwd = workingDirectory.map { FileResolver.cString(Array($0.utf8)) }
-        defer {
+        let cwd = workingDirectory.map { strdup($0)! }
+        let launch = CloneExec.Launch(
+            plan: CloneExec.Plan(
+                path: UnsafePointer(argv.pointer[0]!), argv: argv.pointer, envp: envp.pointer,
+                directory: UnsafePointer(cwd), stdio: (-1, -1, -1))
+        ) {
             argv.free()
             envp.free()
+            free(cwd)
         }
 
         var opened: [Int32] = []
@@ -64,63 +68,43 @@ public final class ChildProcess {
         let output: (read: Int32, write: Int32)
         let errors: (read: Int32, write: Int32)
         do {
-            input = try Sys.pipe()
+            input = try Sys.pipe(nonBlocking: false)
             opened += [input.read, input.write]
-            output = try Sys.pipe()
+            output = try Sys.pipe(nonBlocking: false)
             opened += [output.read, output.write]
-            errors = try Sys.pipe()
+            errors = try Sys.pipe(nonBlocking: false)
             opened += [errors.read, errors.write]
         } catch {
             closeAll()
             throw error
         }
-        // The child's ends are ordinary blocking descriptors: scripts do not expect EAGAIN.
-        for fd in [input.read, output.write, errors.write] {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        // Our ends are non-blocking; the child's stay ordinary blocking descriptors (scripts
+        // do not expect EAGAIN).
+        for fd in [input.write, output.read, errors.read] { Sys.setNonBlocking(fd) }
+        // What execve would refuse with ENOENT or EACCES fails here, before there is a child.
+        guard access(path, X_OK) == 0 else {
+            let e = errno
+            closeAll()
+            throw SystemError("execve", e)
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 clears close-on-exec on the copy; every other pipe end closes at exec.
-        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
-        if let workingDirectory {
-            guard let addchdir = spawnAddChdir else {
-                closeAll()
-                throw SystemError("posix_spawn_file_actions_addchdir_np", ENOSYS)
-            }
-            _ = addchdir(&actions, workingDirectory)
+        let pid: pid_t
+        launch.plan.pointee.stdio = (input.read, output.write, errors.write)
+        do {
+            pid = try CloneExec.start(launch)
+        } catch {
+            closeAll()
+            throw error
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Handlers become SIG_DFL in the child anyway; SIGPIPE and SIGXFSZ are ignored here and
-        // must not be there (a script writing to a closed pipe should die as usual).
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGXFSZ, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv.pointer[0]!, &actions, &attributes, argv.pointer, envp.pointer)
         Sys.close(input.read)
         Sys.close(output.write)
         Sys.close(errors.write)
-        guard rc == 0 else {
-            Sys.close(input.write)
-            Sys.close(output.read)
-            Sys.close(errors.read)
-            throw SystemError("posix_spawn", rc)
-        }
         let child = ChildProcess(pid: pid, stdin: input.write, stdout: output.read, stderr: errors.read, server: server)
-        server.watchChild(pid) { status in child.reaped(status) }
+        // The child reads `launch` until its execve; once it is reaped, that is long over.
+        server.watchChild(pid) { status in
+            withExtendedLifetime(launch) {}
+            child.reaped(status)
+        }
         return child
     }
 
@@ -227,14 +211,6 @@ public final class ChildProcess {
         return "killed by signal \(signal)"
     }
 }
-
-/// glibc's posix_spawn_file_actions_addchdir_np (2.29+), which the Glibc module hides behind
-/// _GNU_SOURCE; looked up once.
-private let spawnAddChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
-}()
 
 /// A NULL-terminated `char *[]` for execve, built (and freed) by the parent.
 private struct CStringArray {

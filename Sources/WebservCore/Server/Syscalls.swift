@@ -96,15 +96,27 @@ public enum Sys {
     }
 
     /// A non-blocking, close-on-exec pipe (Glibc here has no pipe2).
-    public static func pipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    /// A close-on-exec pipe, both ends non-blocking unless asked otherwise.
+    public static func pipe(nonBlocking: Bool = true) throws(SystemError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
+        if let pipe2 {
+            guard pipe2(&fds, O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0)) == 0 else { throw SystemError("pipe", errno) }
+            return (fds[0], fds[1])
+        }
         guard Glibc.pipe(&fds) == 0 else { throw SystemError("pipe", errno) }
         for fd in fds {
-            setNonBlocking(fd)
+            if nonBlocking { setNonBlocking(fd) }
             setCloseOnExec(fd)
         }
         return (fds[0], fds[1])
     }
+
+    /// glibc's pipe2 (flags set atomically, one call instead of five), which the Glibc module
+    /// hides behind _GNU_SOURCE; looked up once.
+    private static let pipe2: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32).self)
+    }()
 
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
