@@ -19,6 +19,7 @@ final class CGITests: XCTestCase {
                 cgi .py python3;
                 cgi .sh /bin/sh;
                 cgi .cgi;
+                cgi .php /usr/bin/php-cgi;
                 cgi_timeout 20s;
                 client_max_body_size 64m;
             }
@@ -44,6 +45,8 @@ final class CGITests: XCTestCase {
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
         "cgi-bin/loop.sh": "printf 'Location: /cgi-bin/loop.sh\\r\\n\\r\\n'\n",
         "cgi-bin/away.sh": "printf 'Location: https://example.com/there\\r\\n\\r\\n'\n",
+        "cgi-bin/form.php":
+            "<?php\nheader('X-Php: yes');\necho 'hello ' . htmlspecialchars($_GET['name'] ?? 'nobody') . ' via ' . $_SERVER['REQUEST_METHOD'] . \"\\n\";\nif ($_SERVER['REQUEST_METHOD'] === 'POST') { echo 'posted ' . $_POST['a'] . \"\\n\"; }\n",
         "cgi-bin/lf.sh": "printf 'Content-Type: text/plain\\n\\nunix line ends\\n'\n",
         // Prints one line, then waits (bounded) for the test to create `go`, then another.
         "cgi-bin/step.sh":
@@ -54,6 +57,23 @@ final class CGITests: XCTestCase {
         let s = try TestServer(config: Self.config, files: Self.scripts)
         chmod(s.path("cgi-bin/pwd.cgi"), 0o755)
         return s
+    }
+
+    /// SPEC's example interpreter: Debian's php-cgi (needs REDIRECT_STATUS); .ci/run installs it.
+    func testPhpCgiRunsGetAndPostForms() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/php-cgi"), "php-cgi is not installed")
+        let s = try makeServer()
+        let get = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/form.php?name=ann HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(get.status, 200)
+        XCTAssertEqual(get.header("X-Php"), "yes")
+        XCTAssertEqual(get.text, "hello ann via GET\n")
+        let post = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "POST /cgi-bin/form.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 4\r\n\r\na=42"))
+        XCTAssertEqual(post.status, 200)
+        XCTAssertEqual(post.text, "hello nobody via POST\nposted 42\n")
     }
 
     func testRunsScriptThroughInterpreter() throws {
