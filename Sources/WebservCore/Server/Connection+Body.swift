@@ -28,8 +28,8 @@ extension Connection {
     public func resumeBody() {
         guard bodyPaused else { return }
         bodyPaused = false
-        loop.defer_ { [weak self] in
-            guard let self, self.state == .exchange else { return }
+        loop.defer_ { [self] in  // strong: no side table for a weak reference
+            guard self.state == .exchange else { return }
             self.process()
         }
     }

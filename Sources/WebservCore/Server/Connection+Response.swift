@@ -159,8 +159,8 @@ extension Connection {
             // From inside a handler (a stream that ended without output), continue after it
             // returns; from a poll event, right away. Inside process() its loop continues.
             if fromHandler {
-                loop.defer_ { [weak self] in
-                    guard let self, self.state == .exchange else { return }
+                loop.defer_ { [self] in  // strong: no side table for a weak reference
+                    guard self.state == .exchange else { return }
                     self.process()
                 }
             } else {

@@ -55,7 +55,9 @@ final class ExecBridge: PollHandler {
             child: child, session: session, loop: c.loop,
             maxLine: session.location.websocketMaxMessage > 0 ? session.location.websocketMaxMessage : 1 << 20)
         child.forwardStderrToErrorLog(label: program)
-        child.onExit = { [weak bridge] _ in bridge?.programExited() }
+        // A strong capture (a weak one would put the bridge's reference counts in a side table,
+        // slow on every poll event): the cycle ends when the child is reaped or `end` runs.
+        child.onExit = { _ in bridge.programExited() }
         c.loop.register(child.stdoutFD, events: Int16(POLLIN), handler: bridge)
         return bridge
     }
@@ -132,6 +134,9 @@ final class ExecBridge: PollHandler {
             switch r {
             case .processed(let n):
                 splitLines(n)
+                // A short read emptied the pipe: poll reports the next line; asking again now
+                // would be one more system call per message that only says EAGAIN.
+                if n < readBuffer.count { return }
             case .wouldBlock:
                 return
             default:

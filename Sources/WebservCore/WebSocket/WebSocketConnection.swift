@@ -4,7 +4,12 @@ final class WebSocketConnection: UpgradedProtocol {
     let mode: WebSocketMode
     let roomName: String
     var session: WebSocketSession
-    weak var connection: Connection?
+    /// The connection that owns this object; every path that closes it calls `release` first.
+    /// Not `weak`: a weak reference gives the Connection a side table, and every retain and
+    /// release of it then takes the slow path, on each message.
+    private unowned let owner: Connection
+    /// nil once released (the connection closed or is closing).
+    var connection: Connection? { released ? nil : owner }
     var room: BroadcastRoom?
     var exec: ExecBridge?
     let request: RequestHead
@@ -19,7 +24,7 @@ final class WebSocketConnection: UpgradedProtocol {
         self.roomName = room
         self.request = request
         self.location = location
-        self.connection = c
+        self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
         session = WebSocketSession(configuration: .init(maxMessageSize: max), now: c.loop.now)
         backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
@@ -97,19 +102,27 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// Queues a pre-encoded frame (broadcast fan-out encodes once for every member).
     func sendEncoded(_ frame: [UInt8]) {
-        guard let c = connection, c.state == .upgraded, session.canSend else { return }
-        if c.output.pendingBytes + frame.count > backlogLimit {
-            // A member that does not read cannot grow our memory: policy violation.
-            perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
-            return
-        }
+        guard let c = acceptingOutput(frame.count) else { return }
         c.output.append(frame)
         c.flush()
     }
 
-    /// A text message from the server side (exec output lines).
+    /// A text message from the server side (exec output lines), encoded in place.
     func sendText(_ payload: ArraySlice<UInt8>) {
-        sendEncoded(WebSocketFrameEncoder.encode(opcode: .text, payload: payload))
+        guard let c = acceptingOutput(payload.count + 10) else { return }
+        WebSocketFrameEncoder.encode(opcode: .text, payload: payload, into: &c.output.buffer)
+        c.flush()
+    }
+
+    /// The connection, if `bytes` more may be queued on it now. A member that does not read
+    /// cannot grow our memory: past the backlog limit it is closed with 1008 (policy).
+    private func acceptingOutput(_ bytes: Int) -> Connection? {
+        guard let c = connection, c.state == .upgraded, session.canSend else { return nil }
+        if c.output.pendingBytes + bytes > backlogLimit {
+            perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
+            return nil
+        }
+        return c
     }
 
     /// Server-initiated close (exec program exited: 1000).
