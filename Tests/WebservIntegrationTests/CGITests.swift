@@ -40,6 +40,10 @@ final class CGITests: XCTestCase {
         "cgi-bin/sub/where.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
         "cgi-bin/teapot.sh":
             "printf 'Status: 418 Short and stout\\r\\nX-Thing: one\\r\\nContent-Type: text/x-tea\\r\\n\\r\\nbrewing\\n'\n",
+        "cgi-bin/fine.sh": "printf 'Status: 200 Fine Thanks\\r\\nContent-Type: text/plain\\r\\n\\r\\nfine\\n'\n",
+        "cgi-bin/noreason.sh": "printf 'Status: 404\\r\\nContent-Type: text/plain\\r\\n\\r\\nmissing\\n'\n",
+        "cgi-bin/oddcode.sh": "printf 'Status: 299\\r\\nContent-Type: text/plain\\r\\n\\r\\nodd\\n'\n",
+        "cgi-bin/badreason.sh": "printf 'Status: 418 Tea\\001pot\\r\\nContent-Type: text/plain\\r\\n\\r\\nx'\n",
         "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
         "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
@@ -200,6 +204,25 @@ final class CGITests: XCTestCase {
         let lf = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/lf.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(lf.status, 200)
         XCTAssertEqual(lf.text, "unix line ends\n")
+    }
+
+    /// nginx passes a script's `Status:` reason phrase on; only a missing one gets the standard
+    /// (or, for a code without one, a generic) reason.
+    func testStatusReasonPhraseIsPassedThrough() throws {
+        let s = try makeServer()
+        func statusLine(_ method: String, _ path: String) throws -> String? {
+            let r = try httpRequest(port: s.port, "\(method) \(path) HTTP/1.1\r\nHost: x\r\n\r\n", head: method == "HEAD")
+            return r?.head.components(separatedBy: "\r\n").first
+        }
+        XCTAssertEqual(try statusLine("GET", "/cgi-bin/teapot.sh"), "HTTP/1.1 418 Short and stout")
+        XCTAssertEqual(try statusLine("HEAD", "/cgi-bin/teapot.sh"), "HTTP/1.1 418 Short and stout")
+        XCTAssertEqual(try statusLine("GET", "/cgi-bin/fine.sh"), "HTTP/1.1 200 Fine Thanks")
+        XCTAssertEqual(try statusLine("GET", "/cgi-bin/noreason.sh"), "HTTP/1.1 404 Not Found")
+        XCTAssertEqual(try statusLine("GET", "/cgi-bin/oddcode.sh"), "HTTP/1.1 299 Success")
+        // A control character in the reason would split the head: the output is invalid, 502.
+        let bad = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/badreason.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(bad.status, 502)
+        XCTAssertFalse(bad.head.contains("Tea"))
     }
 
     func testLocalLocationIsServedAsInternalRedirect() throws {

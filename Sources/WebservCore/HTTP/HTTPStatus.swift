@@ -47,7 +47,9 @@ public enum HTTPStatus {
             case 2: return "Success"
             case 3: return "Redirection"
             case 4: return "Client Error"
-            default: return "Server Error"
+            case 5: return "Server Error"
+            // A CGI script may send any three digits (RFC 3875 §6.3.3); RFC 9110 defines none past 5xx.
+            default: return "Unknown Status"
             }
         }
     }

@@ -11,6 +11,9 @@ public struct Response {
     }
 
     public var status: Int
+    /// A reason phrase other than the standard one (a CGI script's `Status: 418 Teapot`, as
+    /// nginx passes it on); its source guarantees no control characters.
+    public var reason: String?
     public var headers: [(name: String, value: String)]
     public var body: Body
     /// Overrides the body's own length (HEAD answers, 304s keep the entity's length).
@@ -48,14 +51,14 @@ public enum ResponseSerializer {
         _ r: Response, minorVersion: Int, keepAlive: Bool, date: [UInt8], chunked: Bool,
         into out: inout [UInt8]
     ) {
-        if r.status == 200 && minorVersion == 1 {
+        if r.status == 200 && minorVersion == 1 && r.reason == nil {
             // The usual case in one copy, without looking up and transcoding the reason.
             Bytes.append("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ", to: &out)
         } else {
             Bytes.append(minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: &out)
             Bytes.appendDecimal(r.status, to: &out)
             out.append(0x20)
-            Bytes.append(HTTPStatus.reason(r.status), to: &out)
+            Bytes.append(r.reason ?? HTTPStatus.reason(r.status), to: &out)
             Bytes.append("\r\nServer: webserv\r\nDate: ", to: &out)
         }
         out.append(contentsOf: date)

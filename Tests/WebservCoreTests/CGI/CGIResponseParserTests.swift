@@ -89,6 +89,19 @@ final class CGIResponseParserTests: XCTestCase {
         XCTAssertEqual(try parse("Status: 599 Custom Thing\r\n\r\n").head?.reason, "Custom Thing")
     }
 
+    /// The reason phrase goes on the status line as the script wrote it (nginx does the same),
+    /// so a control character in it must never get through (RFC 9112 §4: HTAB, SP, VCHAR).
+    func testReasonPhraseIsKeptTrimmedAndNeverCarriesControlCharacters() throws {
+        XCTAssertEqual(try parse("Status: 418 Teapot\r\n\r\n").head?.reason, "Teapot")
+        XCTAssertEqual(try parse("Status: 418   I'm a\tteapot  \r\n\r\n").head?.reason, "I'm a\tteapot")
+        XCTAssertNil(try parse("Status: 418\r\n\r\n").head?.reason)
+        XCTAssertNil(try parse("Status: 418   \r\n\r\n").head?.reason)
+        assertRejects("Status: 418 Tea\rSet-Cookie: x\r\n\r\n", .invalidHeaderValue)
+        assertRejects("Status: 418 Tea\u{1}pot\n\n", .invalidHeaderValue)
+        assertRejects("Status: 418 Tea\u{7F}pot\n\n", .invalidHeaderValue)
+        assertRejects("Status: 418 Tea\u{0}pot\n\n", .invalidHeaderValue)
+    }
+
     func testWaitsForTheBlankLine() throws {
         var parser = CGIResponseParser()
         let progress = try Array("Content-Type: text/plain\r\n".utf8).withUnsafeBytes { try parser.feed($0) }

@@ -257,6 +257,7 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
         if HTTPStatus.hasNoBody(head.status) || c.request?.method == .head {
             // No body will be sent: answer now and end the script.
             var r = Response(status: head.status, headers: headers)
+            r.reason = head.reason
             r.contentLength = head.contentLength
             detach()
             child.terminate()
@@ -280,7 +281,9 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
                     outputDone = true
                     child.closeStdout()
                     detach()
-                    c.respond(Response(status: head.status, headers: headers, body: .bytes(first)))
+                    var r = Response(status: head.status, headers: headers, body: .bytes(first))
+                    r.reason = head.reason
+                    c.respond(r)
                     finishIfDone()
                     return
                 }
@@ -290,7 +293,9 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
         }
         declaredLength = head.contentLength
         streamedLength = first.count
-        c.respond(Response(status: head.status, headers: headers, body: .stream))
+        var r = Response(status: head.status, headers: headers, body: .stream)
+        r.reason = head.reason
+        c.respond(r)
         if !first.isEmpty, connection != nil {
             first.withUnsafeBytes { c.streamData($0) }
             pauseIfClientSlow()

@@ -25,6 +25,8 @@ public enum CGIResponseError: Error, Equatable, Sendable {
 /// The parsed header section of a CGI response (RFC 3875 §6.2, §6.3).
 public struct CGIResponseHead: Sendable {
     public var status: Int
+    /// `Status: 418 Teapot`'s "Teapot", for the status line; never holds a control character
+    /// (every value with one is refused), so it cannot split the response head.
     public var reason: String?
     public var location: String?
     /// `Location: /path` without Status: the server re-dispatches it internally (RFC 3875 §6.2.2).
