@@ -44,6 +44,16 @@ final class CGITests: XCTestCase {
         "cgi-bin/noreason.sh": "printf 'Status: 404\\r\\nContent-Type: text/plain\\r\\n\\r\\nmissing\\n'\n",
         "cgi-bin/oddcode.sh": "printf 'Status: 299\\r\\nContent-Type: text/plain\\r\\n\\r\\nodd\\n'\n",
         "cgi-bin/badreason.sh": "printf 'Status: 418 Tea\\001pot\\r\\nContent-Type: text/plain\\r\\n\\r\\nx'\n",
+        // Longer than what is read before the head goes out (64 KiB): these always stream.
+        "cgi-bin/sized.sh":
+            "printf 'Content-Type: text/plain\\r\\nContent-Length: 100000\\r\\n\\r\\n'\nhead -c 100000 /dev/zero | tr '\\0' a\n",
+        "cgi-bin/oversized.sh":
+            "printf 'Content-Type: text/plain\\r\\nContent-Length: 100000\\r\\n\\r\\n'\nhead -c 100000 /dev/zero | tr '\\0' a\nprintf EXTRA\n",
+        "cgi-bin/undersized.sh":
+            "printf 'Content-Type: text/plain\\r\\nContent-Length: 100000\\r\\n\\r\\n'\nhead -c 70000 /dev/zero | tr '\\0' a\n",
+        "cgi-bin/unsized.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nhead -c 100000 /dev/zero | tr '\\0' a\n",
+        // Says 5 and sends 11, all before its head is read.
+        "cgi-bin/toolong.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 5\\r\\n\\r\\nhello world'\n",
         "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
         "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
@@ -244,6 +254,98 @@ final class CGITests: XCTestCase {
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/away.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(r.status, 302)
         XCTAssertEqual(r.header("Location"), "https://example.com/there")
+    }
+
+    /// A script's valid Content-Length frames the response as it is: no chunked coding, and
+    /// the connection stays open for the next request.
+    func testScriptContentLengthIsPassedThroughWithoutChunking() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let r = try assertFramedByScript(c.request("GET /cgi-bin/sized.sh HTTP/1.1\r\nHost: x\r\n\r\n"), length: 100_000)
+        XCTAssertNil(r.header("Connection"))
+        XCTAssertEqual(r.body, [UInt8](repeating: UInt8(ascii: "a"), count: 100_000))
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
+        XCTAssertEqual(c.pendingCount, 0, "nothing beyond the two responses")
+    }
+
+    /// Output beyond the script's Content-Length is cut at it, and the connection closes after
+    /// the declared bytes (whether the excess came before the head went out or while streaming).
+    func testOutputPastTheScriptsContentLengthIsCutAndTheConnectionCloses() throws {
+        let s = try makeServer()
+        for (path, length) in [("/cgi-bin/oversized.sh", 100_000), ("/cgi-bin/toolong.sh", 5)] {
+            let c = try RawClient(port: s.port)
+            let r = try assertFramedByScript(c.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"), length: length)
+            XCTAssertFalse(r.text.contains("EXTRA") || r.text.contains("world"), path)
+            XCTAssertTrue(c.isClosedByServer(), "\(path): the connection stays open after a cut body")
+            XCTAssertEqual(c.pendingCount, 0, "\(path): bytes after the declared body")
+        }
+        XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty })
+    }
+
+    /// A body that ends short of the script's Content-Length never looks complete: the
+    /// connection closes before the declared length is reached.
+    func testOutputShortOfTheScriptsContentLengthClosesTheConnection() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        c.send("GET /cgi-bin/undersized.sh HTTP/1.1\r\nHost: x\r\n\r\n")
+        let raw = c.readToEnd()
+        let text = String(decoding: raw, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), String(text.prefix(200)))
+        XCTAssertTrue(text.contains("\r\nContent-Length: 100000\r\n"), String(text.prefix(200)))
+        let headEnd = try XCTUnwrap(text.range(of: "\r\n\r\n"))
+        let bodyCount = text.utf8.distance(from: headEnd.upperBound, to: text.endIndex)
+        XCTAssertLessThan(bodyCount, 100_000)
+    }
+
+    /// HEAD gets the headers GET would: the script's Content-Length if it gave one, else no
+    /// length at all (never a made-up `Content-Length: 0`) and no chunked coding.
+    func testHeadGetsTheSameFramingHeadersAsGet() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let sized = try XCTUnwrap(c.request("HEAD /cgi-bin/sized.sh HTTP/1.1\r\nHost: x\r\n\r\n", head: true))
+        XCTAssertEqual(sized.status, 200)
+        XCTAssertEqual(sized.header("Content-Length"), "100000")
+        XCTAssertNil(sized.header("Transfer-Encoding"))
+        let unsized = try XCTUnwrap(c.request("HEAD /cgi-bin/teapot.sh HTTP/1.1\r\nHost: x\r\n\r\n", head: true))
+        XCTAssertEqual(unsized.status, 418)
+        XCTAssertEqual(unsized.header("Content-Type"), "text/x-tea")
+        XCTAssertNil(unsized.header("Content-Length"), unsized.head)
+        XCTAssertNil(unsized.header("Transfer-Encoding"), unsized.head)
+        XCTAssertNil(unsized.header("Connection"), unsized.head)
+        // No body followed either head: the next response starts right after.
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
+    }
+
+    /// HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection, but
+    /// with the script's Content-Length a keep-alive client keeps its connection.
+    func testHTTP10KeepAliveWithScriptContentLength() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let r = try assertFramedByScript(
+            c.request("GET /cgi-bin/sized.sh HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), length: 100_000)
+        XCTAssertEqual(r.header("Connection"), "keep-alive")
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.text, "static text\n")
+        // Unknown length: close-delimited even though keep-alive was asked for.
+        let u = try RawClient(port: s.port)
+        let unsized = try XCTUnwrap(u.request("GET /cgi-bin/unsized.sh HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
+        XCTAssertEqual(unsized.status, 200)
+        XCTAssertNil(unsized.header("Content-Length"))
+        XCTAssertNil(unsized.header("Transfer-Encoding"))
+        XCTAssertEqual(unsized.header("Connection"), "close")
+        XCTAssertEqual(unsized.body.count, 100_000)
+    }
+
+    /// A 200 framed by the script's Content-Length of `length` bytes, without chunked coding.
+    @discardableResult
+    func assertFramedByScript(
+        _ response: HTTPResponse?, length: Int, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> HTTPResponse {
+        let r = try XCTUnwrap(response, file: file, line: line)
+        XCTAssertEqual(r.status, 200, file: file, line: line)
+        XCTAssertEqual(r.header("Content-Length"), "\(length)", r.head, file: file, line: line)
+        XCTAssertNil(r.header("Transfer-Encoding"), r.head, file: file, line: line)
+        XCTAssertEqual(r.body.count, length, file: file, line: line)
+        return r
     }
 
     func testHeadGetsTheScriptsHeadersOnly() throws {

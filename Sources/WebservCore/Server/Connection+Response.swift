@@ -12,7 +12,6 @@ extension Connection {
             if case .file(let f, _, _) = response.body { Sys.close(f) }
             return
         }
-        var response = response
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         if bodyReader != nil && bodySink == nil {
@@ -32,12 +31,13 @@ extension Connection {
         log.status = response.status
         if case .stream = response.body {
             if isHead {
-                response.body = .empty
+                // No body follows; the head keeps the stream's framing: its Content-Length if
+                // known, else none (RFC 9110 §9.3.2: the head GET would start with).
                 responseComplete = true
-            } else if minor >= 1 {
-                streamChunked = true
-            } else {
-                keepAlive = false
+            } else if response.contentLength == nil {
+                // Unknown length: chunked on HTTP/1.1, delimited by the close on HTTP/1.0. A
+                // known one frames the bytes as they are, and keep-alive stays possible.
+                if minor >= 1 { streamChunked = true } else { keepAlive = false }
             }
         } else {
             responseComplete = true
@@ -62,7 +62,7 @@ extension Connection {
         flush()
     }
 
-    /// A streamed body's next bytes (chunk-framed on HTTP/1.1).
+    /// A streamed body's next bytes (chunk-framed on HTTP/1.1 when the length is unknown).
     public func streamData(_ bytes: UnsafeRawBufferPointer) {
         guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
         if request?.method != .head {
@@ -81,8 +81,10 @@ extension Connection {
         flush()
     }
 
-    public func streamEnd() {
+    /// The streamed body is complete; `closingConnection` closes the connection once it is out.
+    public func streamEnd(closingConnection: Bool = false) {
         guard state != .closed, responseStarted, !responseComplete else { return }
+        if closingConnection { keepAlive = false }
         streamSource = nil
         if streamChunked && request?.method != .head { output.append(Array("0\r\n\r\n".utf8)) }
         responseComplete = true

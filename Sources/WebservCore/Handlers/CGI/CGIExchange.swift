@@ -41,7 +41,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
     private var bodyComplete = false
     private var bodyPaused = false
     /// The script's own Content-Length, and the body bytes it has sent so far: a body that
-    /// ends short of it was cut (the script died), and must not look complete to the client.
+    /// ends short of it was cut (the script died), and must not look complete to the client;
+    /// bytes past it are never sent.
     private var declaredLength: Int?
     private var streamedLength = 0
 
@@ -209,12 +210,7 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
 
     private func output(_ bytes: UnsafeRawBufferPointer) {
         guard let c = connection else { return }
-        if headersDone {
-            streamedLength += bytes.count
-            c.streamData(bytes)
-            pauseIfClientSlow()
-            return
-        }
+        if headersDone { return stream(bytes, to: c) }
         do {
             switch try parser.feed(bytes) {
             case .needMore:
@@ -228,6 +224,26 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
         }
     }
 
+    /// Passes body bytes on. Past the script's Content-Length only the declared bytes go out and
+    /// the connection closes after them: what follows cannot be framed (nginx: "upstream sent
+    /// more data than specified in Content-Length header").
+    private func stream(_ bytes: UnsafeRawBufferPointer, to c: Connection) {
+        let room = declaredLength.map { $0 - streamedLength } ?? Int.max
+        if bytes.count <= room {
+            streamedLength += bytes.count
+            c.streamData(bytes)
+            return pauseIfClientSlow()
+        }
+        streamedLength += room
+        c.streamData(UnsafeRawBufferPointer(rebasing: bytes[..<room]))
+        server.logError("\(label) sent more than the \(streamedLength) bytes it announced")
+        detach()
+        child.terminate()
+        outputDone = true
+        c.streamEnd(closingConnection: true)
+        finishIfDone()
+    }
+
     private func pauseIfClientSlow() {
         guard let c = connection, child.stdoutFD >= 0 else { return }
         if !c.canStream { loop.setEvents(child.stdoutFD, 0) }
@@ -239,6 +255,8 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
     }
 
     /// Starts the response once the header section is parsed; `body` is what followed it.
+    /// The script's Content-Length, when it gives one, frames the response (no chunked coding,
+    /// and HTTP/1.0 keep-alive stays possible); otherwise the length is what the script prints.
     private func respond(_ head: CGIResponseHead, connection c: Connection, body: [UInt8]) {
         if head.isLocalRedirect, let target = head.location {
             detach()
@@ -246,23 +264,17 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             outputDone = true
             return CGIInternalRedirect.perform(c, to: target)
         }
-        var headers: [(name: String, value: String)] = []
-        if let type = head.contentType {
-            headers.append(("Content-Type", type))
-        } else if !HTTPStatus.hasNoBody(head.status) && head.location == nil {
-            headers.append(("Content-Type", Dispatcher.location(for: c.request?.path ?? [0x2F], in: c.serverConfig).defaultType))
-        }
-        if let location = head.location { headers.append(("Location", location)) }
-        headers.append(contentsOf: head.headers)
+        var response = Response(status: head.status, headers: headers(for: head, connection: c))
+        response.reason = head.reason
+        response.contentLength = head.contentLength
         if HTTPStatus.hasNoBody(head.status) || c.request?.method == .head {
-            // No body will be sent: answer now and end the script.
-            var r = Response(status: head.status, headers: headers)
-            r.reason = head.reason
-            r.contentLength = head.contentLength
+            // No body will be sent: answer now and end the script. HEAD gets the head GET would
+            // start with: the script's Content-Length, else no length at all.
+            if !HTTPStatus.hasNoBody(head.status) { response.body = .stream }
             detach()
             child.terminate()
             outputDone = true
-            c.respond(r)
+            c.respond(response)
             return
         }
         // A script that has already finished (most do, by now) gets one write with a
@@ -274,32 +286,51 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
                 try Sys.read(fd, p.baseAddress!, p.count)
             }
             guard case .processed(let n) = result else {
-                if case .eof? = result {
-                    if let declared = head.contentLength, first.count < declared {
-                        return fail(502, "\(label) sent \(first.count) of the \(declared) bytes it announced")
-                    }
-                    outputDone = true
-                    child.closeStdout()
-                    detach()
-                    var r = Response(status: head.status, headers: headers, body: .bytes(first))
-                    r.reason = head.reason
-                    c.respond(r)
-                    finishIfDone()
-                    return
-                }
+                if case .eof? = result { return respondWhole(response, body: first, connection: c) }
                 break
             }
             first.append(contentsOf: scratch[0..<n])
         }
         declaredLength = head.contentLength
-        streamedLength = first.count
-        var r = Response(status: head.status, headers: headers, body: .stream)
-        r.reason = head.reason
-        c.respond(r)
+        response.body = .stream
+        c.respond(response)
         if !first.isEmpty, connection != nil {
-            first.withUnsafeBytes { c.streamData($0) }
-            pauseIfClientSlow()
+            first.withUnsafeBytes { stream($0, to: c) }
         }
+    }
+
+    /// The script finished before its head went out: one response with the whole body, cut to
+    /// the script's Content-Length (closing the connection after) or 502 when short of it.
+    private func respondWhole(_ response: Response, body: [UInt8], connection c: Connection) {
+        var response = response
+        var body = body
+        if let declared = response.contentLength, body.count != declared {
+            if body.count < declared {
+                return fail(502, "\(label) sent \(body.count) of the \(declared) bytes it announced")
+            }
+            server.logError("\(label) sent more than the \(declared) bytes it announced")
+            body.removeLast(body.count - declared)
+            response.close = true
+        }
+        outputDone = true
+        child.closeStdout()
+        detach()
+        response.body = .bytes(body)
+        c.respond(response)
+        finishIfDone()
+    }
+
+    /// The script's headers with the Content-Type every body needs (the location's default).
+    private func headers(for head: CGIResponseHead, connection c: Connection) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let type = head.contentType {
+            headers.append(("Content-Type", type))
+        } else if !HTTPStatus.hasNoBody(head.status) && head.location == nil {
+            headers.append(("Content-Type", Dispatcher.location(for: c.request?.path ?? [0x2F], in: c.serverConfig).defaultType))
+        }
+        if let location = head.location { headers.append(("Location", location)) }
+        headers.append(contentsOf: head.headers)
+        return headers
     }
 
     /// stdout closed: the response is complete (or never started: 502).

@@ -32,7 +32,7 @@ public struct CGIResponseHead: Sendable {
     /// `Location: /path` without Status: the server re-dispatches it internally (RFC 3875 §6.2.2).
     public var isLocalRedirect: Bool
     public var contentType: String?
-    /// The script's Content-Length, only a hint: the server owns the response framing.
+    /// The script's Content-Length: it frames the response, and bytes past it are never sent.
     public var contentLength: Int?
     /// Every other header, in order; hop-by-hop and server-owned fields are already removed.
     public var headers: [(name: String, value: String)]
