@@ -2,15 +2,15 @@
     import Glibc
 #endif
 
-/// DELETE of a file: 204, 404 when missing, 409 for a directory, 403 outside the root
-/// (including through a symlinked directory).
+/// DELETE of a file: 204, 404 when missing, 409 for a directory, 403 outside the root, alias
+/// or upload_store it was found under (including through a symlinked directory).
 public enum Delete {
     static func handle(_ c: Connection, location: LocationConfig) {
-        guard let req = c.request, let path = FileResolver.map(req.path, location: location) else {
+        guard let req = c.request, let mapping = FileResolver.resolve(req.path, location: location) else {
             return c.respondError(403)
         }
-        let base = location.alias ?? location.root
-        guard within(path, base: base) else { return c.respondError(403) }
+        let path = mapping.path
+        guard within(path, base: mapping.base) else { return c.respondError(403) }
         var st = stat()
         let rc = FileResolver.cString(path).withUnsafeBufferPointer { lstat($0.baseAddress!, &st) }
         guard rc == 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }

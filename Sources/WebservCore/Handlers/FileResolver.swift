@@ -4,6 +4,13 @@
 
 /// The only place a request path becomes a file-system path (nginx's ngx_http_map_uri_to_path).
 public enum FileResolver {
+    /// A request path mapped to disk, with the directory it must stay inside (DELETE checks
+    /// the real path against it, through symlinks too).
+    public struct Mapping {
+        public var path: [UInt8]
+        public var base: String
+    }
+
     /// `root` + path, or `alias` replacing the location's prefix. The path is already
     /// normalised; the part after an alias prefix is normalised again on its own so that a
     /// prefix without a trailing slash (`location /img` + `/img../x`) cannot climb out.
@@ -14,13 +21,40 @@ public enum FileResolver {
             out.append(contentsOf: path)
             return out
         }
+        return replacingPrefix(of: path, location: location, with: alias)
+    }
+
+    /// Where GET, HEAD and DELETE find a file (SPEC §4: the `Location` a POST answered must name
+    /// it). In a location with `upload_store`, what exists in the store, mapped there as `alias`
+    /// maps; else the location's root or alias. A directory in the store yields to one under
+    /// the root, so a form page at the location's own URI keeps working.
+    public static func resolve(_ path: [UInt8], location: LocationConfig) -> Mapping? {
+        let mapped = map(path, location: location).map { Mapping(path: $0, base: location.alias ?? location.root) }
+        guard let store = location.uploadStore, let inStore = replacingPrefix(of: path, location: location, with: store),
+            exists(inStore)
+        else { return mapped }
+        if let mapped, case .found(let info) = fileInfo(inStore), info.isDirectory, exists(mapped.path) {
+            return mapped
+        }
+        return Mapping(path: inStore, base: store)
+    }
+
+    /// `base` + the part of `path` after the location's prefix, normalised on its own; nil when
+    /// that part climbs above `base`.
+    static func replacingPrefix(of path: [UInt8], location: LocationConfig, with base: String) -> [UInt8]? {
         var rest = Array(path.dropFirst(min(location.path.utf8.count, path.count)))
         if rest.first != 0x2F { rest.insert(0x2F, at: 0) }
         guard let clean = try? PathNormalizer.normalize(rest[...]) else { return nil }
-        var out = Array(alias.utf8)
+        var out = Array(base.utf8)
         if out.last == 0x2F { out.removeLast() }
         if clean != [0x2F] || path.last == 0x2F { out.append(contentsOf: clean) }
         return out
+    }
+
+    /// Something (a dangling symlink too) is at `path`.
+    public static func exists(_ path: [UInt8]) -> Bool {
+        var st = stat()
+        return cString(path).withUnsafeBufferPointer { lstat($0.baseAddress!, &st) } == 0
     }
 
     /// stat(2) result reduced to what handlers use.

@@ -48,6 +48,31 @@ final class FileResolverTests: XCTestCase {
         XCTAssertEqual(try map("location = /logo { alias /data/logo.png; }", "/logo"), "/data/logo.png")
     }
 
+    /// upload_store maps as alias does: the part after the prefix, normalised, below the store.
+    func testStoreMappingReplacesThePrefixAndCannotClimbOut() throws {
+        func store(_ body: String, _ path: String) throws -> String? {
+            let loc = try location(body, path: path)
+            let store = try XCTUnwrap(loc.uploadStore)
+            return FileResolver.replacingPrefix(of: Array(path.utf8), location: loc, with: store)
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        let slash = "location /store/ { upload_store /data/up; }"
+        XCTAssertEqual(try store(slash, "/store/y.txt"), "/data/up/y.txt")
+        XCTAssertEqual(try store(slash, "/store/"), "/data/up/")
+        let bare = "location /drop { upload_store /data/drop; }"
+        XCTAssertEqual(try store(bare, "/drop/z.bin"), "/data/drop/z.bin")
+        XCTAssertNil(try store(bare, "/drop../secret"))
+        XCTAssertNil(try store(bare, "/drop../"))
+    }
+
+    /// With nothing in the store, the location's own root answers.
+    func testResolveFallsBackToTheRootWhenTheStoreHasNoSuchFile() throws {
+        let loc = try location("location /store/ { upload_store /nonexistent/webserv-store; }", path: "/store/y.txt")
+        let mapping = try XCTUnwrap(FileResolver.resolve(Array("/store/y.txt".utf8), location: loc))
+        XCTAssertEqual(String(decoding: mapping.path, as: UTF8.self), "/srv/www/store/y.txt")
+        XCTAssertEqual(mapping.base, "/srv/www")
+    }
+
     func testErrnoMapsToStatus() {
         XCTAssertEqual(FileResolver.statusFor(errno: ENOENT), 404)
         XCTAssertEqual(FileResolver.statusFor(errno: ENOTDIR), 404)

@@ -61,7 +61,7 @@ final class UploadFile {
         }
         let temp = FileResolver.cString(tempPath)
         while true {
-            let chosen = UploadFileName.unique(name) { UploadFile.exists(UploadFile.join(directory, $0)) }
+            let chosen = UploadFileName.unique(name) { FileResolver.exists(UploadFile.join(directory, $0)) }
             let target = FileResolver.cString(UploadFile.join(directory, chosen))
             if link(temp, target) == 0 {
                 removeTemp()
@@ -100,11 +100,6 @@ final class UploadFile {
         if path.last != 0x2F { path.append(0x2F) }
         path.append(contentsOf: name.utf8)
         return path
-    }
-
-    static func exists(_ path: [UInt8]) -> Bool {
-        var st = stat()
-        return FileResolver.cString(path).withUnsafeBufferPointer { lstat($0.baseAddress!, &st) } == 0
     }
 
     /// The one place an errno of the store becomes a status (as nginx's dav module does).
