@@ -37,7 +37,7 @@ public struct Response {
 
     public static func html(_ status: Int, _ text: String, headers: [(name: String, value: String)] = []) -> Response {
         var r = Response(status: status, headers: headers, body: .bytes(Array(text.utf8)))
-        r.headers.append(("Content-Type", "text/html; charset=utf-8"))
+        r.headers.append(("Content-Type", "text/html"))
         return r
     }
 }

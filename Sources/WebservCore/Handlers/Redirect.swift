@@ -16,7 +16,7 @@ public enum Redirect {
         if isRedirect(r.status) { return response(r.status, location: r.text ?? "/") }
         if let text = r.text {
             var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
-            resp.headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            resp.headers.append(("Content-Type", "text/plain"))
             return resp
         }
         return ErrorPages.builtIn(r.status)
