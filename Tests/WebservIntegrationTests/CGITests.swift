@@ -259,7 +259,7 @@ final class CGITests: XCTestCase {
         let c = try RawClient(port: s.port)
         c.send("GET /repo/hello.sh HTTP/1.0\r\n\r\n")
         let raw = String(decoding: c.readToEnd(), as: UTF8.self)
-        XCTAssertTrue(raw.hasPrefix("HTTP/1.0 200 OK\r\n"))
+        XCTAssertTrue(raw.hasPrefix("HTTP/1.1 200 OK\r\n"), raw)
         XCTAssertFalse(raw.contains("Transfer-Encoding"))
         XCTAssertTrue(raw.hasSuffix("\r\n\r\nHello from webserv CGI (/repo/hello.sh)\n"))
     }

@@ -201,9 +201,26 @@ final class HTTPProtocolTests: XCTestCase {
         let c = try RawClient(port: s.port, timeout: 3)
         let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\n\r\n"))
         XCTAssertEqual(r.status, 200)
-        XCTAssertTrue(r.head.hasPrefix("HTTP/1.0 200"), r.head)
+        XCTAssertTrue(r.head.hasPrefix("HTTP/1.1 200 OK\r\n"), "RFC 9112 §2.5: our version, not the request's\n\(r.head)")
         XCTAssertEqual(r.text, "body{}")
         XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testStatusLineIsHTTP11ForHTTP10Requests() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let rows: [(String, Int)] = [
+            ("GET /style.css", 200), ("GET /nope", 404), ("GET /dir", 301), ("GET /gone/x", 302), ("POST /", 405),
+            ("GET /text", 200), ("HEAD /style.css", 200),
+        ]
+        for (line, status) in rows {
+            let r = try XCTUnwrap(
+                c.request("\(line) HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", head: line.hasPrefix("HEAD")), line)
+            XCTAssertTrue(r.head.hasPrefix("HTTP/1.1 \(status) "), "\(line)\n\(r.head)")
+            XCTAssertEqual(r.header("Connection")?.lowercased(), "keep-alive", line)
+        }
+        let bad = try XCTUnwrap(httpRequest(port: s.port, "GET / HTTP/1.0\r\nBad Header: y\r\n\r\n"))
+        XCTAssertTrue(bad.head.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), bad.head)
     }
 
     func testHTTP10KeepAliveWhenAsked() throws {

@@ -48,11 +48,13 @@ public enum ResponseSerializer {
         _ r: Response, minorVersion: Int, keepAlive: Bool, date: [UInt8], chunked: Bool,
         into out: inout [UInt8]
     ) {
-        if r.status == 200 && minorVersion == 1 {
+        // RFC 9112 §2.5: a server sends its own highest conformant version, whatever the
+        // request's (as nginx does); `minorVersion` only decides the connection header below.
+        if r.status == 200 {
             // The usual case in one copy, without looking up and transcoding the reason.
             Bytes.append("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ", to: &out)
         } else {
-            Bytes.append(minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: &out)
+            Bytes.append("HTTP/1.1 ", to: &out)
             Bytes.appendDecimal(r.status, to: &out)
             out.append(0x20)
             Bytes.append(HTTPStatus.reason(r.status), to: &out)
