@@ -116,6 +116,10 @@ final class VirtualServerTests: XCTestCase {
             location = /r308 { return 308 https://example.com/t308; }
             location = /bare { return /t-bare; }
             location = /teapot { return 418 "short and stout"; }
+            location = /ret200 { return 200; }
+            location = /ret404 { return 404; }
+            location = /ret503 { return 503; }
+            location /retgone/ { error_page 410 /errors/custom.html; return 410; }
             location /methods/ { allow_methods GET DELETE; }
             location /postonly/ { allow_methods POST; }
         }
@@ -286,6 +290,33 @@ final class VirtualServerTests: XCTestCase {
         XCTAssertEqual(r.text, "short and stout")
         XCTAssertEqual(r.header("Content-Type"), "text/plain")
         assertRequiredHeaders(r, hasBody: true)
+    }
+
+    func testReturnWithoutTextOfAnErrorCodeIsAnsweredLikeThatError() throws {
+        let s = try makeLocations()
+        let custom = try get(s.port, "/ret404")
+        XCTAssertEqual(custom.status, 404)
+        XCTAssertEqual(custom.text, "custom not found", "the server's error_page 404 applies")
+        let location = try get(s.port, "/retgone/x")
+        XCTAssertEqual(location.status, 410)
+        XCTAssertEqual(location.text, "location page", "the location's error_page 410 applies")
+        let builtIn = try get(s.port, "/ret503")
+        XCTAssertEqual(builtIn.status, 503)
+        XCTAssertTrue(builtIn.text.contains("503 Service Unavailable"), builtIn.text)
+        XCTAssertEqual(builtIn.header("Content-Type"), "text/html")
+        assertRequiredHeaders(builtIn, hasBody: true)
+    }
+
+    func testReturnWithoutTextBelow400IsAnEmptyBody() throws {
+        let s = try makeLocations()
+        for method in ["GET", "HEAD"] {
+            let r = try get(s.port, "/ret200", method: method)
+            XCTAssertEqual(r.status, 200, method)
+            XCTAssertTrue(r.body.isEmpty, method)
+            XCTAssertEqual(r.header("Content-Length"), "0", r.head)
+            XCTAssertNil(r.header("Content-Type"), r.head)
+            assertRequiredHeaders(r)
+        }
     }
 
     func testAllowMethods() throws {
