@@ -40,6 +40,7 @@ final class CGITests: XCTestCase {
         "cgi-bin/sub/where.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
         "cgi-bin/teapot.sh":
             "printf 'Status: 418 Short and stout\\r\\nX-Thing: one\\r\\nContent-Type: text/x-tea\\r\\n\\r\\nbrewing\\n'\n",
+        "cgi-bin/nocontent.sh": "printf 'Status: 204 No Content\\r\\nContent-Type: text/plain\\r\\n\\r\\nignored'\n",
         "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
         "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
@@ -200,6 +201,17 @@ final class CGITests: XCTestCase {
         let lf = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/lf.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(lf.status, 200)
         XCTAssertEqual(lf.text, "unix line ends\n")
+    }
+
+    func testNoContentStatusDropsTheScriptsTypeAndBody() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let r = try XCTUnwrap(c.request("GET /cgi-bin/nocontent.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 204)
+        XCTAssertNil(r.header("Content-Type"), r.head)
+        XCTAssertNil(r.header("Content-Length"), r.head)
+        XCTAssertNil(r.header("Transfer-Encoding"), r.head)
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
     }
 
     func testLocalLocationIsServedAsInternalRedirect() throws {

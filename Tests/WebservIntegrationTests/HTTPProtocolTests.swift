@@ -20,6 +20,11 @@ final class HTTPProtocolTests: XCTestCase {
             location /small/ { allow_methods GET POST; client_max_body_size 10; }
             location = /text { return 200 "plain text"; }
             location /gone/ { return 302 /elsewhere; }
+            location = /nocontent { return 204; }
+            location = /nocontent-text { return 204 "never sent"; }
+            location = /notmodified-text { return 304 "never sent"; }
+            location /err204/ { error_page 404 =204 /style.css; }
+            location /del/ { allow_methods GET DELETE; }
         }
         """
 
@@ -33,6 +38,7 @@ final class HTTPProtocolTests: XCTestCase {
                 "www/style.css": "body{}",
                 "www/secret.txt": Self.secret,
                 "www/dir/keep.txt": "k",
+                "www/del/a.txt": "a",
             ])
     }
 
@@ -183,6 +189,31 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(head.status, 404)
         assertRequiredHeaders(head, hasBody: true)
         XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}", "HEAD sent no body bytes")
+    }
+
+    func testNoContentAndNotModifiedNeverCarryContentOrItsType() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let etag = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.header("ETag"))
+        let rows: [(String, Int)] = [
+            ("GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /nocontent-text HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /notmodified-text HTTP/1.1\r\nHost: x\r\n\r\n", 304),
+            ("GET /err204/missing HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("DELETE /del/a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", 304),
+            ("HEAD /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", 304),
+        ]
+        for (raw, status) in rows {
+            let r = try XCTUnwrap(c.request(raw, head: raw.hasPrefix("HEAD")), raw)
+            XCTAssertEqual(r.status, status, raw)
+            XCTAssertNil(r.header("Content-Type"), r.head)
+            XCTAssertNil(r.header("Transfer-Encoding"), r.head)
+            if status == 204 { XCTAssertNil(r.header("Content-Length"), "RFC 9110 §8.6\n\(r.head)") }
+            assertRequiredHeaders(r)
+            // No body bytes followed the head: the next response parses cleanly.
+            XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}", raw)
+        }
     }
 
     func testErrorResponsesForClosedConnectionsCarryRequiredHeaders() throws {

@@ -29,9 +29,15 @@ extension Connection {
         }
         let isHead = request?.method == .head
         let minor = request?.minorVersion ?? 1
+        let hasNoBody = HTTPStatus.hasNoBody(response.status)
+        if hasNoBody {
+            // 1xx, 204 and 304 have no content (RFC 9110 §6.4.1), so nothing may describe one,
+            // whichever handler, error_page or script produced them.
+            response.headers.removeAll { $0.name.utf8.count == 12 && $0.name.lowercased() == "content-type" }
+        }
         log.status = response.status
         if case .stream = response.body {
-            if isHead {
+            if isHead || hasNoBody {
                 response.body = .empty
                 responseComplete = true
             } else if minor >= 1 {
@@ -45,7 +51,7 @@ extension Connection {
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked, into: &output.buffer)
-        if !isHead && !HTTPStatus.hasNoBody(response.status) {
+        if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):
                 output.buffer.append(contentsOf: b)
