@@ -110,6 +110,9 @@ final class VirtualServerTests: XCTestCase {
             location /override/ { error_page 404 =200 /errors/ok.html; }
             location /brokenpage/ { error_page 404 /errors/absent.html; }
             location /forbidden/ { error_page 403 /errors/403.html; }
+            location /moved/ { error_page 404 =301 http://example.com/moved; }
+            location /found/ { error_page 404 https://example.com/found?x=1; }
+            location /notredirect/ { error_page 404 =200 http://example.com/page; }
             location = /r301 { return 301 /t301?a=1; }
             location = /r302 { return 302 http://example.com/t302; }
             location = /r307 { return 307 /t307; }
@@ -259,6 +262,20 @@ final class VirtualServerTests: XCTestCase {
         let r = try get(s.port, "/forbidden/")
         XCTAssertEqual(r.status, 403)
         XCTAssertEqual(r.text, "no listing")
+    }
+
+    func testErrorPageWithAURLRedirectsWithItsCodeOr302() throws {
+        let s = try makeLocations()
+        let rows: [(String, Int, String)] = [
+            ("/moved/missing", 301, "http://example.com/moved"), ("/found/missing", 302, "https://example.com/found?x=1"),
+            ("/notredirect/missing", 302, "http://example.com/page"),
+        ]
+        for (path, status, location) in rows {
+            let r = try get(s.port, path)
+            XCTAssertEqual(r.status, status, path)
+            XCTAssertEqual(r.header("Location"), location, path)
+            assertRequiredHeaders(r)
+        }
     }
 
     func testMissingErrorPageFallsBackToTheBuiltInPage() throws {
