@@ -267,6 +267,26 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertTrue(c.isClosedByServer())
     }
 
+    func testKeepaliveTimeoutZeroClosesAfterEveryResponse() throws {
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:0; root {{ROOT}}/www; access_log off; keepalive_timeout 0; }
+                """,
+            files: ["www/style.css": "body{}", "www/secret.txt": Self.secret])
+        let first = [
+            "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /style.css HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        ]
+        for raw in first {
+            let c = try RawClient(port: s.port, timeout: 3)
+            c.send(raw + "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            let r = try XCTUnwrap(c.readResponse(), raw)
+            XCTAssertEqual(r.header("Connection")?.lowercased(), "close", r.head)
+            XCTAssertTrue(c.isClosedByServer(), raw)
+            XCTAssertEqual(c.pendingCount, 0, "answered a second request on the connection")
+        }
+    }
+
     func testConnectionCloseIsHonoured() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)
