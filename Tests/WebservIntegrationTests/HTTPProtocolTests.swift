@@ -84,6 +84,22 @@ final class HTTPProtocolTests: XCTestCase {
         try assertRefusedAndClosed(makeServer(), "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n", status: 414)
     }
 
+    func testRequestLineOf8192BytesIsServedAnd8193Is414() throws {
+        let s = try makeServer()
+        // "GET /style.css?" + query + " HTTP/1.1" is 24 bytes around the query.
+        let fits = "GET /style.css?" + String(repeating: "q", count: 8192 - 24) + " HTTP/1.1"
+        XCTAssertEqual(fits.utf8.count, 8192)
+        let c = try RawClient(port: s.port, timeout: 3)
+        // The line in its own write, then the rest: the limit must not fire before the LF.
+        c.send(fits + "\r")
+        c.send("\nHost: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200, r.head)
+        XCTAssertEqual(r.text, "body{}")
+        let long = "GET /style.css?" + String(repeating: "q", count: 8193 - 24) + " HTTP/1.1"
+        try assertRefusedAndClosed(s, long + "\r\nHost: x\r\n\r\n", status: 414)
+    }
+
     func testHeaderSectionOver32KiBIs431AndCloses() throws {
         var raw = "GET / HTTP/1.1\r\nHost: x\r\n"
         for i in 0..<40 { raw += "X-Fill-\(i): \(String(repeating: "v", count: 1000))\r\n" }
