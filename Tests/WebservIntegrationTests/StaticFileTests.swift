@@ -165,6 +165,30 @@ final class StaticFileTests: XCTestCase {
         assertRequiredHeaders(r)
     }
 
+    func testInvalidOrUnsatisfiableRangeSetIs416() throws {
+        let s = try makeServer()
+        for value in ["bytes=abc", "bytes=3-1", "bytes=-", "bytes=30-40,50-", "bytes=0-1,"] {
+            let r = try get(s, "/file.txt", ["Range: \(value)"])
+            XCTAssertEqual(r.status, 416, value)
+            XCTAssertEqual(r.header("Content-Range"), "bytes */20", value)
+            assertRequiredHeaders(r)
+        }
+    }
+
+    func testRangeOfAnotherUnitOrOfSeveralRangesGetsTheWholeFile() throws {
+        let s = try makeServer()
+        for value in ["items=0-1", "bytes 0-1", "bytes=", "bytes=0-1,5-6"] {
+            let r = try get(s, "/file.txt", ["Range: \(value)"])
+            XCTAssertEqual(r.status, 200, value)
+            XCTAssertEqual(r.text, Self.body, value)
+            XCTAssertNil(r.header("Content-Range"), value)
+        }
+        let one = try get(s, "/file.txt", ["Range: bytes=30-40, 2-5"])
+        XCTAssertEqual(one.status, 206)
+        XCTAssertEqual(one.text, "2345")
+        XCTAssertEqual(one.header("Content-Range"), "bytes 2-5/20")
+    }
+
     func testIfRangeDecidesBetweenPartAndWhole() throws {
         let s = try makeServer()
         let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))
