@@ -122,6 +122,35 @@ final class StaticFileTests: XCTestCase {
             "If-None-Match takes precedence")
     }
 
+    func testConditionalDatesAreReadInAllThreeHTTPDateForms() throws {
+        let s = try makeServer()
+        // Sun, 06 Sep 2020 01:01:01 GMT: a one-digit day, which asctime pads with a space.
+        let mtime = Date(timeIntervalSince1970: 1_599_354_061)
+        try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: s.path("www/file.txt"))
+        XCTAssertEqual(try get(s, "/file.txt").header("Last-Modified"), "Sun, 06 Sep 2020 01:01:01 GMT")
+        let equal = ["Sun, 06 Sep 2020 01:01:01 GMT", "Sunday, 06-Sep-20 01:01:01 GMT", "Sun Sep  6 01:01:01 2020"]
+        let earlier = ["Sun, 06 Sep 2020 01:01:00 GMT", "Sunday, 06-Sep-20 01:01:00 GMT", "Sun Sep  6 01:01:00 2020"]
+        for date in equal {
+            let r = try get(s, "/file.txt", ["If-Modified-Since: \(date)"])
+            XCTAssertEqual(r.status, 304, "If-Modified-Since: \(date)")
+            XCTAssertTrue(r.body.isEmpty)
+            XCTAssertEqual(try get(s, "/file.txt", ["If-Unmodified-Since: \(date)"]).text, Self.body, date)
+            let part = try get(s, "/file.txt", ["Range: bytes=0-1", "If-Range: \(date)"])
+            XCTAssertEqual(part.status, 206, "If-Range: \(date)")
+            XCTAssertEqual(part.text, "01")
+        }
+        for date in earlier {
+            XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: \(date)"]).status, 200, date)
+            let failed = try get(s, "/file.txt", ["If-Unmodified-Since: \(date)"])
+            XCTAssertEqual(failed.status, 412, "If-Unmodified-Since: \(date)")
+            assertRequiredHeaders(failed)
+            let whole = try get(s, "/file.txt", ["Range: bytes=0-1", "If-Range: \(date)"])
+            XCTAssertEqual(whole.status, 200, "If-Range: \(date)")
+            XCTAssertEqual(whole.text, Self.body)
+        }
+        XCTAssertEqual(try get(s, "/file.txt", ["If-Unmodified-Since: not a date"]).status, 200, "ignored")
+    }
+
     func testHEADOf304HasNoBodyAndKeepsTheConnectionUsable() throws {
         let s = try makeServer()
         let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))

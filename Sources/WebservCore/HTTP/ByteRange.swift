@@ -10,10 +10,10 @@ enum ByteRange {
         case unsatisfiable
     }
 
-    static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int) -> Result {
+    static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int, now: Int) -> Result {
         guard req.method == .get, let value = req.header("range") else { return .full }
         if let ifRange = req.header("if-range") {
-            let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange) == mtime
+            let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange, now: now) == mtime
             if !matches { return .full }
         }
         return parse(value, size: size)
