@@ -54,6 +54,7 @@ final class CGITests: XCTestCase {
         "cgi-bin/unsized.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nhead -c 100000 /dev/zero | tr '\\0' a\n",
         // Says 5 and sends 11, all before its head is read.
         "cgi-bin/toolong.sh": "printf 'Content-Type: text/plain\\r\\nContent-Length: 5\\r\\n\\r\\nhello world'\n",
+        "cgi-bin/nocontent.sh": "printf 'Status: 204 No Content\\r\\nContent-Type: text/plain\\r\\n\\r\\nignored'\n",
         "cgi-bin/local.sh": "printf 'Location: /static.txt\\r\\n\\r\\n'\n",
         "cgi-bin/tocgi.sh": "printf 'Location: /cgi-bin/query.sh?from=redirect\\r\\n\\r\\n'\n",
         "cgi-bin/query.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n%s %s\\n' \"$REQUEST_METHOD\" \"$QUERY_STRING\"\n",
@@ -235,6 +236,17 @@ final class CGITests: XCTestCase {
         XCTAssertFalse(bad.head.contains("Tea"))
     }
 
+    func testNoContentStatusDropsTheScriptsTypeAndBody() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        let r = try XCTUnwrap(c.request("GET /cgi-bin/nocontent.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 204)
+        XCTAssertNil(r.header("Content-Type"), r.head)
+        XCTAssertNil(r.header("Content-Length"), r.head)
+        XCTAssertNil(r.header("Transfer-Encoding"), r.head)
+        XCTAssertEqual(c.request("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "static text\n")
+    }
+
     func testLocalLocationIsServedAsInternalRedirect() throws {
         let s = try makeServer()
         let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/local.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -384,7 +396,7 @@ final class CGITests: XCTestCase {
         let c = try RawClient(port: s.port)
         c.send("GET /repo/hello.sh HTTP/1.0\r\n\r\n")
         let raw = String(decoding: c.readToEnd(), as: UTF8.self)
-        XCTAssertTrue(raw.hasPrefix("HTTP/1.0 200 OK\r\n"))
+        XCTAssertTrue(raw.hasPrefix("HTTP/1.1 200 OK\r\n"), raw)
         XCTAssertFalse(raw.contains("Transfer-Encoding"))
         XCTAssertTrue(raw.hasSuffix("\r\n\r\nHello from webserv CGI (/repo/hello.sh)\n"))
     }

@@ -20,6 +20,11 @@ final class HTTPProtocolTests: XCTestCase {
             location /small/ { allow_methods GET POST; client_max_body_size 10; }
             location = /text { return 200 "plain text"; }
             location /gone/ { return 302 /elsewhere; }
+            location = /nocontent { return 204; }
+            location = /nocontent-text { return 204 "never sent"; }
+            location = /notmodified-text { return 304 "never sent"; }
+            location /err204/ { error_page 404 =204 /style.css; }
+            location /del/ { allow_methods GET DELETE; }
         }
         """
 
@@ -33,6 +38,7 @@ final class HTTPProtocolTests: XCTestCase {
                 "www/style.css": "body{}",
                 "www/secret.txt": Self.secret,
                 "www/dir/keep.txt": "k",
+                "www/del/a.txt": "a",
             ])
     }
 
@@ -76,6 +82,22 @@ final class HTTPProtocolTests: XCTestCase {
     func testRequestLineOver8KiBIs414AndCloses() throws {
         let target = "/" + String(repeating: "a", count: 9000)
         try assertRefusedAndClosed(makeServer(), "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n", status: 414)
+    }
+
+    func testRequestLineOf8192BytesIsServedAnd8193Is414() throws {
+        let s = try makeServer()
+        // "GET /style.css?" + query + " HTTP/1.1" is 24 bytes around the query.
+        let fits = "GET /style.css?" + String(repeating: "q", count: 8192 - 24) + " HTTP/1.1"
+        XCTAssertEqual(fits.utf8.count, 8192)
+        let c = try RawClient(port: s.port, timeout: 3)
+        // The line in its own write, then the rest: the limit must not fire before the LF.
+        c.send(fits + "\r")
+        c.send("\nHost: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200, r.head)
+        XCTAssertEqual(r.text, "body{}")
+        let long = "GET /style.css?" + String(repeating: "q", count: 8193 - 24) + " HTTP/1.1"
+        try assertRefusedAndClosed(s, long + "\r\nHost: x\r\n\r\n", status: 414)
     }
 
     func testHeaderSectionOver32KiBIs431AndCloses() throws {
@@ -185,12 +207,37 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}", "HEAD sent no body bytes")
     }
 
+    func testNoContentAndNotModifiedNeverCarryContentOrItsType() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let etag = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.header("ETag"))
+        let rows: [(String, Int)] = [
+            ("GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /nocontent-text HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /notmodified-text HTTP/1.1\r\nHost: x\r\n\r\n", 304),
+            ("GET /err204/missing HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("DELETE /del/a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 204),
+            ("GET /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", 304),
+            ("HEAD /style.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \(etag)\r\n\r\n", 304),
+        ]
+        for (raw, status) in rows {
+            let r = try XCTUnwrap(c.request(raw, head: raw.hasPrefix("HEAD")), raw)
+            XCTAssertEqual(r.status, status, raw)
+            XCTAssertNil(r.header("Content-Type"), r.head)
+            XCTAssertNil(r.header("Transfer-Encoding"), r.head)
+            if status == 204 { XCTAssertNil(r.header("Content-Length"), "RFC 9110 §8.6\n\(r.head)") }
+            assertRequiredHeaders(r)
+            // No body bytes followed the head: the next response parses cleanly.
+            XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "body{}", raw)
+        }
+    }
+
     func testErrorResponsesForClosedConnectionsCarryRequiredHeaders() throws {
         let s = try makeServer()
         for raw in ["GET / HTTP/1.1\r\n\r\n", "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n"] {
             let r = try XCTUnwrap(httpRequest(port: s.port, raw))
             assertRequiredHeaders(r, hasBody: true)
-            XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+            XCTAssertEqual(r.header("Content-Type"), "text/html")
         }
     }
 
@@ -201,9 +248,26 @@ final class HTTPProtocolTests: XCTestCase {
         let c = try RawClient(port: s.port, timeout: 3)
         let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\n\r\n"))
         XCTAssertEqual(r.status, 200)
-        XCTAssertTrue(r.head.hasPrefix("HTTP/1.0 200"), r.head)
+        XCTAssertTrue(r.head.hasPrefix("HTTP/1.1 200 OK\r\n"), "RFC 9112 §2.5: our version, not the request's\n\(r.head)")
         XCTAssertEqual(r.text, "body{}")
         XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testStatusLineIsHTTP11ForHTTP10Requests() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        let rows: [(String, Int)] = [
+            ("GET /style.css", 200), ("GET /nope", 404), ("GET /dir", 301), ("GET /gone/x", 302), ("POST /", 405),
+            ("GET /text", 200), ("HEAD /style.css", 200),
+        ]
+        for (line, status) in rows {
+            let r = try XCTUnwrap(
+                c.request("\(line) HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", head: line.hasPrefix("HEAD")), line)
+            XCTAssertTrue(r.head.hasPrefix("HTTP/1.1 \(status) "), "\(line)\n\(r.head)")
+            XCTAssertEqual(r.header("Connection")?.lowercased(), "keep-alive", line)
+        }
+        let bad = try XCTUnwrap(httpRequest(port: s.port, "GET / HTTP/1.0\r\nBad Header: y\r\n\r\n"))
+        XCTAssertTrue(bad.head.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), bad.head)
     }
 
     func testHTTP10KeepAliveWhenAsked() throws {
@@ -217,6 +281,26 @@ final class HTTPProtocolTests: XCTestCase {
         let last = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\n\r\n"))
         XCTAssertEqual(last.text, "body{}")
         XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testKeepaliveTimeoutZeroClosesAfterEveryResponse() throws {
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:0; root {{ROOT}}/www; access_log off; keepalive_timeout 0; }
+                """,
+            files: ["www/style.css": "body{}", "www/secret.txt": Self.secret])
+        let first = [
+            "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /style.css HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        ]
+        for raw in first {
+            let c = try RawClient(port: s.port, timeout: 3)
+            c.send(raw + "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            let r = try XCTUnwrap(c.readResponse(), raw)
+            XCTAssertEqual(r.header("Connection")?.lowercased(), "close", r.head)
+            XCTAssertTrue(c.isClosedByServer(), raw)
+            XCTAssertEqual(c.pendingCount, 0, "answered a second request on the connection")
+        }
     }
 
     func testConnectionCloseIsHonoured() throws {

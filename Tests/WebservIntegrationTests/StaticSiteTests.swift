@@ -32,7 +32,7 @@ final class StaticSiteTests: XCTestCase {
         XCTAssertEqual(r.header("Server"), "webserv")
         XCTAssertNotNil(r.header("Date"))
         XCTAssertEqual(r.header("Content-Length"), "14")
-        XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        XCTAssertEqual(r.header("Content-Type"), "text/html")
         XCTAssertNotNil(r.header("ETag"))
         XCTAssertNotNil(r.header("Last-Modified"))
     }
@@ -40,11 +40,24 @@ final class StaticSiteTests: XCTestCase {
     func testCurlSeesCSSTypeAndAutoindexEscapesNames() throws {
         let s = try makeServer()
         let css = try curl(["-i", "http://127.0.0.1:\(s.port)/style.css"])
-        XCTAssertTrue(css.contains("Content-Type: text/css"), css)
+        XCTAssertTrue(css.contains("Content-Type: text/css\r\n"), css)
         let listing = try curl(["http://127.0.0.1:\(s.port)/files/"])
         XCTAssertTrue(listing.contains("a%20b.txt"), listing)
         XCTAssertTrue(listing.contains("&lt;x&gt;.txt"), listing)
         XCTAssertFalse(listing.contains("<x>.txt"), listing)
+    }
+
+    func testEveryDemoPageDeclaresUTF8InItsHead() throws {
+        // Pages go out as plain `text/html`, as from nginx: the charset must be in the page.
+        let www = TestServer.packageRoot.appendingPathComponent("www")
+        let pages = (FileManager.default.enumerator(at: www, includingPropertiesForKeys: nil)?.allObjects ?? [])
+            .compactMap { $0 as? URL }.filter { ["html", "htm"].contains($0.pathExtension) }
+        XCTAssertGreaterThan(pages.count, 5)
+        for page in pages {
+            let html = try String(contentsOf: page, encoding: .utf8)
+            let head = html.range(of: "</head>").map { html[..<$0.lowerBound] } ?? ""
+            XCTAssertTrue(head.contains("<meta charset=\"utf-8\">"), page.path)
+        }
     }
 
     func testDirectoryWithoutSlashRedirectsAndReturnWorks() throws {

@@ -110,12 +110,19 @@ final class VirtualServerTests: XCTestCase {
             location /override/ { error_page 404 =200 /errors/ok.html; }
             location /brokenpage/ { error_page 404 /errors/absent.html; }
             location /forbidden/ { error_page 403 /errors/403.html; }
+            location /moved/ { error_page 404 =301 http://example.com/moved; }
+            location /found/ { error_page 404 https://example.com/found?x=1; }
+            location /notredirect/ { error_page 404 =200 http://example.com/page; }
             location = /r301 { return 301 /t301?a=1; }
             location = /r302 { return 302 http://example.com/t302; }
             location = /r307 { return 307 /t307; }
             location = /r308 { return 308 https://example.com/t308; }
             location = /bare { return /t-bare; }
             location = /teapot { return 418 "short and stout"; }
+            location = /ret200 { return 200; }
+            location = /ret404 { return 404; }
+            location = /ret503 { return 503; }
+            location /retgone/ { error_page 410 /errors/custom.html; return 410; }
             location /methods/ { allow_methods GET DELETE; }
             location /postonly/ { allow_methods POST; }
         }
@@ -206,8 +213,10 @@ final class VirtualServerTests: XCTestCase {
         let s = try makeLocations()
         let r = try get(s.port, "/list/")
         XCTAssertEqual(r.status, 200)
-        XCTAssertTrue(r.header("Content-Type")?.hasPrefix("text/html") ?? false)
+        XCTAssertEqual(r.header("Content-Type"), "text/html")
         let html = r.text
+        let head = try XCTUnwrap(html.range(of: "</head>").map { html[..<$0.lowerBound] }, html)
+        XCTAssertTrue(head.contains("<meta charset=\"utf-8\">"), "UTF-8 names need the page to declare it\n\(html)")
         XCTAssertTrue(html.contains("Index of /list/"), html)
         XCTAssertTrue(html.contains("href=\"plain.txt\""), html)
         XCTAssertTrue(html.contains(">5<"), "size of plain.txt\n\(html)")
@@ -227,7 +236,7 @@ final class VirtualServerTests: XCTestCase {
         let r = try get(s.port, "/missing.html")
         XCTAssertEqual(r.status, 404)
         XCTAssertEqual(r.text, "custom not found")
-        XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        XCTAssertEqual(r.header("Content-Type"), "text/html")
         let head = try get(s.port, "/missing.html", method: "HEAD")
         XCTAssertEqual(head.status, 404)
         XCTAssertEqual(head.header("Content-Length"), "16")
@@ -255,12 +264,26 @@ final class VirtualServerTests: XCTestCase {
         XCTAssertEqual(r.text, "no listing")
     }
 
+    func testErrorPageWithAURLRedirectsWithItsCodeOr302() throws {
+        let s = try makeLocations()
+        let rows: [(String, Int, String)] = [
+            ("/moved/missing", 301, "http://example.com/moved"), ("/found/missing", 302, "https://example.com/found?x=1"),
+            ("/notredirect/missing", 302, "http://example.com/page"),
+        ]
+        for (path, status, location) in rows {
+            let r = try get(s.port, path)
+            XCTAssertEqual(r.status, status, path)
+            XCTAssertEqual(r.header("Location"), location, path)
+            assertRequiredHeaders(r)
+        }
+    }
+
     func testMissingErrorPageFallsBackToTheBuiltInPage() throws {
         let s = try makeLocations()
         let r = try get(s.port, "/brokenpage/missing")
         XCTAssertEqual(r.status, 404)
         XCTAssertTrue(r.text.contains("404 Not Found"), r.text)
-        XCTAssertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        XCTAssertEqual(r.header("Content-Type"), "text/html")
     }
 
     func testReturnRedirects() throws {
@@ -282,7 +305,35 @@ final class VirtualServerTests: XCTestCase {
         let r = try get(s.port, "/teapot")
         XCTAssertEqual(r.status, 418)
         XCTAssertEqual(r.text, "short and stout")
+        XCTAssertEqual(r.header("Content-Type"), "text/plain")
         assertRequiredHeaders(r, hasBody: true)
+    }
+
+    func testReturnWithoutTextOfAnErrorCodeIsAnsweredLikeThatError() throws {
+        let s = try makeLocations()
+        let custom = try get(s.port, "/ret404")
+        XCTAssertEqual(custom.status, 404)
+        XCTAssertEqual(custom.text, "custom not found", "the server's error_page 404 applies")
+        let location = try get(s.port, "/retgone/x")
+        XCTAssertEqual(location.status, 410)
+        XCTAssertEqual(location.text, "location page", "the location's error_page 410 applies")
+        let builtIn = try get(s.port, "/ret503")
+        XCTAssertEqual(builtIn.status, 503)
+        XCTAssertTrue(builtIn.text.contains("503 Service Unavailable"), builtIn.text)
+        XCTAssertEqual(builtIn.header("Content-Type"), "text/html")
+        assertRequiredHeaders(builtIn, hasBody: true)
+    }
+
+    func testReturnWithoutTextBelow400IsAnEmptyBody() throws {
+        let s = try makeLocations()
+        for method in ["GET", "HEAD"] {
+            let r = try get(s.port, "/ret200", method: method)
+            XCTAssertEqual(r.status, 200, method)
+            XCTAssertTrue(r.body.isEmpty, method)
+            XCTAssertEqual(r.header("Content-Length"), "0", r.head)
+            XCTAssertNil(r.header("Content-Type"), r.head)
+            assertRequiredHeaders(r)
+        }
     }
 
     func testAllowMethods() throws {

@@ -2,11 +2,11 @@
     import Glibc
 #endif
 
-/// IMF-fixdate (RFC 9110 §5.6.7) formatting and parsing, with the current `Date`
-/// header value rebuilt at most once per second.
+/// IMF-fixdate (RFC 9110 §5.6.7) formatting (parsing is in HTTPDateParsing.swift), with the
+/// current `Date` header value rebuilt at most once per second.
 public enum HTTPDate {
-    private static let days: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months: [StaticString] = [
+    static let days: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    static let months: [StaticString] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
 
@@ -35,7 +35,7 @@ public enum HTTPDate {
         return out
     }
 
-    private static func utc(_ seconds: Int) -> tm {
+    static func utc(_ seconds: Int) -> tm {
         var t = time_t(seconds)
         var tm = tm()
         gmtime_r(&t, &tm)
@@ -64,32 +64,12 @@ public enum HTTPDate {
         out.append(UInt8(v / 10) + 0x30)
         out.append(UInt8(v % 10) + 0x30)
     }
-
-    /// Parses IMF-fixdate (the only form senders may generate); nil for anything else.
-    public static func parse(_ s: ArraySlice<UInt8>) -> Int? {
-        let b = Array(s)
-        guard b.count == 29, b[3] == 0x2C, b[4] == 0x20, b[7] == 0x20, b[11] == 0x20, b[16] == 0x20,
-            b[19] == 0x3A, b[22] == 0x3A, b[25] == 0x20, Bytes.equals(b[26..<29], "GMT")
-        else { return nil }
-        func num(_ r: Range<Int>) -> Int? { Bytes.parseDecimal(b[r]) }
-        guard let day = num(5..<7), let year = num(12..<16), let hour = num(17..<19),
-            let minute = num(20..<22), let second = num(23..<25),
-            let month = months.firstIndex(where: { Bytes.equals(b[8..<11], $0) })
-        else { return nil }
-        var tm = tm()
-        tm.tm_year = Int32(year - 1900)
-        tm.tm_mon = Int32(month)
-        tm.tm_mday = Int32(day)
-        tm.tm_hour = Int32(hour)
-        tm.tm_min = Int32(minute)
-        tm.tm_sec = Int32(second)
-        return Int(timegm(&tm))
-    }
 }
 
 /// The `Date` header value for the current second, shared by every response.
 public struct DateCache {
-    private var second = -1
+    /// The wall-clock second `value` stands for (what conditional requests compare against).
+    public private(set) var second = -1
     public private(set) var value: [UInt8] = []
     public private(set) var logValue: [UInt8] = []
 

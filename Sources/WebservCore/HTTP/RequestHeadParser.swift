@@ -40,8 +40,13 @@ public struct RequestHeadParser {
             // Skip the empty lines a client may send before the request line.
             var start = 0
             while start < count && (buffer[start] == 0x0D || buffer[start] == 0x0A) { start += 1 }
-            let window = min(count - start, Self.maxRequestLine + 1)
-            if memchr(buffer.baseAddress! + start, 0x0A, window) == nil { throw .requestLineTooLong }
+            // The longest line allowed is followed by CR LF: look that far for its LF.
+            let window = min(count - start, Self.maxRequestLine + 2)
+            if memchr(buffer.baseAddress! + start, 0x0A, window) == nil {
+                // No LF yet: the line holds at least these bytes, less a CR that may end it.
+                let known = buffer[start + window - 1] == 0x0D ? window - 1 : window
+                if known > Self.maxRequestLine { throw .requestLineTooLong }
+            }
         }
         if count > Self.maxRequestLine + Self.maxHeaderSection { throw .headersTooLarge }
         return nil
@@ -89,7 +94,8 @@ private struct HeadScanner {
         while i < n && bytes[i] == 0x20 { i += 1 }
         let versionStart = i
         let lineEnd = try endOfLine()
-        if lineEnd - targetStart > RequestHeadParser.maxRequestLine { throw .requestLineTooLong }
+        // The whole line counts, from the method's first byte to the version's last.
+        if lineEnd - methodStart > RequestHeadParser.maxRequestLine { throw .requestLineTooLong }
         let minor = try Self.version(self.bytes[versionStart..<lineEnd])
         let method = HTTPMethod(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[methodRange])))
 

@@ -40,7 +40,7 @@ public struct Response {
 
     public static func html(_ status: Int, _ text: String, headers: [(name: String, value: String)] = []) -> Response {
         var r = Response(status: status, headers: headers, body: .bytes(Array(text.utf8)))
-        r.headers.append(("Content-Type", "text/html; charset=utf-8"))
+        r.headers.append(("Content-Type", "text/html"))
         return r
     }
 }
@@ -51,11 +51,13 @@ public enum ResponseSerializer {
         _ r: Response, minorVersion: Int, keepAlive: Bool, date: [UInt8], chunked: Bool,
         into out: inout [UInt8]
     ) {
-        if r.status == 200 && minorVersion == 1 && r.reason == nil {
+        // RFC 9112 §2.5: a server sends its own highest conformant version, whatever the
+        // request's (as nginx does); `minorVersion` only decides the connection header below.
+        if r.status == 200 && r.reason == nil {
             // The usual case in one copy, without looking up and transcoding the reason.
             Bytes.append("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ", to: &out)
         } else {
-            Bytes.append(minorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: &out)
+            Bytes.append("HTTP/1.1 ", to: &out)
             Bytes.appendDecimal(r.status, to: &out)
             out.append(0x20)
             Bytes.append(r.reason ?? HTTPStatus.reason(r.status), to: &out)

@@ -10,7 +10,7 @@ public enum Dispatcher {
         if req.method == .other { return c.respondError(501) }
         // Settings are borrowed from `ServerRoutes`, never copied (see there).
         let routes = c.server.routes[c.serverIndex]
-        if let r = routes.config.returnDirective { return c.respond(Redirect.response(for: r)) }
+        if let r = routes.config.returnDirective { return Redirect.answer(c, r) }
         routes.location(for: req.path).withConfig { route(c, req, location: $0) }
     }
 
@@ -21,7 +21,7 @@ public enum Dispatcher {
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
-        if let r = location.returnDirective { return c.respond(Redirect.response(for: r)) }
+        if let r = location.returnDirective { return Redirect.answer(c, r) }
         if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
             return c.respondError(413)
         }

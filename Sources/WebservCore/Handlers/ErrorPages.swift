@@ -19,10 +19,12 @@ public enum ErrorPages {
         guard let page = location.errorPages[status] else {
             return builtIn(status, headers: headers)
         }
-        let finalStatus = page.overrideStatus ?? status
         if !page.uri.hasPrefix("/") {
-            return Redirect.response(302, location: page.uri)
+            // A URL: redirect with `=CODE` when that is a redirect status, else 302 (nginx).
+            let code = page.overrideStatus.flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
+            return Redirect.response(code, location: page.uri)
         }
+        let finalStatus = page.overrideStatus ?? status
         // The internal request: map the page's URI through its own location.
         let raw = Array(page.uri.utf8.prefix { $0 != 0x3F })
         if let uri = try? PathNormalizer.normalize(raw[...]) {

@@ -11,15 +11,21 @@ public enum Redirect {
             headers: [("Location", sanitize(location))])
     }
 
-    /// `return CODE [URL|TEXT]`.
+    /// `return CODE [URL|TEXT]`, as nginx's rewrite module answers it: a redirect; the text as
+    /// the body; a code of 400 or more without text is an error like any other (so `error_page`
+    /// applies); any other code without text, an empty body.
+    static func answer(_ c: Connection, _ r: ReturnDirective) {
+        if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
+        c.respond(response(for: r))
+    }
+
+    /// The response for a `return` that is not an error without text.
     public static func response(for r: ReturnDirective) -> Response {
         if isRedirect(r.status) { return response(r.status, location: r.text ?? "/") }
-        if let text = r.text {
-            var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
-            resp.headers.append(("Content-Type", "text/plain; charset=utf-8"))
-            return resp
-        }
-        return ErrorPages.builtIn(r.status)
+        guard let text = r.text else { return Response(status: r.status) }
+        var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
+        resp.headers.append(("Content-Type", "text/plain"))
+        return resp
     }
 
     /// A Location header can never split the response: CR, LF and NUL are percent-encoded.

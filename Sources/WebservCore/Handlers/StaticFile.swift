@@ -36,6 +36,7 @@ public enum StaticFile {
             let name = req.bytes[f.name]
             if Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-none-match")
                 || Bytes.equalsLowercased(name, "if-modified-since") || Bytes.equalsLowercased(name, "if-range")
+                || Bytes.equalsLowercased(name, "if-unmodified-since")
             {
                 return true
             }
@@ -69,7 +70,12 @@ public enum StaticFile {
         let lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
         let validators: [(name: String, value: String)] = [("Last-Modified", lastModified), ("ETag", tag)]
 
-        if notModified(req, etag: tag, mtime: info.mtime) {
+        let wallSeconds = c.loop.dates.second
+        if modifiedSince(req, mtime: info.mtime, now: wallSeconds) {
+            Sys.close(fd)
+            return c.respondError(412)
+        }
+        if notModified(req, etag: tag, mtime: info.mtime, now: wallSeconds) {
             Sys.close(fd)
             return c.respond(Response(status: 304, headers: validators))
         }
@@ -77,7 +83,7 @@ public enum StaticFile {
         var headers = validators
         headers.insert(("Content-Type", type), at: 0)
         headers.append(("Accept-Ranges", "bytes"))
-        switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime) {
+        switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime, now: wallSeconds) {
         case .full:
             c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
         case .partial(let first, let last):
@@ -89,8 +95,15 @@ public enum StaticFile {
         }
     }
 
+    /// RFC 9110 §13.1.4: If-Unmodified-Since with a valid date older than the file fails (412);
+    /// a value that is not a date is ignored.
+    static func modifiedSince(_ req: RequestHead, mtime: Int, now: Int) -> Bool {
+        guard let value = req.header("if-unmodified-since"), let since = HTTPDate.parse(value, now: now) else { return false }
+        return mtime > since
+    }
+
     /// RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
-    static func notModified(_ req: RequestHead, etag: String, mtime: Int) -> Bool {
+    static func notModified(_ req: RequestHead, etag: String, mtime: Int, now: Int) -> Bool {
         guard req.method == .get || req.method == .head else { return false }
         if let inm = req.header("if-none-match") {
             var match = false
@@ -102,7 +115,7 @@ public enum StaticFile {
             }
             return match
         }
-        if let ims = req.header("if-modified-since"), let since = HTTPDate.parse(ims) {
+        if let ims = req.header("if-modified-since"), let since = HTTPDate.parse(ims, now: now) {
             return mtime <= since
         }
         return false
@@ -127,46 +140,5 @@ public enum StaticFile {
             return Autoindex.respond(c, req: req, path: path)
         }
         c.respondError(403)
-    }
-}
-
-/// The single byte range webserv serves (RFC 9110 §14); multiple ranges get the whole file.
-enum ByteRange {
-    enum Result: Equatable {
-        case full
-        case partial(Int, Int)
-        case unsatisfiable
-    }
-
-    static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int) -> Result {
-        guard req.method == .get, let value = req.header("range") else { return .full }
-        if let ifRange = req.header("if-range") {
-            let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange) == mtime
-            if !matches { return .full }
-        }
-        return parse(value, size: size)
-    }
-
-    static func parse(_ value: ArraySlice<UInt8>, size: Int) -> Result {
-        guard value.count > 6, Bytes.equalsLowercased(value.prefix(6), "bytes="), !value.contains(0x2C) else { return .full }
-        let spec = value.dropFirst(6)
-        guard let dash = spec.firstIndex(of: 0x2D) else { return .full }
-        let a = spec[spec.startIndex..<dash]
-        let b = spec[(dash + 1)...]
-        if a.isEmpty {
-            // suffix-range: the last N bytes
-            guard let n = Bytes.parseDecimal(b) else { return .full }
-            if n == 0 || size == 0 { return .unsatisfiable }
-            return .partial(max(size - n, 0), size - 1)
-        }
-        guard let first = Bytes.parseDecimal(a) else { return .full }
-        var last = size - 1
-        if !b.isEmpty {
-            guard let l = Bytes.parseDecimal(b) else { return .full }
-            if l < first { return .full }
-            last = min(l, size - 1)
-        }
-        if first >= size { return .unsatisfiable }
-        return .partial(first, last)
     }
 }

@@ -12,6 +12,7 @@ extension Connection {
             if case .file(let f, _, _) = response.body { Sys.close(f) }
             return
         }
+        var response = response
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         if bodyReader != nil && bodySink == nil {
@@ -28,11 +29,18 @@ extension Connection {
         }
         let isHead = request?.method == .head
         let minor = request?.minorVersion ?? 1
+        let hasNoBody = HTTPStatus.hasNoBody(response.status)
+        if hasNoBody {
+            // 1xx, 204 and 304 have no content (RFC 9110 §6.4.1), so nothing may describe one,
+            // whichever handler, error_page or script produced them.
+            response.headers.removeAll { $0.name.utf8.count == 12 && $0.name.lowercased() == "content-type" }
+        }
         log.status = response.status
         if case .stream = response.body {
-            if isHead {
-                // No body follows; the head keeps the stream's framing: its Content-Length if
-                // known, else none (RFC 9110 §9.3.2: the head GET would start with).
+            if isHead || hasNoBody {
+                // No body follows. HEAD keeps the stream's framing: its Content-Length if known,
+                // else none (RFC 9110 §9.3.2: the head GET would start with); 1xx/204/304 none.
+                if hasNoBody { response.body = .empty }
                 responseComplete = true
             } else if response.contentLength == nil {
                 // Unknown length: chunked on HTTP/1.1, delimited by the close on HTTP/1.0. A
@@ -45,7 +53,7 @@ extension Connection {
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked, into: &output.buffer)
-        if !isHead && !HTTPStatus.hasNoBody(response.status) {
+        if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):
                 output.buffer.append(contentsOf: b)

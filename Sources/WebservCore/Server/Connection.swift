@@ -223,8 +223,9 @@ public final class Connection: PollHandler {
         do {
             let head = try RequestHeadParser.parse(bytes)
             request = head
-            keepAlive = head.keepAlive && !server.stopping
             serverIndex = virtualHost(head.host)
+            // `keepalive_timeout 0` turns keep-alive off (nginx): every response closes.
+            keepAlive = head.keepAlive && !server.stopping && serverConfig.keepaliveTimeout > 0
             if server.logsAccess(serverIndex) {
                 log.requestLine.append(contentsOf: bytes.prefix { $0 != 0x0D && $0 != 0x0A })
             }

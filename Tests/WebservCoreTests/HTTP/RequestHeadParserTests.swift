@@ -82,6 +82,32 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(findEnd(FeedSplits.random(line, seed: 7, maxPiece: 1500)), .failure(.requestLineTooLong))
     }
 
+    /// A request line of exactly `length` bytes: method SP target SP version, without the CRLF.
+    private func requestLine(length: Int, method: String = "GET") -> [UInt8] {
+        let fixed = Array("\(method) / HTTP/1.1".utf8)
+        return Array("\(method) /".utf8) + [UInt8](repeating: 0x61, count: length - fixed.count) + Array(" HTTP/1.1".utf8)
+    }
+
+    func testFindEndWaitsForAnExactly8KiBRequestLineHoweverItIsCut() {
+        let head = requestLine(length: 8192) + Array("\r\nHost: a\r\n\r\n".utf8)
+        // Cut before, on, and after the line's CR and LF: the limit must not fire early.
+        for cut in 8190...8196 {
+            XCTAssertEqual(findEnd([Array(head[..<cut]), Array(head[cut...])]), .success(head.count), "cut at \(cut)")
+        }
+        XCTAssertEqual(findEnd(FeedSplits.random(head, seed: 11, maxPiece: 3000)), .success(head.count))
+        XCTAssertEqual(findEnd(FeedSplits.random(head, seed: 12, maxPiece: 20)), .success(head.count))
+        let bareLF = requestLine(length: 8192) + Array("\nHost: a\n\n".utf8)
+        XCTAssertEqual(findEnd([Array(bareLF[..<8193]), Array(bareLF[8193...])]), .success(bareLF.count))
+    }
+
+    func testFindEndRefusesAn8193ByteRequestLineBeforeItEnds() {
+        let line = requestLine(length: 8193)
+        XCTAssertEqual(findEnd([line]), .failure(.requestLineTooLong))
+        XCTAssertEqual(findEnd([line + [0x0D]]), .failure(.requestLineTooLong))
+        XCTAssertEqual(findEnd([Array("\r\n".utf8) + line]), .failure(.requestLineTooLong))
+        XCTAssertEqual(findEnd([requestLine(length: 8192) + [0x0D]]), .success(nil), "8,192 bytes and CR: wait for LF")
+    }
+
     func testFindEndRefusesAnEndlessHeaderSection() {
         var head = Array("GET / HTTP/1.1\r\nHost: a\r\n".utf8)
         while head.count < 41 * 1024 { head += Array("X-Filler: \(String(repeating: "b", count: 100))\r\n".utf8) }
@@ -205,6 +231,19 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(status(long), 414)
         let fits = "GET /" + String(repeating: "a", count: 8 * 1024 - 100) + " HTTP/1.1\r\nHost: a\r\n\r\n"
         XCTAssertEqual(status(fits), 0)
+    }
+
+    func testRequestLineLimitCountsTheWholeLineFromTheMethod() {
+        for method in ["GET", "DELETE"] {
+            let fits = String(decoding: requestLine(length: 8192, method: method), as: UTF8.self)
+            XCTAssertEqual(status(fits + "\r\nHost: a\r\n\r\n"), 0, "\(method): 8,192 bytes")
+            for length in 8193...8197 {
+                let long = String(decoding: requestLine(length: length, method: method), as: UTF8.self)
+                XCTAssertEqual(status(long + "\r\nHost: a\r\n\r\n"), 414, "\(method): \(length) bytes")
+            }
+        }
+        let afterEmptyLines = "\r\n\r\n" + String(decoding: requestLine(length: 8192), as: UTF8.self)
+        XCTAssertEqual(status(afterEmptyLines + "\r\nHost: a\r\n\r\n"), 0, "empty lines before it do not count")
     }
 
     func testHeaderSectionOver32KiBIs431() {
