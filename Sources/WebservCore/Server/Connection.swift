@@ -45,7 +45,12 @@ public final class Connection: PollHandler {
 
     /// The request being answered.
     public internal(set) var request: RequestHead?
-    public internal(set) var serverIndex = 0
+    /// The server block whose settings apply: the address's default server until a request's
+    /// `Host` picks another (for timeouts, error pages and the access log of a request that
+    /// fails before its head is parsed, as in nginx).
+    public internal(set) var serverIndex: Int
+    /// The default server of the address this connection was accepted on.
+    let defaultServerIndex: Int
     var responseStarted = false
     var responseComplete = false
     var keepAlive = true
@@ -72,7 +77,10 @@ public final class Connection: PollHandler {
         self.fd = fd
         self.server = server
         self.local = local
-        self.vhostGroup = server.vhosts.group(for: local)
+        let group = server.vhosts.group(for: local)
+        self.vhostGroup = group
+        self.defaultServerIndex = group.map { server.vhosts.serverIndex(inGroup: $0, host: nil) } ?? 0
+        self.serverIndex = defaultServerIndex
         self.peer = peer
     }
 
@@ -85,7 +93,7 @@ public final class Connection: PollHandler {
 
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
-        deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
+        deadline = loop.now + serverConfig.clientHeaderTimeout
     }
 
     // MARK: poll events
@@ -268,6 +276,8 @@ public final class Connection: PollHandler {
         }
         state = .idle
         deadline = loop.now + serverConfig.keepaliveTimeout
+        // The next request starts again from the address's default server.
+        serverIndex = defaultServerIndex
         if input.isEmpty { input.shrink(to: 16 * 1024) }
     }
 
