@@ -191,6 +191,37 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(r.out.contains("listening on"))
     }
 
+    /// Starting `conf` fails with exactly `error` on stderr, exit 1, nothing listening.
+    func assertStartFails(_ conf: String, _ error: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try webserv([conf])
+        XCTAssertEqual(r.status, 1, file: file, line: line)
+        XCTAssertEqual(r.err, error + "\n", file: file, line: line)
+        XCTAssertFalse(r.out.contains("listening on"), file: file, line: line)
+    }
+
+    func testAddressInUseIsReportedAtItsListenDirective() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let conf = try write(
+            "inuse.conf",
+            "server {\n    listen 127.0.0.1:0;\n    access_log off;\n}\nserver {\n    listen 127.0.0.1:\(port);\n}\n")
+        try assertStartFails(conf, "\(conf):6: error: bind() to 127.0.0.1:\(port) failed (98: Address already in use)")
+    }
+
+    func testListenInAnIncludedFileIsReportedThere() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let sub = try write("sub/listen.conf", "# the address\nlisten 127.0.0.1:\(port);\n")
+        let conf = try write("main.conf", "server {\n    include sub/listen.conf;\n    access_log off;\n}\n")
+        try assertStartFails(conf, "\(sub):2: error: bind() to 127.0.0.1:\(port) failed (98: Address already in use)")
+    }
+
+    func testAnyBindFailureIsReportedTheSameWay() throws {
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine.
+        let conf = try write("foreign.conf", "server {\n    access_log off;\n    listen 192.0.2.1:8080;\n}\n")
+        try assertStartFails(conf, "\(conf):3: error: bind() to 192.0.2.1:8080 failed (99: Cannot assign requested address)")
+    }
+
     func testListeningLinesNameTheBoundPorts() throws {
         let s = try TestServer(
             config: "server { listen 127.0.0.1:0; access_log off; }\nserver { listen 127.0.0.1:\(freePort()); access_log off; }")

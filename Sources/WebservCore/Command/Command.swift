@@ -86,7 +86,7 @@ public enum Command {
             do {
                 try server.start()
             } catch {
-                write(2, "webserv: \(error)\n")
+                write(2, "\(error)\n")
                 return 1
             }
             server.run()

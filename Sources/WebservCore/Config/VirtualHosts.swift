@@ -1,8 +1,10 @@
 /// Picks the `server` for a connection's listen address and `Host` header, built once from a
 /// `Configuration` so that each request pays only byte comparisons.
 public struct VirtualHosts: Sendable {
+    /// The first `listen` of each distinct address, in order of appearance in the file.
+    public let listens: [Listen]
     /// Distinct listen addresses in order of first appearance in the file.
-    public let addresses: [ListenAddress]
+    public var addresses: [ListenAddress] { listens.map(\.address) }
     private let groups: [Group]
     private let groupIndex: [ListenAddress: Int]
 
@@ -17,7 +19,7 @@ public struct VirtualHosts: Sendable {
     }
 
     public init(_ configuration: Configuration) {
-        var addresses: [ListenAddress] = []
+        var listens: [Listen] = []
         var groups: [Group] = []
         var groupIndex: [ListenAddress: Int] = [:]
         for (serverIndex, server) in configuration.servers.enumerated() {
@@ -28,7 +30,7 @@ public struct VirtualHosts: Sendable {
                 } else {
                     g = groups.count
                     groupIndex[listen.address] = g
-                    addresses.append(listen.address)
+                    listens.append(listen)
                     groups.append(Group(defaultServer: serverIndex))
                 }
                 if listen.defaultServer && !groups[g].hasExplicitDefault {
@@ -52,7 +54,7 @@ public struct VirtualHosts: Sendable {
             }
             groups[g].wildcards = ordered.map(\.element)
         }
-        self.addresses = addresses
+        self.listens = listens
         self.groups = groups
         self.groupIndex = groupIndex
     }
