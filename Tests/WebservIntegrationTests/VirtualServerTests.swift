@@ -14,10 +14,15 @@ final class VirtualServerTests: XCTestCase {
 
     // MARK: virtual servers
 
-    func makeVirtualServers() throws -> (TestServer, Int, Int) {
+    func twoFreePorts() -> (Int, Int) {
         let p1 = freePort()
         var p2 = freePort()
         while p2 == p1 { p2 = freePort() }
+        return (p1, p2)
+    }
+
+    func makeVirtualServers() throws -> (TestServer, Int, Int) {
+        let (p1, p2) = twoFreePorts()
         let config = """
             access_log off;
             server { listen 127.0.0.1:\(p1); server_name alpha.test; root {{ROOT}}/alpha; }
@@ -88,14 +93,26 @@ final class VirtualServerTests: XCTestCase {
         _ = s
     }
 
+    func testSpecificAddressesEachGetTheirOwnSocket() throws {
+        let (p1, p2) = twoFreePorts()
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:\(p1); server_name a.test; root {{ROOT}}/a; access_log off; }
+                server { listen 127.0.0.1:\(p2); listen 127.0.0.1:\(p1); server_name b.test; root {{ROOT}}/b; access_log off; }
+                """,
+            files: ["a/who": "a", "b/who": "b"])
+        XCTAssertEqual(s.stdout, "listening on 127.0.0.1:\(p1)\nlistening on 127.0.0.1:\(p2)\n")
+        XCTAssertEqual(try get(p1, "/who", host: "nobody.test").text, "a")
+        XCTAssertEqual(try get(p1, "/who", host: "b.test").text, "b")
+        XCTAssertEqual(try get(p2, "/who", host: "a.test").text, "b", "a.test does not listen on the second port")
+    }
+
     // MARK: a connection before its Host is known
 
     /// Two servers on two ports; only the one at `configured` (0 or 1) has a custom 400 page,
     /// a 1 s client_header_timeout and an access log.
     func makeTwoPorts(settingsIn configured: Int) throws -> (TestServer, [Int]) {
-        let p1 = freePort()
-        var p2 = freePort()
-        while p2 == p1 { p2 = freePort() }
+        let (p1, p2) = twoFreePorts()
         let settings = "error_page 400 /err/400.html; client_header_timeout 1s; access_log {{ROOT}}/access.log;"
         let config = [p1, p2].enumerated().map { i, port in
             "server { listen 127.0.0.1:\(port); root {{ROOT}}; \(i == configured ? settings : "access_log off;") }"

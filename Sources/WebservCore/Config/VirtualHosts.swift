@@ -1,10 +1,10 @@
 /// Picks the `server` for a connection's listen address and `Host` header, built once from a
 /// `Configuration` so that each request pays only byte comparisons.
 public struct VirtualHosts: Sendable {
-    /// The first `listen` of each distinct address, in order of appearance in the file.
-    public let listens: [Listen]
     /// Distinct listen addresses in order of first appearance in the file.
-    public var addresses: [ListenAddress] { listens.map(\.address) }
+    public let addresses: [ListenAddress]
+    /// The sockets that serve them (`ListenSocket.plan`).
+    public let sockets: [ListenSocket]
     private let groups: [Group]
     private let groupIndex: [ListenAddress: Int]
 
@@ -54,7 +54,8 @@ public struct VirtualHosts: Sendable {
             }
             groups[g].wildcards = ordered.map(\.element)
         }
-        self.listens = listens
+        self.addresses = listens.map(\.address)
+        self.sockets = ListenSocket.plan(listens, groups: groupIndex)
         self.groups = groups
         self.groupIndex = groupIndex
     }
@@ -68,7 +69,7 @@ public struct VirtualHosts: Sendable {
     }
 
     /// The servers listening on `address`, as a number for `serverIndex(inGroup:host:)`: a
-    /// connection looks it up once rather than hashing its address for every request.
+    /// connection looks it up once (`ListenSocket.route`) rather than for every request.
     public func group(for address: ListenAddress) -> Int? { groupIndex[address] }
 
     public func serverIndex(inGroup g: Int, host: ArraySlice<UInt8>?) -> Int {

@@ -28,7 +28,7 @@ public final class Connection: PollHandler {
     public unowned(unsafe) let server: Server
     public let local: ListenAddress
     /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
-    let vhostGroup: Int?
+    let vhostGroup: Int
     /// The client's socket address; formatted only when asked for (access log, CGI), since
     /// inet_ntop and the String cost more than the rest of accepting a connection.
     private let peer: sockaddr_storage
@@ -73,13 +73,12 @@ public final class Connection: PollHandler {
     /// Inside `process()`, whose loop finishes a completed exchange itself.
     var processing = false
 
-    init(fd: Int32, server: Server, local: ListenAddress, peer: sockaddr_storage) {
+    init(fd: Int32, server: Server, local: ListenAddress, group: Int, peer: sockaddr_storage) {
         self.fd = fd
         self.server = server
         self.local = local
-        let group = server.vhosts.group(for: local)
         self.vhostGroup = group
-        self.defaultServerIndex = group.map { server.vhosts.serverIndex(inGroup: $0, host: nil) } ?? 0
+        self.defaultServerIndex = server.vhosts.serverIndex(inGroup: group, host: nil)
         self.serverIndex = defaultServerIndex
         self.peer = peer
     }
@@ -254,7 +253,7 @@ public final class Connection: PollHandler {
 
     /// The server block for this connection's address and a Host value.
     func virtualHost(_ host: ArraySlice<UInt8>?) -> Int {
-        vhostGroup.map { server.vhosts.serverIndex(inGroup: $0, host: host) } ?? 0
+        server.vhosts.serverIndex(inGroup: vhostGroup, host: host)
     }
 
     func exchangeFinished() -> Bool {

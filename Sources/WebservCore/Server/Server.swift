@@ -44,11 +44,11 @@ public final class Server: TimedHandler {
         } catch {
             throw .system(error)
         }
-        for listen in vhosts.listens {
+        for socket in vhosts.sockets {
             do {
-                listeners.append(try Listener(address: listen.address, server: self))
+                listeners.append(try Listener(socket: socket, server: self))
             } catch {
-                throw .listen(ConfigError(file: listen.file, line: listen.line, message: error.description))
+                throw .listen(ConfigError(file: socket.file, line: socket.line, message: error.description))
             }
         }
         for l in listeners {
@@ -78,12 +78,13 @@ public final class Server: TimedHandler {
         loop.removeTimed(self)
     }
 
-    func accepted(fd: Int32, on address: ListenAddress, peer: sockaddr_storage) {
+    /// A new connection to `address`, which `group` of virtual hosts serves.
+    func accepted(fd: Int32, on address: ListenAddress, group: Int, peer: sockaddr_storage) {
         if stopping {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, peer: peer)
+        let c = Connection(fd: fd, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }
