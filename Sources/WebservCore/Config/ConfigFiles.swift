@@ -29,6 +29,22 @@ enum ConfigFiles {
         func message(path: String) -> String {
             "\(call)() \"\(path)\" failed (\(String(cString: strerror(errno))))"
         }
+
+        /// No file there (rather than one that cannot be read).
+        var isMissing: Bool { errno == ENOENT || errno == ENOTDIR }
+    }
+
+    /// Where the configuration file named on the command line is looked for, with the name
+    /// its messages use: a relative `path` in the working directory `cwd` (as any command-line
+    /// path), then, when `-p` gave a `prefix`, under it (as nginx's `-c`).
+    static func commandLineCandidates(_ path: String, cwd: String, prefix: String?) -> [(name: String, path: String)] {
+        if isAbsolute(path) { return [(path, path)] }
+        var candidates = [(name: path, path: resolve(path, against: cwd))]
+        if let prefix, prefix != cwd {
+            let underPrefix = resolve(path, against: prefix)
+            candidates.append((underPrefix, underPrefix))
+        }
+        return candidates
     }
 
     static func isAbsolute(_ path: String) -> Bool { path.utf8.first == UInt8(ascii: "/") }

@@ -31,12 +31,9 @@ struct ParseResult: Sendable {
 
 /// Builds the directive tree from tokens and splices `include FILE;` in place, in any context.
 struct ConfigParser {
-    /// Absolute directory relative file names resolve against.
-    let prefix: String
-    /// Absolute paths of the files being read, innermost last, to refuse include cycles.
+    /// Absolute paths of the files being read, innermost last: relative includes resolve
+    /// against the last one's directory, and a file already open is an include cycle.
     private var openFiles: [String] = []
-
-    init(prefix: String) { self.prefix = prefix }
 
     /// Parses `bytes` as the file `displayName` (found at `absolutePath`).
     mutating func parse(bytes: [UInt8], displayName: String, absolutePath: String) -> ParseResult {
@@ -122,8 +119,9 @@ struct ConfigParser {
 
     private mutating func include(_ node: ConfigNode, into nodes: inout [ConfigNode]) throws(ConfigError) {
         guard node.args.count == 1 else { throw node.error("invalid number of arguments in \"include\" directive") }
+        // Relative to the including file: to its name for messages, to its real place for reading.
         let displayName = ConfigFiles.resolve(node.args[0], against: ConfigFiles.directory(of: node.file))
-        let absolutePath = ConfigFiles.resolve(displayName, against: prefix)
+        let absolutePath = ConfigFiles.resolve(node.args[0], against: ConfigFiles.directory(of: openFiles.last ?? ""))
         if openFiles.contains(absolutePath) {
             throw node.error(argument: 0, "include cycle: \"\(displayName)\" is already being read")
         }
