@@ -49,6 +49,26 @@ enum ConfigFiles {
 
     static func isAbsolute(_ path: String) -> Bool { path.utf8.first == UInt8(ascii: "/") }
 
+    /// A name with glob(3) wildcards, as nginx's `include` tells them: `*`, `?` or `[`.
+    static func isPattern(_ path: String) -> Bool {
+        path.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
+
+    /// The paths matching `pattern`, sorted (glob(3)'s order); no match is an empty list.
+    static func glob(_ pattern: String) -> Result<[String], ReadFailure> {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        switch Glibc.glob(pattern, 0, nil, &matches) {
+        case 0:
+            return .success((0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } })
+        case GLOB_NOMATCH:
+            return .success([])
+        default:
+            // Without GLOB_ERR unreadable directories are skipped: what is left is running out of memory.
+            return .failure(ReadFailure(call: "glob", errno: ENOMEM))
+        }
+    }
+
     /// `path` unchanged when absolute, else appended to `base`.
     static func resolve(_ path: String, against base: String) -> String {
         if isAbsolute(path) || base.isEmpty { return path }
