@@ -32,7 +32,7 @@ public final class Server: TimedHandler {
         self.routes = configuration.servers.map(ServerRoutes.init)
     }
 
-    /// Opens logs and binds every listen address; prints one line per address.
+    /// Opens logs and binds every listen socket (`VirtualHosts.sockets`); prints one line per socket.
     public func start() throws(StartError) {
         do {
             for server in configuration.servers {
