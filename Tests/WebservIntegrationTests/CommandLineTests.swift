@@ -27,8 +27,16 @@ final class CommandLineTests: XCTestCase {
         return url.path
     }
 
-    func webserv(_ args: [String], timeout: TimeInterval = 10) throws -> (status: Int32, out: String, err: String) {
-        let r = try WebservIntegrationTests.run(TestServer.binary, args, timeout: timeout)
+    /// Runs webserv in `directory` (relative to the test's directory), else in ours.
+    func webserv(_ args: [String], in directory: String? = nil, timeout: TimeInterval = 10) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        var cwd: URL?
+        if let directory {
+            cwd = dir.appendingPathComponent(directory)
+            try FileManager.default.createDirectory(at: cwd!, withIntermediateDirectories: true)
+        }
+        let r = try WebservIntegrationTests.run(TestServer.binary, args, in: cwd, timeout: timeout)
         return (r.status, String(decoding: r.out, as: UTF8.self), r.err)
     }
 
@@ -144,13 +152,66 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testPrefixHoldsTheDefaultConfig() throws {
+        // Run where there is no conf/default.conf: one in the working directory comes first.
         try write("conf/default.conf", "server { listen 127.0.0.1:0; }\n")
-        let r = try webserv(["-t", "-p", dir.path])
+        let r = try webserv(["-t", "-p", dir.path], in: "elsewhere")
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out, "configuration ok\n")
-        let missing = try webserv(["-t", "-p", dir.appendingPathComponent("nowhere").path])
+        let missing = try webserv(["-t", "-p", dir.appendingPathComponent("nowhere").path], in: "elsewhere")
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.err.contains("default.conf"), missing.err)
+    }
+
+    func testDefaultConfigInTheWorkingDirectoryComesFirst() throws {
+        try write("work/conf/default.conf", "server { listen 127.0.0.1:0; }\n")
+        try write("prefix/conf/default.conf", "bogus;\n")
+        let r = try webserv(["-t", "-p", "../prefix"], in: "work")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+    }
+
+    func testRelativeConfigIsFoundInTheWorkingDirectory() throws {
+        try write("work/relative.conf", "server { listen 127.0.0.1:0; }\n")
+        try write("prefix/relative.conf", "bogus;\n")
+        let r = try webserv(["-t", "-p", dir.appendingPathComponent("prefix").path, "relative.conf"], in: "work")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+    }
+
+    func testRelativeConfigFallsBackToThePrefix() throws {
+        let prefix = dir.appendingPathComponent("prefix").path
+        try write("prefix/relative.conf", "server { listen 127.0.0.1:0; }\n")
+        let r = try webserv(["-t", "-p", prefix, "relative.conf"], in: "work")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+        // Its errors name the file that was read.
+        try write("prefix/relative.conf", "server {\n    bogus;\n}\n")
+        let bad = try webserv(["-t", "-p", prefix, "relative.conf"], in: "work")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.err, "\(prefix)/relative.conf:2: error: unknown directive \"bogus\"\n")
+    }
+
+    func testConfigFoundInTheWorkingDirectoryIncludesBesideItself() throws {
+        try write("work/relative.conf", "server {\n    include part.conf;\n}\n")
+        try write("work/part.conf", "listen 127.0.0.1:0;\n")
+        try write("prefix/part.conf", "bogus;\n")
+        let r = try webserv(["-t", "-p", "../prefix", "relative.conf"], in: "work")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "configuration ok\n")
+    }
+
+    func testMissingConfigNamesEveryPathTried() throws {
+        let work = dir.appendingPathComponent("work").path
+        let prefix = dir.appendingPathComponent("prefix").path
+        let alone = try webserv(["-t", "absent.conf"], in: "work")
+        XCTAssertEqual(alone.status, 1)
+        XCTAssertEqual(alone.err, "absent.conf:1: error: open() \"\(work)/absent.conf\" failed (No such file or directory)\n")
+        let both = try webserv(["-t", "-p", prefix, "absent.conf"], in: "work")
+        XCTAssertEqual(both.status, 1)
+        XCTAssertEqual(
+            both.err,
+            "absent.conf:1: error: open() \"\(work)/absent.conf\" failed (No such file or directory), "
+                + "open() \"\(prefix)/absent.conf\" failed (No such file or directory)\n")
     }
 
     func testHelpPrintsUsageAndExits0() throws {
@@ -189,6 +250,37 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.err.contains("Address already in use"), r.err)
         XCTAssertFalse(r.err.contains(":\(port)()"), "garbled message: \(r.err)")
         XCTAssertFalse(r.out.contains("listening on"))
+    }
+
+    /// Starting `conf` fails with exactly `error` on stderr, exit 1, nothing listening.
+    func assertStartFails(_ conf: String, _ error: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try webserv([conf])
+        XCTAssertEqual(r.status, 1, file: file, line: line)
+        XCTAssertEqual(r.err, error + "\n", file: file, line: line)
+        XCTAssertFalse(r.out.contains("listening on"), file: file, line: line)
+    }
+
+    func testAddressInUseIsReportedAtItsListenDirective() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let conf = try write(
+            "inuse.conf",
+            "server {\n    listen 127.0.0.1:0;\n    access_log off;\n}\nserver {\n    listen 127.0.0.1:\(port);\n}\n")
+        try assertStartFails(conf, "\(conf):6: error: bind() to 127.0.0.1:\(port) failed (98: Address already in use)")
+    }
+
+    func testListenInAnIncludedFileIsReportedThere() throws {
+        let (fd, port) = occupyPort()
+        defer { close(fd) }
+        let sub = try write("sub/listen.conf", "# the address\nlisten 127.0.0.1:\(port);\n")
+        let conf = try write("main.conf", "server {\n    include sub/listen.conf;\n    access_log off;\n}\n")
+        try assertStartFails(conf, "\(sub):2: error: bind() to 127.0.0.1:\(port) failed (98: Address already in use)")
+    }
+
+    func testAnyBindFailureIsReportedTheSameWay() throws {
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine.
+        let conf = try write("foreign.conf", "server {\n    access_log off;\n    listen 192.0.2.1:8080;\n}\n")
+        try assertStartFails(conf, "\(conf):3: error: bind() to 192.0.2.1:8080 failed (99: Cannot assign requested address)")
     }
 
     func testListeningLinesNameTheBoundPorts() throws {

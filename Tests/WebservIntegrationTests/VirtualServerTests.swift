@@ -14,10 +14,15 @@ final class VirtualServerTests: XCTestCase {
 
     // MARK: virtual servers
 
-    func makeVirtualServers() throws -> (TestServer, Int, Int) {
+    func twoFreePorts() -> (Int, Int) {
         let p1 = freePort()
         var p2 = freePort()
         while p2 == p1 { p2 = freePort() }
+        return (p1, p2)
+    }
+
+    func makeVirtualServers() throws -> (TestServer, Int, Int) {
+        let (p1, p2) = twoFreePorts()
         let config = """
             access_log off;
             server { listen 127.0.0.1:\(p1); server_name alpha.test; root {{ROOT}}/alpha; }
@@ -86,6 +91,95 @@ final class VirtualServerTests: XCTestCase {
         let r = try XCTUnwrap(httpRequest(port: p1, "GET http://beta.test/who HTTP/1.1\r\nHost: alpha.test\r\n\r\n"))
         XCTAssertEqual(r.text, "beta")
         _ = s
+    }
+
+    func testSpecificAddressesEachGetTheirOwnSocket() throws {
+        let (p1, p2) = twoFreePorts()
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:\(p1); server_name a.test; root {{ROOT}}/a; access_log off; }
+                server { listen 127.0.0.1:\(p2); listen 127.0.0.1:\(p1); server_name b.test; root {{ROOT}}/b; access_log off; }
+                """,
+            files: ["a/who": "a", "b/who": "b"])
+        XCTAssertEqual(s.stdout, "listening on 127.0.0.1:\(p1)\nlistening on 127.0.0.1:\(p2)\n")
+        XCTAssertEqual(try get(p1, "/who", host: "nobody.test").text, "a")
+        XCTAssertEqual(try get(p1, "/who", host: "b.test").text, "b")
+        XCTAssertEqual(try get(p2, "/who", host: "a.test").text, "b", "a.test does not listen on the second port")
+    }
+
+    // MARK: a connection before its Host is known
+
+    /// Two servers on two ports; only the one at `configured` (0 or 1) has a custom 400 page,
+    /// a 1 s client_header_timeout and an access log.
+    func makeTwoPorts(settingsIn configured: Int) throws -> (TestServer, [Int]) {
+        let (p1, p2) = twoFreePorts()
+        let settings = "error_page 400 /err/400.html; client_header_timeout 1s; access_log {{ROOT}}/access.log;"
+        let config = [p1, p2].enumerated().map { i, port in
+            "server { listen 127.0.0.1:\(port); root {{ROOT}}; \(i == configured ? settings : "access_log off;") }"
+        }
+        let s = try TestServer(config: config.joined(separator: "\n"), files: ["err/400.html": "custom bad request"])
+        XCTAssertEqual(s.ports, [p1, p2])
+        return (s, [p1, p2])
+    }
+
+    func testBadRequestHeadGetsTheErrorPageOfItsPortsServer() throws {
+        for configured in [0, 1] {
+            let (s, ports) = try makeTwoPorts(settingsIn: configured)
+            let own = try XCTUnwrap(httpRequest(port: ports[configured], "GARBAGE\r\n\r\n"))
+            XCTAssertEqual(own.status, 400)
+            XCTAssertEqual(own.text, "custom bad request", "server \(configured + 1)")
+            let other = try XCTUnwrap(httpRequest(port: ports[1 - configured], "GARBAGE\r\n\r\n"))
+            XCTAssertEqual(other.status, 400)
+            XCTAssertTrue(other.text.contains("<h1>400 Bad Request</h1>"), "server \(2 - configured): \(other.text)")
+            _ = s
+        }
+    }
+
+    func testClientHeaderTimeoutIsThatOfItsPortsServer() throws {
+        for configured in [0, 1] {
+            let (s, ports) = try makeTwoPorts(settingsIn: configured)
+            let timed = try RawClient(port: ports[configured], timeout: 4)
+            let untimed = try RawClient(port: ports[1 - configured], timeout: 3)
+            let start = Date()
+            timed.send("GET / HTTP/1.1\r\nHost: x\r\n")
+            untimed.send("GET / HTTP/1.1\r\nHost: x\r\n")
+            XCTAssertEqual(timed.readResponse()?.status, 408, "server \(configured + 1)")
+            XCTAssertGreaterThan(Date().timeIntervalSince(start), 0.8, "408 before client_header_timeout")
+            // The other port's server keeps the default 60 s: nothing for 3 s, then the head
+            // completes and is answered on the same connection.
+            XCTAssertNil(untimed.readResponse()?.status, "server \(2 - configured) answered a partial head")
+            XCTAssertGreaterThan(Date().timeIntervalSince(start), 2.9)
+            untimed.send("\r\n")
+            let r = try XCTUnwrap(untimed.readResponse(), "server \(2 - configured) closed the connection")
+            XCTAssertNotEqual(r.status, 408)
+            _ = s
+        }
+    }
+
+    func testEarlyErrorIsLoggedByItsPortsServer() throws {
+        for configured in [0, 1] {
+            let (s, ports) = try makeTwoPorts(settingsIn: configured)
+            XCTAssertEqual(try httpRequest(port: ports[1 - configured], "UNLOGGED\r\n\r\n")?.status, 400)
+            XCTAssertEqual(try httpRequest(port: ports[configured], "LOGGED\r\n\r\n")?.status, 400)
+            let log = { (try? String(contentsOfFile: s.path("access.log"), encoding: .utf8)) ?? "" }
+            XCTAssertTrue(waitUntil(timeout: 3) { log().contains("\"LOGGED\" 400 ") }, "server \(configured + 1): \(log())")
+            XCTAssertFalse(log().contains("UNLOGGED"), log())
+        }
+    }
+
+    func testNextRequestOnAKeptAliveConnectionStartsFromTheDefaultServer() throws {
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:0; root {{ROOT}}; access_log off; error_page 400 /err/400.html; }
+                server { listen 127.0.0.1:0; server_name b.test; root {{ROOT}}; access_log off; }
+                """,
+            files: ["err/400.html": "custom bad request", "who": "someone"])
+        let c = try RawClient(port: s.port, timeout: 3)
+        XCTAssertEqual(c.request("GET /who HTTP/1.1\r\nHost: b.test\r\n\r\n")?.text, "someone")
+        // b.test has no error_page: a head that never reaches its Host is the default server's.
+        let r = try XCTUnwrap(c.request("GARBAGE\r\n\r\n"))
+        XCTAssertEqual(r.status, 400)
+        XCTAssertEqual(r.text, "custom bad request")
     }
 
     // MARK: locations

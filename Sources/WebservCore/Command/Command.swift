@@ -7,7 +7,8 @@ public enum Command {
     public static let version = "0.1.0"
     static let usage = """
         usage: webserv [-t] [-p PREFIX] [CONFIG]
-          CONFIG       configuration file (default: PREFIX/conf/default.conf)
+          CONFIG       configuration file (default: conf/default.conf); a relative path
+                       is looked for in the current directory, then under PREFIX
           -t           check the configuration and exit: "configuration ok", or the first error
           -p PREFIX    directory that relative paths in the configuration resolve against
                        (default: the current working directory)
@@ -70,10 +71,11 @@ public enum Command {
             var prefix = o.prefix ?? cwd
             if !prefix.hasPrefix("/") { prefix = cwd + "/" + prefix }
             while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
-            let configPath = o.config ?? (prefix + "/conf/default.conf")
+            let configPath = o.config ?? "conf/default.conf"
+            let files = ConfigFiles.commandLineCandidates(configPath, cwd: cwd, prefix: o.prefix == nil ? nil : prefix)
             let configuration: Configuration
             do {
-                configuration = try ConfigLoader.load(path: configPath, prefix: prefix)
+                configuration = try ConfigLoader.load(firstOf: files, named: configPath, prefix: prefix)
             } catch {
                 write(2, "\(error)\n")
                 return 1
@@ -86,7 +88,7 @@ public enum Command {
             do {
                 try server.start()
             } catch {
-                write(2, "webserv: \(error)\n")
+                write(2, "\(error)\n")
                 return 1
             }
             server.run()

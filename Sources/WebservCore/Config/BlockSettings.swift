@@ -36,6 +36,9 @@ struct BlockSettings: Sendable {
 
 /// A `server` block as read: its own settings and its locations in file order.
 struct ParsedServer: Sendable {
+    /// Where the `server` directive is.
+    var file: String
+    var line: Int
     var settings = BlockSettings()
     var locations: [ParsedLocation] = []
 }

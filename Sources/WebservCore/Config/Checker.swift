@@ -29,7 +29,7 @@ struct ConfigChecker {
             case "http":
                 try walk(node.block ?? [], context: .http, settings: &settings, locations: &locations)
             case "server":
-                var server = ParsedServer()
+                var server = ParsedServer(file: node.file, line: node.line)
                 try walk(node.block ?? [], context: .server, settings: &server.settings, locations: &server.locations)
                 parsed.servers.append(server)
             case "location":

@@ -29,9 +29,45 @@ enum ConfigFiles {
         func message(path: String) -> String {
             "\(call)() \"\(path)\" failed (\(String(cString: strerror(errno))))"
         }
+
+        /// No file there (rather than one that cannot be read).
+        var isMissing: Bool { errno == ENOENT || errno == ENOTDIR }
+    }
+
+    /// Where the configuration file named on the command line is looked for, with the name
+    /// its messages use: a relative `path` in the working directory `cwd` (as any command-line
+    /// path), then, when `-p` gave a `prefix`, under it (as nginx's `-c`).
+    static func commandLineCandidates(_ path: String, cwd: String, prefix: String?) -> [(name: String, path: String)] {
+        if isAbsolute(path) { return [(path, path)] }
+        var candidates = [(name: path, path: resolve(path, against: cwd))]
+        if let prefix, prefix != cwd {
+            let underPrefix = resolve(path, against: prefix)
+            candidates.append((underPrefix, underPrefix))
+        }
+        return candidates
     }
 
     static func isAbsolute(_ path: String) -> Bool { path.utf8.first == UInt8(ascii: "/") }
+
+    /// A name with glob(3) wildcards, as nginx's `include` tells them: `*`, `?` or `[`.
+    static func isPattern(_ path: String) -> Bool {
+        path.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
+
+    /// The paths matching `pattern`, sorted (glob(3)'s order); no match is an empty list.
+    static func glob(_ pattern: String) -> Result<[String], ReadFailure> {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        switch Glibc.glob(pattern, 0, nil, &matches) {
+        case 0:
+            return .success((0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } })
+        case GLOB_NOMATCH:
+            return .success([])
+        default:
+            // Without GLOB_ERR unreadable directories are skipped: what is left is running out of memory.
+            return .failure(ReadFailure(call: "glob", errno: ENOMEM))
+        }
+    }
 
     /// `path` unchanged when absolute, else appended to `base`.
     static func resolve(_ path: String, against base: String) -> String {

@@ -19,9 +19,15 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
 public struct Listen: Hashable, Sendable {
     public var address: ListenAddress
     public var defaultServer: Bool
-    public init(address: ListenAddress, defaultServer: Bool) {
+    /// Where the `listen` directive is (the `server` block's line for the implicit default):
+    /// an address that cannot be bound is reported there, like a configuration error.
+    public var file: String
+    public var line: Int
+    public init(address: ListenAddress, defaultServer: Bool, file: String = "", line: Int = 0) {
         self.address = address
         self.defaultServer = defaultServer
+        self.file = file
+        self.line = line
     }
 }
 

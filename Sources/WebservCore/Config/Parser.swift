@@ -31,12 +31,9 @@ struct ParseResult: Sendable {
 
 /// Builds the directive tree from tokens and splices `include FILE;` in place, in any context.
 struct ConfigParser {
-    /// Absolute directory relative file names resolve against.
-    let prefix: String
-    /// Absolute paths of the files being read, innermost last, to refuse include cycles.
+    /// Absolute paths of the files being read, innermost last: relative includes resolve
+    /// against the last one's directory, and a file already open is an include cycle.
     private var openFiles: [String] = []
-
-    init(prefix: String) { self.prefix = prefix }
 
     /// Parses `bytes` as the file `displayName` (found at `absolutePath`).
     mutating func parse(bytes: [UInt8], displayName: String, absolutePath: String) -> ParseResult {
@@ -120,10 +117,35 @@ struct ConfigParser {
         }
     }
 
+    /// `include FILE;` or, when FILE has `*`, `?` or `[`, every match of the pattern in sorted
+    /// order (glob(3)); a pattern that matches nothing includes nothing (nginx).
     private mutating func include(_ node: ConfigNode, into nodes: inout [ConfigNode]) throws(ConfigError) {
         guard node.args.count == 1 else { throw node.error("invalid number of arguments in \"include\" directive") }
-        let displayName = ConfigFiles.resolve(node.args[0], against: ConfigFiles.directory(of: node.file))
-        let absolutePath = ConfigFiles.resolve(displayName, against: prefix)
+        let pattern = node.args[0]
+        // Relative to the including file: to its name for messages, to its real place for reading.
+        let displayDirectory = ConfigFiles.directory(of: node.file)
+        let absolutePattern = ConfigFiles.resolve(pattern, against: ConfigFiles.directory(of: openFiles.last ?? ""))
+        guard ConfigFiles.isPattern(pattern) else {
+            let displayName = ConfigFiles.resolve(pattern, against: displayDirectory)
+            return try includeFile(node, displayName: displayName, absolutePath: absolutePattern, into: &nodes)
+        }
+        switch ConfigFiles.glob(absolutePattern) {
+        case .failure(let failure):
+            throw node.error(argument: 0, failure.message(path: absolutePattern))
+        case .success(let paths):
+            // Each match keeps the directory it was written with: the including file's, joined.
+            let joined = absolutePattern.utf8.count - pattern.utf8.count
+            for path in paths {
+                let written = String(decoding: path.utf8.dropFirst(joined), as: UTF8.self)
+                let displayName = ConfigFiles.resolve(written, against: displayDirectory)
+                try includeFile(node, displayName: displayName, absolutePath: path, into: &nodes)
+            }
+        }
+    }
+
+    private mutating func includeFile(
+        _ node: ConfigNode, displayName: String, absolutePath: String, into nodes: inout [ConfigNode]
+    ) throws(ConfigError) {
         if openFiles.contains(absolutePath) {
             throw node.error(argument: 0, "include cycle: \"\(displayName)\" is already being read")
         }

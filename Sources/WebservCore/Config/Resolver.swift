@@ -17,7 +17,8 @@ enum ConfigResolver {
     private static func server(http: BlockSettings, _ parsed: ParsedServer, prefix: String) -> ServerConfig {
         let own = parsed.settings
         let listens =
-            own.listens.isEmpty ? [Listen(address: defaultListen, defaultServer: false)] : own.listens
+            own.listens.isEmpty
+            ? [Listen(address: defaultListen, defaultServer: false, file: parsed.file, line: parsed.line)] : own.listens
         let fallback = location(
             path: "", exact: false, own: BlockSettings(), server: own, http: http, prefix: prefix)
         let locations = parsed.locations.map {

@@ -23,7 +23,7 @@ enum Setters {
             }
             state.defaultServers.insert(address)
         }
-        s.listens.append(Listen(address: address, defaultServer: isDefault))
+        s.listens.append(Listen(address: address, defaultServer: isDefault, file: n.file, line: n.line))
     }
 
     /// Exact names and leading `*.` wildcards; `.example.com` is nginx's shorthand for both

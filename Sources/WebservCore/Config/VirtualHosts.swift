@@ -3,6 +3,8 @@
 public struct VirtualHosts: Sendable {
     /// Distinct listen addresses in order of first appearance in the file.
     public let addresses: [ListenAddress]
+    /// The sockets that serve them (`ListenSocket.plan`).
+    public let sockets: [ListenSocket]
     private let groups: [Group]
     private let groupIndex: [ListenAddress: Int]
 
@@ -17,7 +19,7 @@ public struct VirtualHosts: Sendable {
     }
 
     public init(_ configuration: Configuration) {
-        var addresses: [ListenAddress] = []
+        var listens: [Listen] = []
         var groups: [Group] = []
         var groupIndex: [ListenAddress: Int] = [:]
         for (serverIndex, server) in configuration.servers.enumerated() {
@@ -28,7 +30,7 @@ public struct VirtualHosts: Sendable {
                 } else {
                     g = groups.count
                     groupIndex[listen.address] = g
-                    addresses.append(listen.address)
+                    listens.append(listen)
                     groups.append(Group(defaultServer: serverIndex))
                 }
                 if listen.defaultServer && !groups[g].hasExplicitDefault {
@@ -52,7 +54,8 @@ public struct VirtualHosts: Sendable {
             }
             groups[g].wildcards = ordered.map(\.element)
         }
-        self.addresses = addresses
+        self.addresses = listens.map(\.address)
+        self.sockets = ListenSocket.plan(listens, groups: groupIndex)
         self.groups = groups
         self.groupIndex = groupIndex
     }
@@ -66,7 +69,7 @@ public struct VirtualHosts: Sendable {
     }
 
     /// The servers listening on `address`, as a number for `serverIndex(inGroup:host:)`: a
-    /// connection looks it up once rather than hashing its address for every request.
+    /// connection looks it up once (`ListenSocket.route`) rather than for every request.
     public func group(for address: ListenAddress) -> Int? { groupIndex[address] }
 
     public func serverIndex(inGroup g: Int, host: ArraySlice<UInt8>?) -> Int {

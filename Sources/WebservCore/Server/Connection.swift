@@ -28,7 +28,7 @@ public final class Connection: PollHandler {
     public unowned(unsafe) let server: Server
     public let local: ListenAddress
     /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
-    let vhostGroup: Int?
+    let vhostGroup: Int
     /// The client's socket address; formatted only when asked for (access log, CGI), since
     /// inet_ntop and the String cost more than the rest of accepting a connection.
     private let peer: sockaddr_storage
@@ -45,7 +45,12 @@ public final class Connection: PollHandler {
 
     /// The request being answered.
     public internal(set) var request: RequestHead?
-    public internal(set) var serverIndex = 0
+    /// The server block whose settings apply: the address's default server until a request's
+    /// `Host` picks another (for timeouts, error pages and the access log of a request that
+    /// fails before its head is parsed, as in nginx).
+    public internal(set) var serverIndex: Int
+    /// The default server of the address this connection was accepted on.
+    let defaultServerIndex: Int
     var responseStarted = false
     var responseComplete = false
     var keepAlive = true
@@ -68,11 +73,13 @@ public final class Connection: PollHandler {
     /// Inside `process()`, whose loop finishes a completed exchange itself.
     var processing = false
 
-    init(fd: Int32, server: Server, local: ListenAddress, peer: sockaddr_storage) {
+    init(fd: Int32, server: Server, local: ListenAddress, group: Int, peer: sockaddr_storage) {
         self.fd = fd
         self.server = server
         self.local = local
-        self.vhostGroup = server.vhosts.group(for: local)
+        self.vhostGroup = group
+        self.defaultServerIndex = server.vhosts.serverIndex(inGroup: group, host: nil)
+        self.serverIndex = defaultServerIndex
         self.peer = peer
     }
 
@@ -85,7 +92,7 @@ public final class Connection: PollHandler {
 
     func start() {
         loop.register(fd, events: Int16(POLLIN), handler: self)
-        deadline = loop.now + server.configuration.servers[virtualHost(nil)].clientHeaderTimeout
+        deadline = loop.now + serverConfig.clientHeaderTimeout
     }
 
     // MARK: poll events
@@ -247,7 +254,7 @@ public final class Connection: PollHandler {
 
     /// The server block for this connection's address and a Host value.
     func virtualHost(_ host: ArraySlice<UInt8>?) -> Int {
-        vhostGroup.map { server.vhosts.serverIndex(inGroup: $0, host: host) } ?? 0
+        server.vhosts.serverIndex(inGroup: vhostGroup, host: host)
     }
 
     func exchangeFinished() -> Bool {
@@ -269,6 +276,8 @@ public final class Connection: PollHandler {
         }
         state = .idle
         deadline = loop.now + serverConfig.keepaliveTimeout
+        // The next request starts again from the address's default server.
+        serverIndex = defaultServerIndex
         if input.isEmpty { input.shrink(to: 16 * 1024) }
     }
 

@@ -6,7 +6,9 @@
 /// polling for a moment instead of spinning, and new clients wait in the backlog.
 final class Listener: PollHandler {
     let fd: Int32
-    let address: ListenAddress
+    /// What to bind, and which servers a connection on it belongs to.
+    let socket: ListenSocket
+    var address: ListenAddress { socket.address }
     let boundPort: UInt16
     unowned let server: Server
     var pausedUntil = 0
@@ -16,11 +18,12 @@ final class Listener: PollHandler {
     /// TCP_NOTSENT_LOWAT (linux/tcp.h), which Glibc's netinet/tcp.h does not always name.
     static let tcpNotSentLowat: Int32 = 25
 
-    init(address: ListenAddress, server: Server) throws(SystemError) {
-        self.address = address
+    init(socket: ListenSocket, server: Server) throws(SystemError) {
+        self.socket = socket
         self.server = server
+        let address = socket.address
         let family = address.isIPv6 ? AF_INET6 : AF_INET
-        let s = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        let s = Glibc.socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard s >= 0 else { throw SystemError("socket", errno) }
         var one: Int32 = 1
         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -85,7 +88,9 @@ final class Listener: PollHandler {
             // from the listener): set O_NONBLOCK without reading them first.
             _ = fcntl(c, F_SETFL, O_NONBLOCK)
             Sys.setCloseOnExec(c)
-            server.accepted(fd: c, on: address, peer: storage)
+            // A wildcard socket that also serves specific addresses asks which one was reached.
+            let route = socket.route(local: socket.specific.isEmpty ? nil : SocketAddress.local(c))
+            server.accepted(fd: c, on: route.address, group: route.group, peer: storage)
         }
     }
 
@@ -141,12 +146,16 @@ enum SocketAddress {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func localPort(_ fd: Int32) -> UInt16 {
+    static func localPort(_ fd: Int32) -> UInt16 { local(fd).port }
+
+    /// The socket's own address (getsockname), in the numeric form `listen` addresses take.
+    static func local(_ fd: Int32) -> ListenAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        return UInt16(truncatingIfNeeded: describe(&storage).1)
+        let (host, port) = describe(&storage)
+        return ListenAddress(host: host, port: UInt16(truncatingIfNeeded: port))
     }
 }

@@ -32,23 +32,35 @@ public final class Server: TimedHandler {
         self.routes = configuration.servers.map(ServerRoutes.init)
     }
 
-    /// Opens logs and binds every listen address; prints one line per address.
-    public func start() throws(SystemError) {
-        for server in configuration.servers {
-            accessLogFDs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
+    /// Opens logs and binds every listen socket (`VirtualHosts.sockets`); prints one line per socket.
+    public func start() throws(StartError) {
+        do {
+            for server in configuration.servers {
+                accessLogFDs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
+            }
+            if let first = configuration.servers.first {
+                errorLogFD = try logFiles.open(first.errorLog, standard: 2)
+            }
+        } catch {
+            throw .system(error)
         }
-        if let first = configuration.servers.first {
-            errorLogFD = try logFiles.open(first.errorLog, standard: 2)
-        }
-        for address in vhosts.addresses {
-            let l = try Listener(address: address, server: self)
-            listeners.append(l)
+        for socket in vhosts.sockets {
+            do {
+                listeners.append(try Listener(socket: socket, server: self))
+            } catch {
+                throw .listen(ConfigError(file: socket.file, line: socket.line, message: error.description))
+            }
         }
         for l in listeners {
             loop.register(l.fd, events: Int16(POLLIN), handler: l, pinned: true)
             LogFiles.write(1, Array("listening on \(l.boundDescription)\n".utf8))
         }
-        let s = try SignalPipe()
+        let s: SignalPipe
+        do {
+            s = try SignalPipe()
+        } catch {
+            throw .system(error)
+        }
         s.onStop = { [unowned self] in self.stop() }
         s.onChild = { [unowned self] in self.reapChildren() }
         signals = s
@@ -66,12 +78,13 @@ public final class Server: TimedHandler {
         loop.removeTimed(self)
     }
 
-    func accepted(fd: Int32, on address: ListenAddress, peer: sockaddr_storage) {
+    /// A new connection to `address`, which `group` of virtual hosts serves.
+    func accepted(fd: Int32, on address: ListenAddress, group: Int, peer: sockaddr_storage) {
         if stopping {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, peer: peer)
+        let c = Connection(fd: fd, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }
@@ -151,6 +164,21 @@ public final class Server: TimedHandler {
         let stamp =
             "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
         LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
+    }
+}
+
+/// Why `Server.start` failed. An address that cannot be bound is reported at its `listen`
+/// directive, the way configuration errors are (SPEC §1); anything else as the failed call.
+public enum StartError: Error, CustomStringConvertible {
+    case listen(ConfigError)
+    case system(SystemError)
+
+    /// The line for stderr.
+    public var description: String {
+        switch self {
+        case .listen(let error): return error.description
+        case .system(let error): return "webserv: \(error)"
+        }
     }
 }
 

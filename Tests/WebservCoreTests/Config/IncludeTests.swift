@@ -91,6 +91,82 @@ final class IncludeTests: XCTestCase {
         XCTAssertEqual(config.servers[0].listens[0].address.port, 82)
     }
 
+    // MARK: wildcards
+
+    /// Writes `files` (path under the prefix → text), then loads conf/main.conf.
+    private func load(writing files: KeyValuePairs<String, String>) throws -> Configuration {
+        for (path, text) in files { try write(path, text) }
+        return try ConfigLoader.load(path: "conf/main.conf", prefix: directory)
+    }
+
+    /// Writes `files`, then returns the error loading conf/main.conf gives.
+    private func loadError(writing files: KeyValuePairs<String, String>) throws -> String? {
+        for (path, text) in files { try write(path, text) }
+        return loadError("conf/main.conf")
+    }
+
+    func testWildcardIncludesTheMatchesInSortedOrder() throws {
+        let config = try load(writing: [
+            "conf/main.conf": "include sites/*.conf;\n",
+            "conf/sites/b.conf": "server { listen 9002; }\n",
+            "conf/sites/a.conf": "server { listen 9001; }\n",
+            "conf/sites/c.conf": "server { listen 9003; }\n",
+            "conf/sites/notes.txt": "not a configuration\n",
+        ])
+        XCTAssertEqual(config.servers.map(\.listens[0].address.port), [9001, 9002, 9003])
+    }
+
+    func testQuestionMarkAndBracketAreWildcardsToo() throws {
+        let config = try load(writing: [
+            "conf/main.conf": "server {\n include sites/?.conf;\n include sites/[xy]z.conf;\n}\n",
+            "conf/sites/a.conf": "listen 9001;\n",
+            "conf/sites/ab.conf": "listen 9009;\n",
+            "conf/sites/yz.conf": "listen 9002;\n",
+        ])
+        XCTAssertEqual(config.servers[0].listens.map(\.address.port), [9001, 9002])
+    }
+
+    func testWildcardWithoutMatchIsNoError() throws {
+        let config = try load(writing: ["conf/main.conf": "include sites/*.none;\ninclude nowhere/*;\nserver { listen 81; }\n"])
+        XCTAssertEqual(config.servers.map(\.listens[0].address.port), [81])
+    }
+
+    func testErrorInAWildcardMatchNamesThatFile() throws {
+        let error = try loadError(writing: [
+            "conf/main.conf": "include sites/*.conf;\n",
+            "conf/sites/a.conf": "server { listen 9001; }\n",
+            "conf/sites/b.conf": "server {\n listen 9002;\n root a b;\n}\n",
+        ])
+        XCTAssertEqual(error, "conf/sites/b.conf:3: error: invalid number of arguments in \"root\" directive")
+    }
+
+    func testWildcardIsRelativeToTheIncludingFile() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/conf/sites/parts", withIntermediateDirectories: true)
+        let error = try loadError(writing: [
+            "conf/main.conf": "include sites/a.conf;\n",
+            "conf/sites/a.conf": "server {\n include parts/*.conf;\n}\n",
+            "conf/sites/parts/1.conf": "listen 9001;\n",
+            "conf/sites/parts/2.conf": "listen 9002;\nbogus;\n",
+        ])
+        XCTAssertEqual(error, "conf/sites/parts/2.conf:2: error: unknown directive \"bogus\"")
+    }
+
+    func testAbsoluteWildcard() throws {
+        let error = try loadError(writing: [
+            "conf/main.conf": "include \(directory)/conf/sites/*.conf;\n",
+            "conf/sites/a.conf": "server {\n bogus;\n}\n",
+        ])
+        XCTAssertEqual(error, "\(directory)/conf/sites/a.conf:2: error: unknown directive \"bogus\"")
+    }
+
+    func testWildcardMatchingTheIncludingFileIsACycle() throws {
+        let error = try loadError(writing: [
+            "conf/main.conf": "include sites/a.conf;\n",
+            "conf/sites/a.conf": "server { listen 9001; }\ninclude *.conf;\n",
+        ])
+        XCTAssertEqual(error, "conf/sites/a.conf:2: error: include cycle: \"conf/sites/a.conf\" is already being read")
+    }
+
     func testIncludeWithBlockIsAnError() throws {
         try write("conf/main.conf", "include x {\n}\n")
         XCTAssertEqual(loadError("conf/main.conf"), "conf/main.conf:1: error: directive \"include\" is not terminated by \";\"")

@@ -4,7 +4,7 @@ import XCTest
 
 final class ParserTests: XCTestCase {
     private func parse(_ text: String) -> ParseResult {
-        var parser = ConfigParser(prefix: "/srv")
+        var parser = ConfigParser()
         return parser.parse(bytes: Array(text.utf8), displayName: "p.conf", absolutePath: "/srv/p.conf")
     }
 

@@ -8,7 +8,9 @@ final class ResolverTests: XCTestCase {
         let config = try XCTUnwrap(loadConfig("server { }"))
         XCTAssertEqual(config.prefix, "/srv")
         let server = config.servers[0]
-        XCTAssertEqual(server.listens, [Listen(address: ListenAddress(host: "0.0.0.0", port: 8080), defaultServer: false)])
+        XCTAssertEqual(
+            server.listens,
+            [Listen(address: ListenAddress(host: "0.0.0.0", port: 8080), defaultServer: false, file: "test.conf", line: 1)])
         XCTAssertEqual(server.serverNames, [""])
         XCTAssertNil(server.returnDirective)
         XCTAssertEqual(server.keepaliveTimeout, 75_000)
@@ -234,6 +236,13 @@ final class ResolverTests: XCTestCase {
         XCTAssertEqual(config.servers[0].listens.map(\.defaultServer), [false, true, false, false, false, false, false, false])
         XCTAssertTrue(config.servers[0].listens[4].address.isIPv6)
         XCTAssertEqual(config.servers[0].listens[4].address.host, "::1")
+    }
+
+    func testListenRemembersWhereItWasAskedFor() throws {
+        let config = try XCTUnwrap(loadConfig("server {\n  listen 8081;\n\n  listen 8082; }\n\nserver {\n}\n"))
+        XCTAssertEqual(config.servers[0].listens.map { "\($0.file):\($0.line)" }, ["test.conf:2", "test.conf:4"])
+        XCTAssertEqual(
+            config.servers[1].listens.map { "\($0.file):\($0.line)" }, ["test.conf:6"], "the implicit listen: its server line")
     }
 
     func testServerNamesAreLowerCasedAndAccumulate() throws {

@@ -167,12 +167,12 @@ func waitUntil(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-/// Runs a command with a time bound; returns (exit status, stdout, stderr).
-/// Output goes through temporary files, so no pipe can fill up and stall the child.
+/// Runs a command with a time bound (in `directory`, else in ours); returns (exit status,
+/// stdout, stderr). Output goes through temporary files, so no pipe can fill up and stall the child.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 30) throws -> (
-    status: Int32, out: Data, err: String
-) {
+func run(
+    _ executable: String, _ arguments: [String], stdin: Data? = nil, in directory: URL? = nil, timeout: TimeInterval = 30
+) throws -> (status: Int32, out: Data, err: String) {
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: tmp) }
@@ -185,6 +185,7 @@ func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, timeou
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
+    if let directory { p.currentDirectoryURL = directory }
     p.standardOutput = try FileHandle(forWritingTo: outURL)
     p.standardError = try FileHandle(forWritingTo: errURL)
     p.standardInput = try FileHandle(forReadingFrom: inURL)
