@@ -382,7 +382,7 @@ final class CGITests: XCTestCase {
             })
         XCTAssertFalse(String(decoding: seen, as: UTF8.self).contains("second"))
         XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("Transfer-Encoding: chunked"))
-        FileManager.default.createFile(atPath: s.path("go"), contents: Data())
+        _ = FileManager.default.createFile(atPath: s.path("go"), contents: Data())
         XCTAssertTrue(
             waitUntil(timeout: 5) {
                 seen += receiveSome(c.fd)

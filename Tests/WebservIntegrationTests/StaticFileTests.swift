@@ -253,7 +253,7 @@ final class StaticFileTests: XCTestCase {
         let s = try makeServer()
         let size = 50 << 20
         let path = s.path("www/big.bin")
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try h.truncate(atOffset: UInt64(size))  // sparse: created instantly
         var markers: [(Int, Data)] = []

@@ -42,8 +42,8 @@ final class TestServer {
         let text = expand(config)
         let configURL = directory.appendingPathComponent("test.conf")
         try text.write(to: configURL, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments + [configURL.path]
         process.currentDirectoryURL = directory
@@ -179,9 +179,9 @@ func run(
     let outURL = tmp.appendingPathComponent("out")
     let errURL = tmp.appendingPathComponent("err")
     let inURL = tmp.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
