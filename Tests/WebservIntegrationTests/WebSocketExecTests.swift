@@ -15,6 +15,7 @@ final class WebSocketExecTests: XCTestCase {
             location /sleeper { websocket exec /bin/sleep 60; }
             location /missing { websocket exec /no/such/program; }
             location /stderr { websocket exec /bin/sh -c "echo oops >&2; echo out"; }
+            location /binary { websocket exec /bin/sh -c "printf '\\\\377\\\\376bad\\\\n'; sleep 5"; }
         }
         """
 
@@ -27,6 +28,15 @@ final class WebSocketExecTests: XCTestCase {
         XCTAssertEqual(ws.receive()?.text, "ÜBER STRASSE")
         for i in 0..<50 { ws.sendText("m\(i)") }
         for i in 0..<50 { XCTAssertEqual(ws.receive()?.text, "M\(i)") }
+    }
+
+    /// A text frame must carry UTF-8 (RFC 6455 §5.6): bytes that are not become U+FFFD.
+    func testLinesThatAreNotUTF8AreRepairedNotSentAsInvalidText() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/binary"))
+        let m = try XCTUnwrap(ws.receive())
+        XCTAssertEqual(m.opcode, 1)
+        XCTAssertEqual(m.payload, Array("\u{FFFD}\u{FFFD}bad".utf8))
     }
 
     func testProgramGetsACGIStyleEnvironment() throws {

@@ -87,4 +87,9 @@ public struct UTF8Validator: Sendable {
             ?? Array(bytes).withUnsafeBytes { validator.feed($0) }
         return ok && validator.isAtCharacterBoundary
     }
+
+    /// `bytes` if they are UTF-8, else a copy with each invalid sequence replaced by U+FFFD.
+    public static func repaired(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        isValid(bytes) ? Array(bytes) : Array(String(decoding: bytes, as: UTF8.self).utf8)
+    }
 }

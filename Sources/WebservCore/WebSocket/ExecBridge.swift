@@ -160,6 +160,9 @@ final class ExecBridge: PollHandler {
 
     private func emitLine() {
         if partialLine.last == 0x0D { partialLine.removeLast() }
+        // A text message must be UTF-8 (RFC 6455 §5.6): a program printing other bytes gets
+        // them replaced by U+FFFD rather than a frame the client has to reject with 1007.
+        if !UTF8Validator.isValid(partialLine) { partialLine = UTF8Validator.repaired(partialLine) }
         session.sendText(partialLine[...])
         partialLine.removeAll(keepingCapacity: true)
     }

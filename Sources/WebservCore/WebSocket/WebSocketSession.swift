@@ -124,6 +124,13 @@ public struct WebSocketSession: Sendable {
                 if let event = try assembler.push(frame) { handle(event, now: now, into: &actions) }
             } catch {
                 actions += fail(error, now: now)
+                // A bad close frame (code 1005, 999, a 1-byte payload …) is still the peer's
+                // close: both have now been sent, so the TCP connection closes now (§7.1.1),
+                // without waiting for a second close that will not come.
+                if frame.opcode == .close, case .closing = state {
+                    state = .closed
+                    actions.append(.closeConnection)
+                }
             }
         }
         return actions

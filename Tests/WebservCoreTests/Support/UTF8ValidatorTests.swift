@@ -99,4 +99,10 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    func testRepairedReplacesEachInvalidSequenceAndKeepsValidText() {
+        XCTAssertEqual(UTF8Validator.repaired(Array("héllo".utf8)), Array("héllo".utf8))
+        XCTAssertEqual(UTF8Validator.repaired([0xFF, 0xFE, 0x62]), Array("\u{FFFD}\u{FFFD}b".utf8))
+        XCTAssertEqual(UTF8Validator.repaired([0x61, 0xE2, 0x82]), Array("a\u{FFFD}".utf8), "a cut sequence")
+    }
 }

@@ -38,7 +38,10 @@ final class BroadcastHistoryTests: XCTestCase {
     func testJSONEscaping() {
         var out: [UInt8] = []
         JSON.appendString(Array("a\"b\\c\n\t\u{01}\u{1F}é€😀/".utf8), into: &out)
-        XCTAssertEqual(String(decoding: out, as: UTF8.self), #""a\"b\\c\u000a\u0009\u0001\u001fé€😀/""#)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), #""a\"b\\c\n\t\u0001\u001fé€😀/""#)
+        out = []
+        JSON.appendString([0x0D, 0x08, 0x0C, 0x0B, 0x00], into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), #""\r\b\f\u000b\u0000""#, "short escapes where JSON has them")
     }
 
     func testInvalidUTF8IsReplaced() {

@@ -61,23 +61,37 @@ final class WebSocketSessionTests: XCTestCase {
         XCTAssertEqual(s.receive(ClientFrame.close(code: nil)[...], now: 1), [.send([0x88, 0x00]), .closeConnection])
     }
 
-    func testInvalidCloseCodeFailsWith1002ThenWaitsForPeerClose() {
-        var s = session()
-        XCTAssertEqual(s.receive(ClientFrame.close(code: 1005)[...], now: 1), [closeFrame(1002)])
-        XCTAssertEqual(s.state, .closing(deadline: 5_001))
-        XCTAssertEqual(s.receive(ClientFrame.close(code: 1002)[...], now: 2), [.closeConnection])
-        XCTAssertEqual(s.state, .closed)
+    /// A bad close frame is still the peer's close: once ours is sent, both are, and the TCP
+    /// connection closes at once (§5.5.1, §7.1.1) instead of waiting for a second close.
+    func testInvalidCloseCodeFailsWith1002AndClosesAtOnce() {
+        for code: UInt16 in [1005, 1006, 999, 1016, 5000] {
+            var s = session()
+            XCTAssertEqual(
+                s.receive(ClientFrame.close(code: code)[...], now: 1), [closeFrame(1002), .closeConnection], "\(code)")
+            XCTAssertEqual(s.state, .closed)
+        }
     }
 
     func testOneByteClosePayloadIsProtocolError() {
         var s = session()
-        XCTAssertEqual(s.receive(ClientFrame.bytes(opcode: 0x8, payload: [0x03])[...], now: 1), [closeFrame(1002)])
+        XCTAssertEqual(
+            s.receive(ClientFrame.bytes(opcode: 0x8, payload: [0x03])[...], now: 1), [closeFrame(1002), .closeConnection])
+        XCTAssertEqual(s.state, .closed)
     }
 
     func testInvalidCloseReasonIs1007() {
         var s = session()
         XCTAssertEqual(
-            s.receive(ClientFrame.close(code: 1000, reason: [0xCE, 0xBA, 0xE1, 0xBD])[...], now: 1), [closeFrame(1007)])
+            s.receive(ClientFrame.close(code: 1000, reason: [0xCE, 0xBA, 0xE1, 0xBD])[...], now: 1),
+            [closeFrame(1007), .closeConnection])
+    }
+
+    func testBadMessageStillWaitsForThePeersClose() {
+        var s = session()
+        XCTAssertEqual(s.receive(ClientFrame.bytes(opcode: 0x1, payload: [0xFF])[...], now: 1), [closeFrame(1007)])
+        XCTAssertEqual(s.state, .closing(deadline: 5_001))
+        XCTAssertEqual(s.receive(ClientFrame.close(code: 1007)[...], now: 2), [.closeConnection])
+        XCTAssertEqual(s.state, .closed)
     }
 
     func testMalformedHeaderSendsCloseAndDropsConnectionAtOnce() {
