@@ -38,8 +38,18 @@ public enum Dispatcher {
         case .delete:
             Delete.handle(c, location: location)
         default:
+            // An allowed method that no handler takes. A target that does not exist is 404
+            // first, as nginx's static module answers POST and FastCGI a missing script.
+            if let status = missingTargetStatus(req.path, location: location) { return c.respondError(status) }
             c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
+    }
+
+    /// 404 (or 403) when nothing the request could act on is at its path; nil when something is.
+    static func missingTargetStatus(_ path: [UInt8], location: LocationConfig) -> Int? {
+        guard let file = FileResolver.map(path, location: location) else { return 404 }
+        if case .status(let status) = FileResolver.fileInfo(file) { return status }
+        return nil
     }
 
     static func isAllowed(_ method: HTTPMethod, in location: LocationConfig) -> Bool {
