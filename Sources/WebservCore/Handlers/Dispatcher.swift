@@ -14,14 +14,15 @@ public enum Dispatcher {
         routes.location(for: req.path).withConfig { route(c, req, location: $0) }
     }
 
-    /// Method and size checks, then the location's content handler.
+    /// The location's `return`, method and size checks, then its content handler.
     private static func route(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         c.bodyLimit = location.clientMaxBodySize
 
+        // `return` belongs to nginx's rewrite phase, which runs before any method check.
+        if let r = location.returnDirective { return Redirect.answer(c, r) }
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
-        if let r = location.returnDirective { return Redirect.answer(c, r) }
         if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
             return c.respondError(413)
         }
