@@ -452,7 +452,7 @@ final class VirtualServerTests: XCTestCase {
         XCTAssertEqual(try get(s.port, "/methods/file.txt", method: "HEAD").status, 200, "GET implies HEAD")
         let post = try get(s.port, "/methods/file.txt", method: "POST")
         XCTAssertEqual(post.status, 405)
-        XCTAssertEqual(Set((post.header("Allow") ?? "").components(separatedBy: ", ")), ["GET", "HEAD", "DELETE"])
+        XCTAssertEqual(post.header("Allow"), "GET, HEAD, DELETE")
         let get = try get(s.port, "/postonly/x", method: "GET")
         XCTAssertEqual(get.status, 405)
         XCTAssertEqual(get.header("Allow"), "POST")

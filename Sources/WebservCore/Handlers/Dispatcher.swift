@@ -64,10 +64,19 @@ public enum Dispatcher {
 
     static func allowHeader(_ location: LocationConfig) -> String {
         var methods = location.allowMethods
-        if methods.contains("GET") && !methods.contains("HEAD") { methods.append("HEAD") }
-        if case .broadcast = location.websocket, !methods.contains("POST") { methods.append("POST") }
-        return methods.joined(separator: ", ")
+        if case .broadcast = location.websocket { methods.append("POST") }
+        return allowHeader(methods: methods)
     }
+
+    /// The `Allow` value in one order whatever the configuration's: GET, HEAD (which GET
+    /// implies), POST, PUT, DELETE, then the others as configured, each once.
+    static func allowHeader(methods: [String]) -> String {
+        var ordered = canonicalOrder.filter { methods.contains($0) || ($0 == "HEAD" && methods.contains("GET")) }
+        for m in methods where !ordered.contains(m) { ordered.append(m) }
+        return ordered.joined(separator: ", ")
+    }
+
+    static let canonicalOrder = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 }
 
 /// Content handlers that later layers provide (WebSocket, CGI, uploads).
