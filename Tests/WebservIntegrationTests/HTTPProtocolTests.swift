@@ -63,6 +63,14 @@ final class HTTPProtocolTests: XCTestCase {
         try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\n\r\n", status: 400)
     }
 
+    func testEmptyOrInvalidHostIs400AndCloses() throws {
+        let s = try makeServer()
+        for host in ["", "a b", "a/b", "a\\b"] {
+            try assertRefusedAndClosed(s, "GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n", status: 400)
+        }
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.0\r\n\r\n")?.status, 200, "1.0 needs no Host")
+    }
+
     func testMalformedHeaderIs400AndCloses() throws {
         try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", status: 400)
     }
