@@ -152,7 +152,8 @@ public final class Server: TimedHandler {
         let line = CombinedLogFormat.line(
             remote: c.peerAddress, time: loop.dates.logValue, request: c.log.requestLine,
             status: c.log.status, bytes: c.log.bodyBytes,
-            referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"))
+            referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"),
+            authorization: c.request?.header("authorization"))
         LogFiles.write(fd, line)
     }
 
