@@ -148,7 +148,10 @@ final class CGITests: XCTestCase {
                 Host: example.test:\(s.port)\r
                 X-Custom-Thing: yes\r
                 Accept: text/plain\r
+                Cookie: a=1\r
                 Proxy: evil\r
+                Accept: */*\r
+                Cookie: b=2\r
                 \r
 
                 """))
@@ -174,7 +177,8 @@ final class CGITests: XCTestCase {
         XCTAssertEqual(env["REMOTE_ADDR"], "127.0.0.1")
         XCTAssertNotNil(env["REMOTE_PORT"].flatMap { Int($0) })
         XCTAssertEqual(env["HTTP_X_CUSTOM_THING"], "yes")
-        XCTAssertEqual(env["HTTP_ACCEPT"], "text/plain")
+        XCTAssertEqual(env["HTTP_ACCEPT"], "text/plain, */*")
+        XCTAssertEqual(env["HTTP_COOKIE"], "a=1; b=2", "RFC 6265 §5.4")
         XCTAssertEqual(env["HTTP_HOST"], "example.test:\(s.port)")
         XCTAssertNil(env["HTTP_PROXY"], "httpoxy")
         XCTAssertNil(env["CONTENT_LENGTH"], "no body, no CONTENT_LENGTH")
