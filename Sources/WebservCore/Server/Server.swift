@@ -63,6 +63,9 @@ public final class Server: TimedHandler {
         }
         s.onStop = { [unowned self] in self.stop() }
         s.onChild = { [unowned self] in self.reapChildren() }
+        s.onHangUp = { [unowned self] in
+            self.logError("signal 1 (SIGHUP) received: reloading the configuration is not supported, ignored")
+        }
         signals = s
         loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
         loop.addTimed(self)
