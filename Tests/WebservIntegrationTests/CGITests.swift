@@ -118,6 +118,26 @@ final class CGITests: XCTestCase {
         XCTAssertEqual(try httpRequest(port: s.port, "GET /cgi-bin/nothere.py/x HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 404)
     }
 
+    /// nginx with FastCGI: a missing script is 404 whatever the method; a 405 here would list
+    /// the very method it refuses in `Allow`.
+    func testMissingScriptIs404ForEveryAllowedMethod() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        for target in ["/cgi-bin/nothere.py", "/cgi-bin/nothere.py/x", "/cgi-bin/nodir/x.sh"] {
+            let post = try XCTUnwrap(c.request("POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"))
+            XCTAssertEqual(post.status, 404, target)
+            XCTAssertNil(post.header("Allow"), target)
+            XCTAssertEqual(c.request("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 404, target)
+        }
+        // A method the location does not allow stays 405, and Allow does not list it.
+        let delete = try XCTUnwrap(c.request("DELETE /cgi-bin/nothere.py HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(delete.status, 405)
+        XCTAssertFalse((delete.header("Allow") ?? "").contains("DELETE"))
+        // A file that exists but is no script: still 405 for POST, as nginx's static module.
+        let existing = try XCTUnwrap(c.request("POST /cgi-bin/sub/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+        XCTAssertEqual(existing.status, 405)
+    }
+
     func testEnvironmentFollowsRFC3875WithPathInfoAndHeaders() throws {
         let s = try makeServer()
         let r = try XCTUnwrap(
@@ -128,7 +148,10 @@ final class CGITests: XCTestCase {
                 Host: example.test:\(s.port)\r
                 X-Custom-Thing: yes\r
                 Accept: text/plain\r
+                Cookie: a=1\r
                 Proxy: evil\r
+                Accept: */*\r
+                Cookie: b=2\r
                 \r
 
                 """))
@@ -154,7 +177,8 @@ final class CGITests: XCTestCase {
         XCTAssertEqual(env["REMOTE_ADDR"], "127.0.0.1")
         XCTAssertNotNil(env["REMOTE_PORT"].flatMap { Int($0) })
         XCTAssertEqual(env["HTTP_X_CUSTOM_THING"], "yes")
-        XCTAssertEqual(env["HTTP_ACCEPT"], "text/plain")
+        XCTAssertEqual(env["HTTP_ACCEPT"], "text/plain, */*")
+        XCTAssertEqual(env["HTTP_COOKIE"], "a=1; b=2", "RFC 6265 §5.4")
         XCTAssertEqual(env["HTTP_HOST"], "example.test:\(s.port)")
         XCTAssertNil(env["HTTP_PROXY"], "httpoxy")
         XCTAssertNil(env["CONTENT_LENGTH"], "no body, no CONTENT_LENGTH")

@@ -325,6 +325,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(idle.isClosedByServer())
     }
 
+    /// nginx reloads on SIGHUP; webserv does not, but must not die of it either (it was 129).
+    func testSIGHUPIsLoggedAndTheServerKeepsAnswering() throws {
+        let s = try TestServer(
+            config: "server { listen 127.0.0.1:0; root {{ROOT}}/www; error_log {{ROOT}}/error.log; access_log off; }",
+            files: ["www/a.txt": "a"])
+        let kept = try RawClient(port: s.port)
+        XCTAssertEqual(kept.request("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        s.signal(SIGHUP)
+        XCTAssertTrue(
+            waitUntil(timeout: 3) {
+                ((try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "").contains("SIGHUP")
+            }, "no SIGHUP line in the error log")
+        XCTAssertTrue(s.isRunning, "SIGHUP killed the server")
+        XCTAssertEqual(kept.request("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        let log = try String(contentsOfFile: s.path("error.log"), encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "SIGHUP").count - 1, 1, log)
+        XCTAssertTrue(log.contains("not supported"), log)
+        XCTAssertEqual(s.stop(), 0)
+    }
+
     func testSIGTERMWhileIdleExits0() throws {
         let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }")
         s.signal(SIGTERM)

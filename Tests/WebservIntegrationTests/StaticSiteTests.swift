@@ -89,6 +89,26 @@ final class StaticSiteTests: XCTestCase {
         XCTAssertEqual(c.readResponse()?.text, "body{}")
     }
 
+    /// nginx's `$remote_user`: the Basic user name, escaped like the other fields; `-` otherwise.
+    func testAccessLogNamesTheBasicAuthUser() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port)
+        // "ann:secret", "x\"y:p", "nocolon", then a Bearer token.
+        for credentials in ["Basic YW5uOnNlY3JldA==", "basic eCJ5OnA=", "Basic bm9jb2xvbg==", "Bearer YW5uOnNlY3JldA=="] {
+            let r = c.request("GET /style.css HTTP/1.1\r\nHost: x\r\nAuthorization: \(credentials)\r\n\r\n")
+            XCTAssertEqual(r?.status, 200)
+        }
+        XCTAssertEqual(c.request("GET /style.css?last HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                ((try? String(contentsOfFile: s.path("access.log"), encoding: .utf8)) ?? "").contains("?last")
+            })
+        let users = try String(contentsOfFile: s.path("access.log"), encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: " ", maxSplits: 3).dropFirst(2).first.map(String.init) ?? ""
+        }
+        XCTAssertEqual(users, ["ann", #"x\x22y"#, "-", "-", "-"])
+    }
+
     func testAccessLogUsesCombinedFormat() throws {
         let s = try makeServer()
         _ = try curl(["-A", "tester/1.0", "-e", "http://ref/", "http://127.0.0.1:\(s.port)/style.css"])

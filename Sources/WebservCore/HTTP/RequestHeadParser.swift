@@ -260,10 +260,15 @@ private struct HeadScanner {
         return end > authorityStart ? (authorityStart..<end, ()) : nil
     }
 
-    /// reg-name / IPv4 / [IPv6] with optional port: no slashes, spaces or control bytes.
+    /// reg-name / IPv4 / [IPv6] with optional port: no slashes, spaces or control bytes. As
+    /// nginx's ngx_http_validate_host, an empty name (`Host:`, `Host: :80`) or `..` is invalid.
     static func validHost(_ h: ArraySlice<UInt8>) -> Bool {
+        guard let first = h.first, first != 0x3A else { return false }
+        var previous: UInt8 = 0
         for b in h {
             if b <= 0x20 || b == 0x2F || b == 0x5C || b == 0x7F || b == 0x40 { return false }
+            if b == 0x2E && previous == 0x2E { return false }
+            previous = b
         }
         return true
     }

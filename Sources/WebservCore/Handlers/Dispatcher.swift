@@ -14,14 +14,15 @@ public enum Dispatcher {
         routes.location(for: req.path).withConfig { route(c, req, location: $0) }
     }
 
-    /// Method and size checks, then the location's content handler.
+    /// The location's `return`, method and size checks, then its content handler.
     private static func route(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         c.bodyLimit = location.clientMaxBodySize
 
+        // `return` belongs to nginx's rewrite phase, which runs before any method check.
+        if let r = location.returnDirective { return Redirect.answer(c, r) }
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
-        if let r = location.returnDirective { return Redirect.answer(c, r) }
         if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
             return c.respondError(413)
         }
@@ -38,8 +39,18 @@ public enum Dispatcher {
         case .delete:
             Delete.handle(c, location: location)
         default:
+            // An allowed method that no handler takes. A target that does not exist is 404
+            // first, as nginx's static module answers POST and FastCGI a missing script.
+            if let status = missingTargetStatus(req.path, location: location) { return c.respondError(status) }
             c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
+    }
+
+    /// 404 (or 403) when nothing the request could act on is at its path; nil when something is.
+    static func missingTargetStatus(_ path: [UInt8], location: LocationConfig) -> Int? {
+        guard let file = FileResolver.map(path, location: location) else { return 404 }
+        if case .status(let status) = FileResolver.fileInfo(file) { return status }
+        return nil
     }
 
     static func isAllowed(_ method: HTTPMethod, in location: LocationConfig) -> Bool {
@@ -53,10 +64,19 @@ public enum Dispatcher {
 
     static func allowHeader(_ location: LocationConfig) -> String {
         var methods = location.allowMethods
-        if methods.contains("GET") && !methods.contains("HEAD") { methods.append("HEAD") }
-        if case .broadcast = location.websocket, !methods.contains("POST") { methods.append("POST") }
-        return methods.joined(separator: ", ")
+        if case .broadcast = location.websocket { methods.append("POST") }
+        return allowHeader(methods: methods)
     }
+
+    /// The `Allow` value in one order whatever the configuration's: GET, HEAD (which GET
+    /// implies), POST, PUT, DELETE, then the others as configured, each once.
+    static func allowHeader(methods: [String]) -> String {
+        var ordered = canonicalOrder.filter { methods.contains($0) || ($0 == "HEAD" && methods.contains("GET")) }
+        for m in methods where !ordered.contains(m) { ordered.append(m) }
+        return ordered.joined(separator: ", ")
+    }
+
+    static let canonicalOrder = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 }
 
 /// Content handlers that later layers provide (WebSocket, CGI, uploads).

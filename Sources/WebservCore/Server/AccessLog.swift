@@ -50,12 +50,14 @@ final class LogFiles {
 enum CombinedLogFormat {
     static func line(
         remote: String, time: [UInt8], request: [UInt8], status: Int, bytes: Int,
-        referer: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?
+        referer: ArraySlice<UInt8>?, userAgent: ArraySlice<UInt8>?, authorization: ArraySlice<UInt8>?
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(200)
         Bytes.append(remote, to: &out)
-        Bytes.append(" - - [", to: &out)
+        Bytes.append(" - ", to: &out)
+        if let user = basicUser(authorization) { escape(user[...], into: &out) } else { out.append(0x2D) }
+        Bytes.append(" [", to: &out)
         out.append(contentsOf: time)
         Bytes.append("] \"", to: &out)
         escape(request[...], into: &out)
@@ -69,6 +71,20 @@ enum CombinedLogFormat {
         if let u = userAgent { escape(u, into: &out) } else { out.append(0x2D) }
         Bytes.append("\"\n", to: &out)
         return out
+    }
+
+    /// `$remote_user`: the user name of `Authorization: Basic base64(user:pass)` (RFC 7617), the
+    /// part before the first `:`. nil (logged as `-`) for another scheme, bad base64, no `:` or an
+    /// empty name, as nginx's ngx_http_auth_basic_user.
+    static func basicUser(_ authorization: ArraySlice<UInt8>?) -> [UInt8]? {
+        guard let value = authorization, value.count > 6,
+            Bytes.equalsLowercased(value.prefix(5), "basic"), value[value.startIndex + 5] == 0x20
+        else { return nil }
+        let credentials = value.dropFirst(6).drop { $0 == 0x20 }
+        guard let decoded = Base64.decode(credentials), let colon = decoded.firstIndex(of: 0x3A), colon > 0 else {
+            return nil
+        }
+        return Array(decoded[..<colon])
     }
 
     /// As nginx: `"`, `\` and bytes outside printable ASCII become \xHH.

@@ -76,6 +76,7 @@ enum CloneExec {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         signal(SIGCHLD, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
         sigprocmask(SIG_SETMASK, &plan.pointee.unblocked, nil)
         // Its own process group, so `terminate` reaches whatever it starts too.
         setpgid(0, 0)

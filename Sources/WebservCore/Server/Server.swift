@@ -63,6 +63,9 @@ public final class Server: TimedHandler {
         }
         s.onStop = { [unowned self] in self.stop() }
         s.onChild = { [unowned self] in self.reapChildren() }
+        s.onHangUp = { [unowned self] in
+            self.logError("signal 1 (SIGHUP) received: reloading the configuration is not supported, ignored")
+        }
         signals = s
         loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
         loop.addTimed(self)
@@ -152,7 +155,8 @@ public final class Server: TimedHandler {
         let line = CombinedLogFormat.line(
             remote: c.peerAddress, time: loop.dates.logValue, request: c.log.requestLine,
             status: c.log.status, bytes: c.log.bodyBytes,
-            referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"))
+            referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"),
+            authorization: c.request?.header("authorization"))
         LogFiles.write(fd, line)
     }
 

@@ -6,12 +6,14 @@
 /// only with async-signal-safe calls (`write`), so this one is nonisolated(unsafe) on purpose.
 nonisolated(unsafe) private var signalPipeWrite: Int32 = -1
 
-/// Turns SIGINT, SIGTERM and SIGCHLD into bytes on a pipe the poll loop reads; ignores
+/// Turns SIGINT, SIGTERM, SIGCHLD and SIGHUP into bytes on a pipe the poll loop reads; ignores
 /// SIGPIPE and SIGXFSZ so a dead peer or a file size limit is an errno, not a death.
+/// SIGHUP (nginx's reload) is caught so that it cannot kill the server; we do not reload.
 final class SignalPipe: PollHandler {
     let readFD: Int32
     var onStop: () -> Void = {}
     var onChild: () -> Void = {}
+    var onHangUp: () -> Void = {}
 
     init() throws(SystemError) {
         let p = try Sys.pipe()
@@ -34,6 +36,7 @@ final class SignalPipe: PollHandler {
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGCHLD, &action, nil)
+        sigaction(SIGHUP, &action, nil)
     }
 
     func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
@@ -42,7 +45,11 @@ final class SignalPipe: PollHandler {
             let n = read(readFD, &bytes, bytes.count)
             guard n > 0 else { return }
             for b in bytes[0..<n] {
-                if Int32(b) == SIGCHLD { onChild() } else { onStop() }
+                switch Int32(b) {
+                case SIGCHLD: onChild()
+                case SIGHUP: onHangUp()
+                default: onStop()
+                }
             }
         }
     }

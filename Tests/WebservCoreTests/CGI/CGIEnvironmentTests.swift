@@ -70,6 +70,16 @@ final class CGIEnvironmentTests: XCTestCase {
         XCTAssertEqual(e["HTTP_DNT"], "1")
     }
 
+    func testRepeatedCookiesJoinWithSemicolonOthersWithComma() {
+        let e = env(
+            info(headers: [
+                (name: "Cookie", value: "a=1"), (name: "Accept", value: "text/plain"), (name: "cookie", value: "b=2; c=3"),
+                (name: "Accept", value: "*/*"),
+            ]))
+        XCTAssertEqual(e["HTTP_COOKIE"], "a=1; b=2; c=3")
+        XCTAssertEqual(e["HTTP_ACCEPT"], "text/plain, */*")
+    }
+
     func testNeverSetsHTTPProxyOrDuplicatesBodyHeaders() {
         let e = env(
             info(

@@ -151,6 +151,20 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertFalse(h.keepAlive)
     }
 
+    /// nginx: "client sent invalid host header", 400, for an empty name or bytes no host has.
+    func testEmptyOrMalformedHostIsRejected() throws {
+        for host in ["", "   ", ":80", "a b", "a/b", "a\\b", "user@a", "a..b", ".."] {
+            for version in ["1.1", "1.0"] {
+                let text = "GET / HTTP/\(version)\r\nHost: \(host)\r\n\r\n"
+                guard case .failure(let e) = parse(text) else { return XCTFail("accepted Host \"\(host)\" on \(version)") }
+                XCTAssertEqual(e.status, 400, host)
+            }
+        }
+        for host in ["a", "a.b.", "127.0.0.1:8080", "[::1]:80", "xn--bcher-kva.example"] {
+            XCTAssertNoThrow(try parse("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n").get(), host)
+        }
+    }
+
     func testConnectionHeaderDecidesKeepAlive() throws {
         XCTAssertFalse(try parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: Close\r\n\r\n").get().keepAlive)
         XCTAssertTrue(try parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").get().keepAlive)

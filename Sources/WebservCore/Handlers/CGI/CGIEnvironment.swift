@@ -81,13 +81,14 @@ public enum CGIEnvironment {
         if let length = info.contentLength { env.append("CONTENT_LENGTH=\(length)") }
         if let type = info.contentType { env.append("CONTENT_TYPE=\(type)") }
 
-        // Repeated headers are joined in arrival order, as one field value (RFC 3875 §4.1.18).
+        // Repeated headers are joined in arrival order, as one field value (RFC 3875 §4.1.18);
+        // cookies with "; ", the one separator a Cookie header has (RFC 6265 §5.4).
         var order: [String] = []
         var values: [String: String] = [:]
         for (name, value) in info.headers {
             guard let variable = variableName(forHeader: name), isSafeValue(value) else { continue }
             if let previous = values[variable] {
-                values[variable] = previous + ", " + value
+                values[variable] = previous + (variable == "HTTP_COOKIE" ? "; " : ", ") + value
             } else {
                 order.append(variable)
                 values[variable] = value
