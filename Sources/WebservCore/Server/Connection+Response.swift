@@ -13,6 +13,9 @@ extension Connection {
             return
         }
         var response = response
+        if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
+            ErrorPages.applyStatus(page, to: &response)
+        }
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         if bodyReader != nil && bodySink == nil {
@@ -109,7 +112,7 @@ extension Connection {
             close()
             return
         }
-        respond(ErrorPages.response(status: status, connection: self, headers: headers))
+        ErrorPages.answer(self, status: status, headers: headers)
     }
 
     // MARK: writing
