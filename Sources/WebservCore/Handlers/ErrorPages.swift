@@ -29,6 +29,9 @@ public enum ErrorPages {
             let code = page.overrideStatus.flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
             return c.respond(Redirect.response(code, location: page.uri))
         }
+        // The error refused the body; the page's request has none, so decide now, on the
+        // original request, whether it is drained or the connection closes.
+        c.declineBody(status: status)
         guard var head = InternalRedirect.retarget(c.request ?? bareRequest, to: page.uri) else {
             return c.respond(builtIn(status, headers: headers))
         }
