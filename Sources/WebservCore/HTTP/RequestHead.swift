@@ -32,6 +32,8 @@ public struct RequestHead: Sendable {
     public var expectsContinue: Bool
     /// How many times a CGI's local `Location` re-dispatched this request (nginx stops at 10).
     public var internalRedirects = 0
+    /// Set while this is an `error_page`'s internal request.
+    public var errorPage: ErrorPageRequest?
 
     public func string(_ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)

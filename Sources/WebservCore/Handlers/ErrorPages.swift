@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Error responses: the location's `error_page` (an internal request for its URI), else a
 /// small built-in HTML page.
 public enum ErrorPages {
@@ -13,33 +9,80 @@ public enum ErrorPages {
         .html(status, builtInPage("\(status) \(HTTPStatus.reason(status))"), headers: headers)
     }
 
-    public static func response(status: Int, connection c: Connection, headers: [(name: String, value: String)]) -> Response {
+    /// Answers `status`: a URL page redirects; a URI page is dispatched as an internal GET (HEAD
+    /// stays HEAD) through the normal locations and handlers, and whatever its handler answers
+    /// is sent with the error's status (`ErrorPageRequest`). Without a page, or when the page
+    /// itself fails, the built-in page for `status`.
+    static func answer(_ c: Connection, status: Int, headers: [(name: String, value: String)]) {
+        if let failed = c.request?.errorPage {
+            // An error while answering the error page: never a second error_page (nginx).
+            c.request?.errorPage = nil
+            return c.respond(builtIn(failed.original, headers: failed.headers))
+        }
         let server = c.serverConfig
         let location = c.request.map { Dispatcher.location(for: $0.path, in: server) } ?? server.fallbackLocation
         guard let page = location.errorPages[status] else {
-            return builtIn(status, headers: headers)
+            return c.respond(builtIn(status, headers: headers))
         }
         if !page.uri.hasPrefix("/") {
             // A URL: redirect with `=CODE` when that is a redirect status, else 302 (nginx).
             let code = page.overrideStatus.flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
-            return Redirect.response(code, location: page.uri)
+            return c.respond(Redirect.response(code, location: page.uri))
         }
-        let finalStatus = page.overrideStatus ?? status
-        // The internal request: map the page's URI through its own location.
-        let raw = Array(page.uri.utf8.prefix { $0 != 0x3F })
-        if let uri = try? PathNormalizer.normalize(raw[...]) {
-            let target = Dispatcher.location(for: uri, in: server)
-            if let path = FileResolver.map(uri, location: target), case .found(let info) = FileResolver.fileInfo(path),
-                info.isRegular
-            {
-                let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_CLOEXEC) }
-                if fd >= 0 {
-                    var h = headers
-                    h.append(("Content-Type", StaticFile.contentType(for: path, location: target)))
-                    return Response(status: finalStatus, headers: h, body: .file(fd: fd, offset: 0, length: info.size))
-                }
+        // The error refused the body; the page's request has none, so decide now, on the
+        // original request, whether it is drained or the connection closes.
+        c.declineBody(status: status)
+        guard var head = InternalRedirect.retarget(c.request ?? bareRequest, to: page.uri) else {
+            return c.respond(builtIn(status, headers: headers))
+        }
+        let target = Dispatcher.location(for: head.path, in: server)
+        if target.websocket != nil || target.uploadStore != nil {
+            // Not content an error page can show: no upgrade, nothing stored.
+            return c.respond(builtIn(status, headers: headers))
+        }
+        // The page is sent whole: a client's Range or validators were about the original URI.
+        head.headers.removeAll { isConditional(head.bytes[$0.name]) }
+        head.errorPage = ErrorPageRequest(status: page.overrideStatus ?? status, original: status, headers: headers)
+        c.request = head
+        Dispatcher.handle(c)
+    }
+
+    /// An error page's response takes the error's status. Last-Modified and Accept-Ranges only
+    /// describe a 200 (nginx's header and range filters drop them too).
+    static func applyStatus(_ page: ErrorPageRequest, to response: inout Response) {
+        response.status = page.status
+        response.reason = nil
+        response.headers.append(contentsOf: page.headers)
+        if page.status != 200 {
+            response.headers.removeAll {
+                let name = $0.name.lowercased()
+                return name == "last-modified" || name == "accept-ranges"
             }
         }
-        return builtIn(finalStatus, headers: headers)
     }
+
+    /// What an error before any parsed head (400, 408) stands for when its page is dispatched.
+    /// `keepAlive` true only so the connection is closed as for no request at all: gracefully.
+    static var bareRequest: RequestHead {
+        RequestHead(
+            bytes: Array("GET /".utf8), method: .get, methodRange: 0..<3, targetRange: 4..<5, minorVersion: 1,
+            headers: [], path: [UInt8(ascii: "/")], queryRange: nil, hostRange: nil, framing: .none,
+            keepAlive: true, expectsContinue: false)
+    }
+
+    static func isConditional(_ name: ArraySlice<UInt8>) -> Bool {
+        Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-range")
+            || Bytes.equalsLowercased(name, "if-none-match") || Bytes.equalsLowercased(name, "if-modified-since")
+            || Bytes.equalsLowercased(name, "if-unmodified-since")
+    }
+}
+
+/// The internal request an `error_page URI` makes: the status its response is sent with (the
+/// error's, or `=CODE`; a redirect is sent as it is), and the original error for when the
+/// page itself fails.
+public struct ErrorPageRequest: Sendable {
+    public var status: Int
+    public var original: Int
+    /// Headers the error came with (`Allow` of a 405, `Content-Range` of a 416).
+    public var headers: [(name: String, value: String)]
 }

@@ -11,7 +11,7 @@ public enum StaticFile {
         let now = c.loop.now
 
         // Fast path: a cached small file answered with prebuilt headers.
-        if let entry = c.server.files.lookup(path, now: now), !hasConditions(req),
+        if let entry = c.server.files.lookup(path, now: now), mayUseCache(req),
             entry.contentType == contentType(for: path, location: location)
         {
             var r = Response(status: 200, body: .bytes(entry.contents))
@@ -29,6 +29,12 @@ public enum StaticFile {
         case .found(let info):
             serveFile(c, req: req, path: path, info: info, location: location)
         }
+    }
+
+    /// The cache's prebuilt heads suit a plain 200: not conditional requests, and not an error
+    /// page, whose status and headers are rewritten as it is queued.
+    static func mayUseCache(_ req: RequestHead) -> Bool {
+        req.errorPage == nil && !hasConditions(req)
     }
 
     static func hasConditions(_ req: RequestHead) -> Bool {
@@ -60,7 +66,7 @@ public enum StaticFile {
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
         let type = contentType(for: path, location: location)
-        if !hasConditions(req), let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) {
+        if mayUseCache(req), let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) {
             Sys.close(fd)
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines

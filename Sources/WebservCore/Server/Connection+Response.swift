@@ -13,20 +13,12 @@ extension Connection {
             return
         }
         var response = response
+        if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
+            ErrorPages.applyStatus(page, to: &response)
+        }
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
-        if bodyReader != nil && bodySink == nil {
-            // Nobody wants this body: read and drop it (so the next request is not parsed
-            // from its bytes), or close if it is too big to be worth draining.
-            if case .contentLength(let n) = request?.framing, n > 1 << 20 { keepAlive = false }
-            if response.status == 413 { keepAlive = false }
-            // Refused without `100 Continue`: the client may send the body or may not, so its
-            // next bytes cannot be told apart from a next request.
-            if request?.expectsContinue == true { keepAlive = false }
-            if !keepAlive {
-                bodyReader = nil
-            }
-        }
+        declineBody(status: response.status)
         let isHead = request?.method == .head
         let minor = request?.minorVersion ?? 1
         let hasNoBody = HTTPStatus.hasNoBody(response.status)
@@ -70,6 +62,20 @@ extension Connection {
         flush()
     }
 
+    /// When nobody wants the request's body: read and drop it (so the next request is not
+    /// parsed from its bytes), or close after the response if it is not worth draining.
+    func declineBody(status: Int) {
+        guard bodyReader != nil && bodySink == nil else { return }
+        if case .contentLength(let n) = request?.framing, n > 1 << 20 { keepAlive = false }
+        if status == 413 { keepAlive = false }
+        // Refused without `100 Continue`: the client may send the body or may not, so its
+        // next bytes cannot be told apart from a next request.
+        if request?.expectsContinue == true { keepAlive = false }
+        if !keepAlive {
+            bodyReader = nil
+        }
+    }
+
     /// A streamed body's next bytes (chunk-framed on HTTP/1.1 when the length is unknown).
     public func streamData(_ bytes: UnsafeRawBufferPointer) {
         guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
@@ -109,7 +115,7 @@ extension Connection {
             close()
             return
         }
-        respond(ErrorPages.response(status: status, connection: self, headers: headers))
+        ErrorPages.answer(self, status: status, headers: headers)
     }
 
     // MARK: writing

@@ -262,7 +262,7 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             detach()
             child.terminate()
             outputDone = true
-            return CGIInternalRedirect.perform(c, to: target)
+            return InternalRedirect.perform(c, to: target)
         }
         var response = Response(status: head.status, headers: headers(for: head, connection: c))
         response.reason = head.reason

@@ -1,0 +1,45 @@
+/// An internal request: the server answers as if the client had asked for another target with
+/// GET (HEAD stays HEAD), through the normal dispatch. Used by a CGI's local redirect
+/// (RFC 3875 §6.2.2, `Location: /path` without `Status`) and by `error_page URI`.
+enum InternalRedirect {
+    /// A CGI's local redirect.
+    static func perform(_ c: Connection, to target: String) {
+        guard let head = c.request, head.internalRedirects < CGIHandler.maxInternalRedirects else {
+            c.server.logError("cgi: too many internal redirects")
+            return c.respondError(500)
+        }
+        guard var next = retarget(head, to: target) else { return c.respondError(500) }
+        // The original body (if any) is still drained by the first script's sink.
+        next.expectsContinue = false
+        c.request = next
+        Dispatcher.handle(c)
+    }
+
+    /// `head` asking for `target` (a path with an optional query) with GET and no body, or nil
+    /// when the path does not normalise.
+    static func retarget(_ head: RequestHead, to target: String) -> RequestHead? {
+        let raw = Array(target.utf8)
+        let pathPart = raw.prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        guard let path = try? PathNormalizer.normalize(pathPart) else { return nil }
+
+        // The new method and target go after the original bytes, so header ranges stay valid.
+        var head = head
+        let method: HTTPMethod = head.method == .head ? .head : .get
+        let methodStart = head.bytes.count
+        head.bytes.append(contentsOf: method.name.utf8)
+        head.methodRange = methodStart..<head.bytes.count
+        let targetStart = head.bytes.count
+        head.bytes.append(contentsOf: raw.prefix { $0 != UInt8(ascii: "#") })
+        head.targetRange = targetStart..<head.bytes.count
+        if let q = head.bytes[head.targetRange].firstIndex(of: UInt8(ascii: "?")) {
+            head.queryRange = (q + 1)..<head.targetRange.upperBound
+        } else {
+            head.queryRange = nil
+        }
+        head.method = method
+        head.path = path
+        head.framing = .none
+        head.internalRedirects += 1
+        return head
+    }
+}
