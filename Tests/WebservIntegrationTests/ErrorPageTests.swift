@@ -29,7 +29,8 @@ final class ErrorPageTests: XCTestCase {
         }
         """
 
-    static let source = "import os\nprint('Content-Type: text/plain\\r\\n\\r\\n', end='')\n"
+    static let source =
+        "import os\nprint('Content-Type: text/plain\\r\\n\\r\\n', end='')\n"
         + "print('SCRIPT-OUTPUT method=%s query=%s' % (os.environ['REQUEST_METHOD'], os.environ['QUERY_STRING']))\n"
 
     func makeServer() throws -> TestServer {
@@ -123,7 +124,8 @@ final class ErrorPageTests: XCTestCase {
         let s = try makeServer()
         let ws = try get(
             s, "/tows/nothing",
-            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        )
         assertBuiltIn404(ws)
         XCTAssertNil(ws.header("Upgrade"), ws.head)
         assertBuiltIn404(try get(s, "/toupload/nothing"))

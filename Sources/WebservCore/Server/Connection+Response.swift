@@ -31,7 +31,8 @@ extension Connection {
         if case .stream = response.body {
             if isHead || hasNoBody {
                 // No body follows. HEAD keeps the stream's framing: its Content-Length if known,
-                // else none (RFC 9110 §9.3.2: the head GET would start with); 1xx/204/304 none.
+                // else chunked on HTTP/1.1 (RFC 9110 §9.3.2: the head GET would start with);
+                // 1xx/204/304 none.
                 if hasNoBody { response.body = .empty }
                 responseComplete = true
             } else if response.contentLength == nil {
@@ -42,9 +43,15 @@ extension Connection {
         } else {
             responseComplete = true
         }
+        // SPEC §3: every response carries Content-Length or chunked framing. A HEAD whose GET
+        // would be chunked says so, without a body (RFC 9112 §6.1 allows it on HEAD).
+        var chunkedHead = false
+        if isHead, !hasNoBody, minor >= 1, case .stream = response.body, response.contentLength == nil {
+            chunkedHead = true
+        }
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
-            chunked: streamChunked, into: &output.buffer)
+            chunked: streamChunked || chunkedHead, into: &output.buffer)
         if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):

@@ -29,6 +29,7 @@ final class CombinedLogFormatTests: XCTestCase {
             status: 200, bytes: 5, referer: nil, userAgent: nil,
             authorization: Array(("Basic " + Base64.encode([0x61, 0x22, 0x0A, 0x3A, 0x70])).utf8)[...])
         XCTAssertEqual(
-            String(decoding: line, as: UTF8.self), "10.0.0.1 - a\\x22\\x0A [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"\n")
+            String(decoding: line, as: UTF8.self),
+            "10.0.0.1 - a\\x22\\x0A [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"\n")
     }
 }
