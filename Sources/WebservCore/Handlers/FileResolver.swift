@@ -29,14 +29,21 @@ public enum FileResolver {
     /// maps; else the location's root or alias. A directory in the store yields to one under
     /// the root, so a form page at the location's own URI keeps working.
     public static func resolve(_ path: [UInt8], location: LocationConfig) -> Mapping? {
-        let mapped = map(path, location: location).map { Mapping(path: $0, base: location.alias ?? location.root) }
-        guard let store = location.uploadStore, let inStore = replacingPrefix(of: path, location: location, with: store),
+        resolvedPath(path, location: location).map { Mapping(path: $0.path, base: $0.base ?? location.alias ?? location.root) }
+    }
+
+    /// `resolve`'s path alone, and its base only when it is the store: what StaticFile needs on
+    /// every request, without building the base of the usual case.
+    public static func resolvedPath(_ path: [UInt8], location: LocationConfig) -> (path: [UInt8], base: String?)? {
+        guard let store = location.uploadStore else { return map(path, location: location).map { ($0, nil) } }
+        let mapped = map(path, location: location)
+        guard let inStore = replacingPrefix(of: path, location: location, with: store),
             exists(inStore)
-        else { return mapped }
-        if let mapped, case .found(let info) = fileInfo(inStore), info.isDirectory, exists(mapped.path) {
-            return mapped
+        else { return mapped.map { ($0, nil) } }
+        if let mapped, case .found(let info) = fileInfo(inStore), info.isDirectory, exists(mapped) {
+            return (mapped, nil)
         }
-        return Mapping(path: inStore, base: store)
+        return (inStore, store)
     }
 
     /// `base` + the part of `path` after the location's prefix, normalised on its own; nil when

@@ -7,7 +7,7 @@
 public enum StaticFile {
     public static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        guard let path = FileResolver.resolve(req.path, location: location)?.path else { return c.respondError(403) }
+        guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let now = c.loop.now
 
         // Fast path: a cached small file answered with prebuilt headers.
