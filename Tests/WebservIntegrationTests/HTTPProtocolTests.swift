@@ -71,6 +71,25 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.0\r\n\r\n")?.status, 200, "1.0 needs no Host")
     }
 
+    /// A refused HEAD gets its error's head and no body, though no request was parsed (nginx).
+    func testRefusedHeadRequestsGetNoBody() throws {
+        let s = try makeServer()
+        let cases: [(String, Int)] = [
+            ("HEAD / HTTP/1.1\r\n\r\n", 400),
+            ("HEAD / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
+            ("HEAD /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+            ("HEAD / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "b", count: 33 * 1024) + "\r\n\r\n", 431),
+        ]
+        for (raw, status) in cases {
+            let c = try RawClient(port: s.port, timeout: 3)
+            c.send(raw)
+            let r = try XCTUnwrap(c.readResponse(head: true), "\(status)")
+            XCTAssertEqual(r.status, status, r.head)
+            XCTAssertTrue(c.isClosedByServer(), "\(status): connection left open")
+            XCTAssertEqual(c.pendingCount, 0, "\(status): a body followed the head of a HEAD answer")
+        }
+    }
+
     func testMalformedHeaderIs400AndCloses() throws {
         try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", status: 400)
     }

@@ -117,6 +117,8 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(r.header("Last-Modified"), lastModified)
         XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"]).status, 200)
         XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: not a date"]).status, 200)
+        // A date in the future is invalid: the file, not a 304 that would keep a stale copy.
+        XCTAssertEqual(try get(s, "/file.txt", ["If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT"]).status, 200)
         XCTAssertEqual(
             try get(s, "/file.txt", ["If-None-Match: \"other\"", "If-Modified-Since: \(lastModified)"]).status, 200,
             "If-None-Match takes precedence")

@@ -121,7 +121,9 @@ public enum StaticFile {
             }
             return match
         }
-        if let ims = req.header("if-modified-since"), let since = HTTPDate.parse(ims, now: now) {
+        // A date later than our clock is invalid (RFC 2616 §14.25; nginx answers 200 too): a
+        // client with a fast clock must not be kept on a stale copy.
+        if let ims = req.header("if-modified-since"), let since = HTTPDate.parse(ims, now: now), since <= now {
             return mtime <= since
         }
         return false

@@ -19,7 +19,7 @@ extension Connection {
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         declineBody(status: response.status)
-        let isHead = request?.method == .head
+        let isHead = request?.method == .head || answerHeadOnly
         let minor = request?.minorVersion ?? 1
         let hasNoBody = HTTPStatus.hasNoBody(response.status)
         if hasNoBody {

@@ -55,6 +55,9 @@ public final class Connection: PollHandler {
     var responseComplete = false
     var keepAlive = true
     var streamChunked = false
+    /// A refused head that began with `HEAD `: its error answer has no body (as nginx), though
+    /// no request was parsed to say so.
+    var answerHeadOnly = false
     var bodyReader: BodyReader?
     var bodySink: BodySink?
     var bodyPaused = false
@@ -203,12 +206,14 @@ public final class Connection: PollHandler {
     /// Tries to take a complete head from the input. Returns false when more bytes are needed.
     func startNextRequest() -> Bool {
         let found: Int?
+        answerHeadOnly = false
         do {
             found = try input.withReadable { (p) throws(HTTPParseError) -> Int? in try parser.findEnd(p) }
         } catch {
             state = .exchange
             request = nil
             keepAlive = false
+            answerHeadOnly = input.withReadable { Self.startsWithHEAD($0) }
             respondError(error.status)
             return true
         }
@@ -247,9 +252,14 @@ public final class Connection: PollHandler {
             request = nil
             keepAlive = false
             log.requestLine = Array(bytes.prefix { $0 != 0x0D && $0 != 0x0A }.prefix(2048))
+            answerHeadOnly = bytes.withUnsafeBytes { Self.startsWithHEAD($0) }
             respondError(error.status)
         }
         return true
+    }
+
+    static func startsWithHEAD(_ p: UnsafeRawBufferPointer) -> Bool {
+        p.count >= 5 && p[0] == 0x48 && p[1] == 0x45 && p[2] == 0x41 && p[3] == 0x44 && p[4] == 0x20
     }
 
     /// The server block for this connection's address and a Host value.
