@@ -26,6 +26,8 @@ final class ErrorPageTests: XCTestCase {
             location /tows/ { error_page 404 /ws/; }
             location /toupload/ { error_page 404 /up/; }
             location /getonly/ { error_page 405 /cgi/env.py; }
+            location /big/ { allow_methods GET POST; client_max_body_size 10m; error_page 404 /pages/; }
+            client_max_body_size 1k;
         }
         """
 
@@ -54,6 +56,24 @@ final class ErrorPageTests: XCTestCase {
         XCTAssertEqual(r.status, 404, file: file, line: line)
         XCTAssertTrue(r.text.contains("<h1>404 Not Found</h1>"), r.text, file: file, line: line)
         XCTAssertEqual(r.header("Content-Type"), "text/html", file: file, line: line)
+    }
+
+    /// The body still being read keeps its own location's limit: the page's request, routed
+    /// through another location, must not turn an accepted body into a 413.
+    func testErrorPageDoesNotChangeTheLimitOfTheBodyBeingRead() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 5)
+        let chunk = String(repeating: "x", count: 4096)
+        var raw = "POST /big/absent HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        raw += "1000\r\n\(chunk)\r\n1000\r\n\(chunk)\r\n0\r\n\r\n"
+        raw += "GET /pages/ HTTP/1.1\r\nHost: x\r\n\r\n"
+        c.send(raw)
+        let first = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(first.status, 404)
+        XCTAssertEqual(first.text, "page index")
+        let second = try XCTUnwrap(c.readResponse(), "the pipelined request after the 8 KiB body was lost")
+        XCTAssertEqual(second.status, 200)
+        XCTAssertEqual(second.text, "page index")
     }
 
     func testErrorPageRunsTheCGIScriptAndNeverSendsItsSource() throws {

@@ -90,6 +90,27 @@ final class HTTPProtocolTests: XCTestCase {
         }
     }
 
+    /// On a connection that already answered a request, an error found before the next head
+    /// parses is still answered (the previous response's state is not carried over).
+    func testErrorsBeforeTheNextHeadParsesAreAnsweredOnAReusedConnection() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 5)
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
+        c.send("GET /" + String(repeating: "a", count: 9000))
+        let r = try XCTUnwrap(c.readResponse(), "no 414 on a reused connection")
+        XCTAssertEqual(r.status, 414)
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
+    func testHeaderTimeoutIsAnsweredOnAReusedConnection() throws {
+        let s = try makeServer()  // client_header_timeout 1s
+        let c = try RawClient(port: s.port, timeout: 5)
+        XCTAssertEqual(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
+        c.send("GET / HTTP/1.1\r\nHost: x\r\n")
+        let r = try XCTUnwrap(c.readResponse(), "no 408 on a reused connection")
+        XCTAssertEqual(r.status, 408)
+    }
+
     func testMalformedHeaderIs400AndCloses() throws {
         try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", status: 400)
     }

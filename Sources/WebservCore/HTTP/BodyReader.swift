@@ -4,8 +4,14 @@ struct BodyReader {
     private var remaining: Int
     private var chunked: ChunkedDecoder?
     private(set) var received = 0
+    /// `client_max_body_size` for this body (0: none): the server's until the request's
+    /// location is chosen, then that location's, for good — an error page or internal
+    /// redirect routed later must not change the limit of the body still being read.
+    private(set) var limit: Int
+    private var limitChosen = false
 
-    init(framing: BodyFraming) {
+    init(framing: BodyFraming, limit: Int) {
+        self.limit = limit
         switch framing {
         case .none:
             remaining = 0
@@ -17,13 +23,21 @@ struct BodyReader {
         }
     }
 
+    /// The location's limit, taken once.
+    mutating func chooseLimit(_ value: Int) {
+        guard !limitChosen else { return }
+        limit = value
+        limitChosen = true
+    }
+
     /// Feeds buffered bytes; `onData` gets decoded body bytes. Returns (consumed, finished).
     mutating func feed(
-        _ input: UnsafeRawBufferPointer, limit: Int,
+        _ input: UnsafeRawBufferPointer,
         onData: (UnsafeRawBufferPointer) throws(HandlerError) -> Void
     ) throws(HandlerError) -> (Int, Bool) {
         if var decoder = chunked {
             var total = received
+            let limit = self.limit
             let result: (consumed: Int, finished: Bool)
             do {
                 result = try decoder.decode(input) { chunk in

@@ -16,7 +16,7 @@ public enum Dispatcher {
 
     /// The location's `return`, method and size checks, then its content handler.
     private static func route(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
-        c.bodyLimit = location.clientMaxBodySize
+        c.bodyReader?.chooseLimit(location.clientMaxBodySize)
 
         // `return` belongs to nginx's rewrite phase, which runs before any method check.
         if let r = location.returnDirective { return Redirect.answer(c, r) }
@@ -48,7 +48,7 @@ public enum Dispatcher {
 
     /// 404 (or 403) when nothing the request could act on is at its path; nil when something is.
     static func missingTargetStatus(_ path: [UInt8], location: LocationConfig) -> Int? {
-        guard let file = FileResolver.map(path, location: location) else { return 404 }
+        guard let file = FileResolver.map(path, location: location) else { return 403 }  // climbs out
         if case .status(let status) = FileResolver.fileInfo(file) { return status }
         return nil
     }

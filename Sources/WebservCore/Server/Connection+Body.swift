@@ -36,10 +36,9 @@ extension Connection {
 
     func feedBody() {
         guard var reader = bodyReader else { return }
-        let limit = bodyLimit
         do {
             let done = try input.withReadable { (p) throws(HandlerError) -> (Int, Bool) in
-                try reader.feed(p, limit: limit) { (chunk) throws(HandlerError) in
+                try reader.feed(p) { (chunk) throws(HandlerError) in
                     if let sink = self.bodySink { try sink.bodyData(chunk, connection: self) }
                 }
             }

@@ -61,8 +61,6 @@ public final class Connection: PollHandler {
     var bodyReader: BodyReader?
     var bodySink: BodySink?
     var bodyPaused = false
-    /// `client_max_body_size` of the chosen location (0: no limit).
-    public var bodyLimit = 0
     public var streamSource: StreamSource?
     public var upgradedProtocol: UpgradedProtocol?
     /// An upgraded protocol may stop reading while its consumer is full (exec stdin).
@@ -206,13 +204,14 @@ public final class Connection: PollHandler {
     /// Tries to take a complete head from the input. Returns false when more bytes are needed.
     func startNextRequest() -> Bool {
         let found: Int?
-        answerHeadOnly = false
+        beginExchange()
         do {
             found = try input.withReadable { (p) throws(HTTPParseError) -> Int? in try parser.findEnd(p) }
         } catch {
             state = .exchange
             request = nil
             keepAlive = false
+            log.begin(now: loop.now)
             answerHeadOnly = input.withReadable { Self.startsWithHEAD($0) }
             respondError(error.status)
             return true
@@ -228,9 +227,6 @@ public final class Connection: PollHandler {
         input.consume(length)
         parser.reset()
         state = .exchange
-        responseStarted = false
-        responseComplete = false
-        streamChunked = false
         log.begin(now: loop.now)
         do {
             let head = try RequestHeadParser.parse(bytes)
@@ -244,7 +240,7 @@ public final class Connection: PollHandler {
             if case .none = head.framing {
                 bodyReader = nil
             } else {
-                bodyReader = BodyReader(framing: head.framing)
+                bodyReader = BodyReader(framing: head.framing, limit: serverConfig.fallbackLocation.clientMaxBodySize)
             }
             deadline = loop.now + serverConfig.clientBodyTimeout
             Dispatcher.handle(self)
@@ -256,6 +252,16 @@ public final class Connection: PollHandler {
             respondError(error.status)
         }
         return true
+    }
+
+    /// Forgets the last exchange's response state before the next head is looked for, so an
+    /// error found before it parses (414, 431, a 408 while waiting) is answered, not taken
+    /// for a second response to the previous request.
+    func beginExchange() {
+        responseStarted = false
+        responseComplete = false
+        streamChunked = false
+        answerHeadOnly = false
     }
 
     static func startsWithHEAD(_ p: UnsafeRawBufferPointer) -> Bool {

@@ -154,17 +154,42 @@ final class ExecBridge: PollHandler {
             start = i + 1
         }
         partialLine.append(contentsOf: readBuffer[start..<n])
-        // A line longer than a message may be is sent in pieces rather than held without bound.
-        if partialLine.count >= maxLine { emitLine() }
+        // A line longer than a message may be is sent in pieces rather than held without bound,
+        // cut between characters (an unfinished one starts the next piece).
+        if partialLine.count >= maxLine {
+            let cut = Self.characterBoundary(partialLine)
+            let rest = Array(partialLine[cut...])
+            partialLine.removeSubrange(cut...)
+            emitLine()
+            partialLine.append(contentsOf: rest)
+        }
     }
 
     private func emitLine() {
         if partialLine.last == 0x0D { partialLine.removeLast() }
         // A text message must be UTF-8 (RFC 6455 §5.6): a program printing other bytes gets
         // them replaced by U+FFFD rather than a frame the client has to reject with 1007.
-        if !UTF8Validator.isValid(partialLine) { partialLine = UTF8Validator.repaired(partialLine) }
-        session.sendText(partialLine[...])
+        if UTF8Validator.isValid(partialLine) {
+            session.sendText(partialLine[...])
+        } else {
+            session.sendText(UTF8Validator.repaired(partialLine)[...])
+        }
         partialLine.removeAll(keepingCapacity: true)
+    }
+
+    /// The length of `bytes` without a character its end leaves unfinished (all of it when it
+    /// ends on a boundary, or when what ends it is not UTF-8 anyway).
+    static func characterBoundary(_ bytes: [UInt8]) -> Int {
+        var i = bytes.count
+        var continuations = 0
+        while i > 0, continuations < 3, bytes[i - 1] & 0xC0 == 0x80 {
+            i -= 1
+            continuations += 1
+        }
+        guard i > 0 else { return bytes.count }
+        let lead = bytes[i - 1]
+        let needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+        return needed > continuations && i > 1 ? i - 1 : bytes.count
     }
 
     /// The client caught up: poll the program's stdout again.

@@ -6,12 +6,12 @@ import XCTest
 /// past the limit, and a chunk announcing too much is refused at its size line.
 final class UploadBodyLimitTests: XCTestCase {
     private func run(_ framing: BodyFraming, _ pieces: [[UInt8]], limit: Int) -> (delivered: Int, status: Int?) {
-        var reader = BodyReader(framing: framing)
+        var reader = BodyReader(framing: framing, limit: limit)
         var delivered = 0
         for piece in pieces {
             do {
                 _ = try piece.withUnsafeBytes { p in
-                    try reader.feed(p, limit: limit) { (chunk) throws(HandlerError) in delivered += chunk.count }
+                    try reader.feed(p) { (chunk) throws(HandlerError) in delivered += chunk.count }
                 }
             } catch {
                 return (delivered, (error as? HandlerError)?.status ?? -1)
@@ -51,5 +51,14 @@ final class UploadBodyLimitTests: XCTestCase {
         let r = run(.chunked, [Array("100000\r\n".utf8) + [UInt8](repeating: 0, count: 5000)], limit: 0)
         XCTAssertNil(r.status)
         XCTAssertEqual(r.delivered, 5000)
+    }
+
+    /// The location's limit replaces the server's once; a later routing (error page, internal
+    /// redirect) does not change it again.
+    func testTheFirstChosenLimitStays() {
+        var reader = BodyReader(framing: .contentLength(10), limit: 1)
+        reader.chooseLimit(100)
+        reader.chooseLimit(2)
+        XCTAssertEqual(reader.limit, 100)
     }
 }
