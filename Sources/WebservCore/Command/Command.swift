@@ -99,7 +99,7 @@ public enum Command {
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Bytes.string(cString: buffer)
     }
 
     static func write(_ fd: Int32, _ s: String) {

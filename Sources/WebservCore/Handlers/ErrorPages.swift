@@ -41,7 +41,7 @@ public enum ErrorPages {
             return c.respond(builtIn(status, headers: headers))
         }
         // The page is sent whole: a client's Range or validators were about the original URI.
-        head.headers.removeAll { isConditional(head.bytes[$0.name]) }
+        head.headers.removeAll { StaticFile.isConditional(head.bytes[$0.name]) }
         head.errorPage = ErrorPageRequest(status: page.overrideStatus ?? status, original: status, headers: headers)
         c.request = head
         Dispatcher.handle(c)
@@ -68,12 +68,6 @@ public enum ErrorPages {
             bytes: Array("GET /".utf8), method: .get, methodRange: 0..<3, targetRange: 4..<5, minorVersion: 1,
             headers: [], path: [UInt8(ascii: "/")], queryRange: nil, hostRange: nil, framing: .none,
             keepAlive: true, expectsContinue: false)
-    }
-
-    static func isConditional(_ name: ArraySlice<UInt8>) -> Bool {
-        Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-range")
-            || Bytes.equalsLowercased(name, "if-none-match") || Bytes.equalsLowercased(name, "if-modified-since")
-            || Bytes.equalsLowercased(name, "if-unmodified-since")
     }
 }
 

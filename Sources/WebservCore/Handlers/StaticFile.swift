@@ -38,16 +38,14 @@ public enum StaticFile {
     }
 
     static func hasConditions(_ req: RequestHead) -> Bool {
-        for f in req.headers {
-            let name = req.bytes[f.name]
-            if Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-none-match")
-                || Bytes.equalsLowercased(name, "if-modified-since") || Bytes.equalsLowercased(name, "if-range")
-                || Bytes.equalsLowercased(name, "if-unmodified-since")
-            {
-                return true
-            }
-        }
-        return false
+        req.headers.contains { isConditional(req.bytes[$0.name]) }
+    }
+
+    /// Range and the validators: the headers that make an answer depend on the request.
+    static func isConditional(_ name: ArraySlice<UInt8>) -> Bool {
+        Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-range")
+            || Bytes.equalsLowercased(name, "if-none-match") || Bytes.equalsLowercased(name, "if-modified-since")
+            || Bytes.equalsLowercased(name, "if-unmodified-since")
     }
 
     static func contentType(for path: [UInt8], location: LocationConfig) -> String {

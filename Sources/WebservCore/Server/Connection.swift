@@ -27,7 +27,7 @@ public final class Connection: PollHandler {
     /// `unowned` reference costs an atomic increment and decrement on each use.
     public unowned(unsafe) let server: Server
     public let local: ListenAddress
-    /// `local`'s group of virtual hosts (`VirtualHosts.group(for:)`).
+    /// The group of virtual hosts listening on `local`, as the listening socket routed it.
     let vhostGroup: Int
     /// The client's socket address; formatted only when asked for (access log, CGI), since
     /// inet_ntop and the String cost more than the rest of accepting a connection.

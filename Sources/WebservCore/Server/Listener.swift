@@ -128,7 +128,7 @@ enum SocketAddress {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                     var addr = p.pointee.sin6_addr
                     inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
-                    return (text(buffer), Int(UInt16(bigEndian: p.pointee.sin6_port)))
+                    return (Bytes.string(cString: buffer), Int(UInt16(bigEndian: p.pointee.sin6_port)))
                 }
             }
         }
@@ -136,14 +136,9 @@ enum SocketAddress {
             $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
                 var addr = p.pointee.sin_addr
                 inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
-                return (text(buffer), Int(UInt16(bigEndian: p.pointee.sin_port)))
+                return (Bytes.string(cString: buffer), Int(UInt16(bigEndian: p.pointee.sin_port)))
             }
         }
-    }
-
-    /// The NUL-terminated text inet_ntop wrote.
-    private static func text(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func localPort(_ fd: Int32) -> UInt16 { local(fd).port }

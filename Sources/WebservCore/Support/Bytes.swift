@@ -1,5 +1,10 @@
 /// Small byte helpers used across the request path (no String round-trips).
 public enum Bytes {
+    /// The text of a NUL-terminated C buffer (getcwd, inet_ntop fill one).
+    public static func string(cString buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// ASCII case-insensitive comparison with a lower-case literal.
     @inline(__always)
     public static func equalsLowercased(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
