@@ -108,6 +108,15 @@ SEEDS = {
         "too-big": frame(2, b"z" * 400) + close(1009),
         "close-one-byte": frame(8, b"\x03"),
     },
+    # First byte: which file size (see fuzz/targets/conditional.swift); then a header value.
+    "conditional": {
+        "range": b"\x02bytes=0-4",
+        "suffix": b"\x04bytes=-3",
+        "reversed-in-set": b"\x05bytes=5-3,0-1",
+        "imf-fixdate": b"\x03Sun, 06 Nov 1994 08:49:37 GMT",
+        "rfc850": b"\x03Sunday, 06-Nov-94 08:49:37 GMT",
+        "asctime": b"\x03Sun Nov  6 08:49:37 1994",
+    },
     "path_normalizer": {
         "root": b"/",
         "dots": b"/a/./b/../c/",
