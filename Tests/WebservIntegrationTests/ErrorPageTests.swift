@@ -16,6 +16,7 @@ final class ErrorPageTests: XCTestCase {
             location /ws/ { websocket echo; }
             location /up/ { upload_store {{ROOT}}/store; allow_methods GET POST; }
             location /tocgi/ { error_page 404 /cgi/env.py?from=page; }
+            location /touri/ { error_page 404 /cgi/uri.py; }
             location /totext/ { error_page 404 /text; }
             location /tomoved/ { error_page 404 /moved; }
             location /todir/ { error_page 404 /pages/; }
@@ -39,7 +40,9 @@ final class ErrorPageTests: XCTestCase {
         try TestServer(
             config: Self.config,
             files: [
-                "www/cgi/env.py": Self.source, "www/pages/index.html": "page index", "www/up/file.txt": "stored",
+                "www/cgi/env.py": Self.source,
+                "www/cgi/uri.py": "import os\nprint('Content-Type: text/plain\\r\\n\\r\\nURI=' + os.environ['REQUEST_URI'])\n",
+                "www/pages/index.html": "page index", "www/up/file.txt": "stored",
                 "store/.keep": "",
             ])
     }
@@ -74,6 +77,14 @@ final class ErrorPageTests: XCTestCase {
         let second = try XCTUnwrap(c.readResponse(), "the pipelined request after the 8 KiB body was lost")
         XCTAssertEqual(second.status, 200)
         XCTAssertEqual(second.text, "page index")
+    }
+
+    /// As nginx's `$request_uri`: the script sees the target that failed, not its own.
+    func testCGIErrorPageSeesTheOriginalRequestURI() throws {
+        let s = try makeServer()
+        let r = try get(s, "/touri/gone.html?x=1")
+        XCTAssertEqual(r.status, 404)
+        XCTAssertEqual(r.text, "URI=/touri/gone.html?x=1\n")
     }
 
     func testErrorPageRunsTheCGIScriptAndNeverSendsItsSource() throws {

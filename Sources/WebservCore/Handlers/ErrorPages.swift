@@ -42,7 +42,9 @@ public enum ErrorPages {
         }
         // The page is sent whole: a client's Range or validators were about the original URI.
         head.headers.removeAll { StaticFile.isConditional(head.bytes[$0.name]) }
-        head.errorPage = ErrorPageRequest(status: page.overrideStatus ?? status, original: status, headers: headers)
+        head.errorPage = ErrorPageRequest(
+            status: page.overrideStatus ?? status, original: status, headers: headers,
+            originalTarget: c.request?.target ?? "/")
         c.request = head
         Dispatcher.handle(c)
     }
@@ -79,4 +81,7 @@ public struct ErrorPageRequest: Sendable {
     public var original: Int
     /// Headers the error came with (`Allow` of a 405, `Content-Range` of a 416).
     public var headers: [(name: String, value: String)]
+    /// The request target that failed: a CGI page sees it as REQUEST_URI (nginx's
+    /// `$request_uri` is the original request's), so it can say what was not found.
+    public var originalTarget: String
 }
