@@ -110,7 +110,8 @@ public enum CGIHandler {
             if end > host.startIndex { serverName = String(decoding: host[..<end], as: UTF8.self) }
         }
         return CGIRequestInfo(
-            method: req.methodString, requestURI: req.errorPage?.originalTarget ?? req.target, scriptName: String(decoding: script.scriptName, as: UTF8.self),
+            method: req.methodString, requestURI: req.errorPage?.originalTarget ?? req.target,
+            scriptName: String(decoding: script.scriptName, as: UTF8.self),
             scriptFilename: file, pathInfo: pathInfo, pathTranslated: translated, queryString: req.query,
             contentLength: contentLength, contentType: req.headerString("content-type"),
             serverName: serverName, serverPort: Int(SocketAddress.localPort(c.fd)),
