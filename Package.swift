@@ -1,15 +1,22 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// webserv depends on nothing but the toolchain: the server is written against Glibc.
+// webserv depends on no Swift package: the server is written against Glibc and, as nginx links
+// them, the system's C libraries (Debian libssl-dev, zlib1g-dev, libbrotli-dev, libcrypt-dev)
+// through system-library targets.
 let package = Package(
     name: "webserv",
     products: [
         .executable(name: "webserv", targets: ["webserv"])
     ],
     targets: [
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "WebservCore",
+            dependencies: ["COpenSSL", "CZlib", "CBrotli", "CCrypt"],
             // Release builds skip the run-time exclusivity checks (swift_beginAccess on every
             // class property access: about a fifth of the instructions per request). Debug
             // builds, which the tests use, keep them.
