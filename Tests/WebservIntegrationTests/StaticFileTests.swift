@@ -96,6 +96,39 @@ final class StaticFileTests: XCTestCase {
             waitUntil(timeout: 3) { (try? self.get(s, "/file.txt").header("ETag")) != etag }, "ETag did not change with the file")
     }
 
+    func testAFileRewrittenOnDiskIsServedNewByTheNextRequest() throws {
+        // SPEC 3: the request after a change gets the new file, even from the small-file cache
+        // and within the same second. The file is first made old enough to be cached.
+        let s = try makeServer()
+        let path = s.path("www/file.txt")
+        Thread.sleep(forTimeInterval: 1.2)
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body, "served again (from the cache)")
+        let sameSize = String(Self.body.reversed())
+        let versions = [sameSize, Self.body + "longer", "short", Self.body, sameSize, Self.body]
+        for (i, version) in versions.enumerated() {
+            try s.write("www/file.txt", version)
+            let r = try get(s, "/file.txt")
+            XCTAssertEqual(r.text, version, "rewrite \(i)")
+            XCTAssertEqual(r.header("Content-Length"), String(version.utf8.count), "rewrite \(i)")
+            XCTAssertEqual(try get(s, "/file.txt").text, version, "rewrite \(i), asked again")
+        }
+        // The mtime set back (as `cp -p` or `touch -d` do) cannot hide a rewrite of the same size.
+        let old = Date(timeIntervalSince1970: 784_111_777)
+        try s.write("www/file.txt", Self.body)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+        Thread.sleep(forTimeInterval: 1.2)
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+        try s.write("www/file.txt", sameSize)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+        XCTAssertEqual(try get(s, "/file.txt").text, sameSize)
+        // Replaced by a rename (a new inode), as editors and rsync do.
+        try s.write("www/file.tmp", Self.body)
+        XCTAssertEqual(rename(s.path("www/file.tmp"), path), 0)
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+    }
+
     func testIfNoneMatchGives304() throws {
         let s = try makeServer()
         let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))

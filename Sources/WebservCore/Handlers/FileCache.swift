@@ -2,8 +2,13 @@
     import Glibc
 #endif
 
-/// Small hot files kept in memory with their response headers prebuilt; each entry is
-/// revalidated with one stat(2) at most once a second, so edits show up promptly.
+/// Small hot files kept in memory with their response headers prebuilt. Every hit is
+/// revalidated with one stat(2) (size, inode, mtime and ctime to the nanosecond), so the
+/// request after a change gets the new file (SPEC 3: never stale bytes).
+///
+/// File times come from a coarse clock: a rewrite right after a read may keep the same
+/// times ("racy git"). So a file changed within `racyWindow` of being read is not kept;
+/// any later change then gets a change time that differs from the one kept.
 public final class FileCache {
     public final class Entry {
         let contents: [UInt8]
@@ -31,6 +36,7 @@ public final class FileCache {
     }
 
     public static let maxFileSize = 256 * 1024
+    static let racyWindow = 1_000_000_000
     static let maxTotal = 64 << 20
     fileprivate var entries: [Key: Entry] = [:]
     fileprivate var total = 0
@@ -51,10 +57,7 @@ public final class FileCache {
     /// A fresh entry for `path`, or nil when the file changed, vanished or is not cached.
     func lookup(_ path: [UInt8], now: Int) -> Entry? {
         guard let e = entries[Key(path)] else { return nil }
-        if now - e.checkedAt < 1000 { return e }
-        if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, info.mtime == e.info.mtime,
-            info.size == e.info.size, info.inode == e.info.inode
-        {
+        if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, Self.same(info, e.info) {
             e.checkedAt = now
             return e
         }
@@ -73,6 +76,10 @@ public final class FileCache {
             if n <= 0 { return nil }
             got += n
         }
+        // Changed while being read, or too recently to tell the next change apart: not kept.
+        guard let after = FileResolver.fileInfo(fd: fd), Self.same(after, info),
+            Clock.wallNanoseconds() - info.version.ctimeNanoseconds >= Self.racyWindow
+        else { return nil }
         if total + info.size > Self.maxTotal {
             entries.removeAll()
             total = 0
@@ -85,6 +92,10 @@ public final class FileCache {
 }
 
 extension FileCache {
+    static func same(_ a: FileResolver.Info, _ b: FileResolver.Info) -> Bool {
+        a.size == b.size && a.inode == b.inode && a.mtime == b.mtime && a.version == b.version
+    }
+
     /// Drops an entry (after DELETE or an upload replaced the file).
     public func forget(_ path: [UInt8]) {
         if let e = entries[Key(path)] {

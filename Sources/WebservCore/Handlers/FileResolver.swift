@@ -71,6 +71,16 @@ public enum FileResolver {
         public var size: Int
         public var mtime: Int
         public var inode: UInt64
+        /// What the file cache compares on every hit: a rewrite changes one of them, and the
+        /// change time cannot be set back by `touch -d` or `cp -p` as the mtime can.
+        public var version = Version()
+
+        public struct Version: Equatable {
+            public var device: UInt64 = 0
+            public var mtimeNanoseconds = 0
+            /// Nanoseconds since the epoch of the last change to the contents or attributes.
+            public var ctimeNanoseconds = 0
+        }
     }
 
     public enum StatResult {
@@ -83,10 +93,24 @@ public enum FileResolver {
         let rc = cString(path).withUnsafeBufferPointer { lstatFollowing($0.baseAddress!, &st) }
         if rc != 0 { return .status(statusFor(errno: errno)) }
         let mode = st.st_mode & S_IFMT
-        return .found(
-            Info(
-                isDirectory: mode == S_IFDIR, isRegular: mode == S_IFREG, size: Int(st.st_size),
-                mtime: Int(st.st_mtim.tv_sec), inode: UInt64(st.st_ino)))
+        return .found(info(st))
+    }
+
+    /// The same reduction for an fstat(2) of an open file.
+    public static func fileInfo(fd: Int32) -> Info? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? info(st) : nil
+    }
+
+    private static func info(_ st: stat) -> Info {
+        let mode = st.st_mode & S_IFMT
+        var version = Info.Version()
+        version.device = UInt64(st.st_dev)
+        version.mtimeNanoseconds = Int(st.st_mtim.tv_nsec)
+        version.ctimeNanoseconds = Int(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int(st.st_ctim.tv_nsec)
+        return Info(
+            isDirectory: mode == S_IFDIR, isRegular: mode == S_IFREG, size: Int(st.st_size),
+            mtime: Int(st.st_mtim.tv_sec), inode: UInt64(st.st_ino), version: version)
     }
 
     /// One switch from errno to status, as nginx's static module: ENOENT→404, EACCES→403.

@@ -11,7 +11,7 @@ public enum StaticFile {
         let now = c.loop.now
 
         // Fast path: a cached small file answered with prebuilt headers.
-        if let entry = c.server.files.lookup(path, now: now), mayUseCache(req),
+        if mayUseCache(req), let entry = c.server.files.lookup(path, now: now),
             entry.contentType == contentType(for: path, location: location)
         {
             var r = Response(status: 200, body: .bytes(entry.contents))

@@ -134,4 +134,10 @@ public enum Clock {
     }
 
     public static func wallSeconds() -> Int { Int(time(nil)) }
+
+    public static func wallNanoseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int(ts.tv_sec) &* 1_000_000_000 &+ Int(ts.tv_nsec)
+    }
 }
