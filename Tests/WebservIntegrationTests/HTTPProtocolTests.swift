@@ -20,6 +20,7 @@ final class HTTPProtocolTests: XCTestCase {
             location /small/ { allow_methods GET POST; client_max_body_size 10; }
             location = /text { return 200 "plain text"; }
             location /gone/ { return 302 /elsewhere; }
+            location = /docs/draft { return 302 ../other-page; }
             location = /nocontent { return 204; }
             location = /nocontent-text { return 204 "never sent"; }
             location = /notmodified-text { return 304 "never sent"; }
@@ -69,6 +70,14 @@ final class HTTPProtocolTests: XCTestCase {
             try assertRefusedAndClosed(s, "GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n", status: 400)
         }
         XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.0\r\n\r\n")?.status, 200, "1.0 needs no Host")
+    }
+
+    func testRedirectToARelativeReferenceIsSentAsWritten() throws {
+        // SPEC 3 and nginx: `return 302 ../other-page;` loads and is sent as it is.
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /docs/draft HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        XCTAssertEqual(r.status, 302)
+        XCTAssertEqual(r.header("Location"), "../other-page")
     }
 
     /// A refused HEAD gets its error's head and no body, though no request was parsed (nginx).

@@ -136,17 +136,14 @@ enum Setters {
         }
         guard code <= 999 else { throw n.error(argument: 0, "invalid return code \"\(first)\"") }
         let text = n.args.count == 2 ? n.args[1] : nil
-        if redirectCodes.contains(code) {
-            guard let url = text else { throw n.error("\"return\" directive with code \(code) needs a URL") }
-            guard isURL(url) else {
-                throw n.error(
-                    argument: 1,
-                    "invalid URL \"\(url)\" in \"return\" directive, it must start with \"http://\", \"https://\" or \"/\"")
-            }
+        // With a code, the URL may also be a relative reference (`../other`), sent as written (nginx).
+        if redirectCodes.contains(code), text == nil {
+            throw n.error("\"return\" directive with code \(code) needs a URL")
         }
         s.returnDirective = ReturnDirective(status: code, text: text)
     }
 
+    /// What `return URL;` (no code) takes, as nginx: an absolute URL, or here also a path.
     private static func isURL(_ text: String) -> Bool {
         text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("/")
     }
