@@ -58,6 +58,16 @@ final class WebSocketExecTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty })
     }
 
+    func testProgramExitClosesTheConnectionWithinASecondThoughTheClientNeverAnswers() throws {
+        // SPEC 5: close 1000, then the TCP connection closed within 1 s without the client's close.
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/lines"))
+        XCTAssertEqual(ws.receiveClose(), .some(1000))
+        let closeSeen = Date()
+        XCTAssertNil(ws.receive(), "no frame after the close, then end of stream")
+        XCTAssertLessThan(Date().timeIntervalSince(closeSeen), 1.0, "the server held the connection open")
+    }
+
     func testClientLeavingEndsTheProgram() throws {
         let s = try TestServer(config: Self.config)
         let baseline = s.openFDs

@@ -23,6 +23,9 @@ final class ExecBridge: PollHandler {
     static let stdinHighWater = 1 << 20
     /// While the client's output holds this much, the program's stdout is not read.
     static let outputHighWater = 1 << 20
+    /// After the program exits, the client's close is awaited this long (ms); with the loop's
+    /// 250 ms tick the TCP connection is closed within 1 s (SPEC 5; websocketd closes at once).
+    static let closeWait = 500
 
     private init(child: ChildProcess, session: WebSocketConnection, loop: EventLoop, maxLine: Int) {
         self.child = child
@@ -204,14 +207,14 @@ final class ExecBridge: PollHandler {
         stdoutOpen = false
         if !partialLine.isEmpty { emitLine() }
         child.closeStdout()
-        if exited { session.closeSession(code: 1000) }
+        if exited { session.closeSession(code: 1000, wait: Self.closeWait) }
     }
 
     /// Reaped: close with 1000 once everything it printed was read (poll still reports
     /// what is left in the pipe, then its EOF).
     private func programExited() {
         exited = true
-        if !stdoutOpen { session.closeSession(code: 1000) }
+        if !stdoutOpen { session.closeSession(code: 1000, wait: Self.closeWait) }
     }
 
     /// The client left or the session closed: stdin gets EOF and the program is ended.

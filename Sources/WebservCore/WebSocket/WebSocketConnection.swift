@@ -125,10 +125,10 @@ final class WebSocketConnection: UpgradedProtocol {
         return c
     }
 
-    /// Server-initiated close (exec program exited: 1000).
-    func closeSession(code: UInt16) {
+    /// Server-initiated close (exec program exited: 1000), waiting `wait` ms for the peer's close.
+    func closeSession(code: UInt16, wait: Int? = nil) {
         guard let c = connection, c.state == .upgraded else { return }
-        perform(session.close(code: code, now: c.loop.now), on: c)
+        perform(session.close(code: code, now: c.loop.now, wait: wait), on: c)
     }
 
     /// Leaves the room, ends the program; safe to call more than once.

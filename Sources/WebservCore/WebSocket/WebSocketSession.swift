@@ -185,10 +185,11 @@ public struct WebSocketSession: Sendable {
         }
     }
 
-    /// Starts a server-side close, e.g. 1001 on shutdown or 1000 when an exec child exits.
-    public mutating func close(code: UInt16, reason: [UInt8] = [], now: Int) -> [Action] {
+    /// Starts a server-side close, e.g. 1001 on shutdown or 1000 when an exec child exits;
+    /// the peer's close is awaited for `wait` milliseconds (default: `closeTimeout`).
+    public mutating func close(code: UInt16, reason: [UInt8] = [], now: Int, wait: Int? = nil) -> [Action] {
         guard state == .open else { return [] }
-        state = .closing(deadline: now + configuration.closeTimeout)
+        state = .closing(deadline: now + min(wait ?? configuration.closeTimeout, configuration.closeTimeout))
         return [.send(WebSocketFrameEncoder.encodeClose(code: code, reason: reason))]
     }
 

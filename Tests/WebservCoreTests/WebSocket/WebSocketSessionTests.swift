@@ -56,6 +56,17 @@ final class WebSocketSessionTests: XCTestCase {
         XCTAssertEqual(s.receive(ClientFrame.text("late")[...], now: 2), [])
     }
 
+    func testServerCloseWaitsForThePeerOnlyAsLongAsAsked() {
+        var s = session()
+        XCTAssertEqual(s.close(code: 1000, now: 100, wait: 500), [closeFrame(1000)])
+        XCTAssertEqual(s.state, .closing(deadline: 600))
+        XCTAssertEqual(s.tick(now: 599), [])
+        XCTAssertEqual(s.tick(now: 600), [.closeConnection])
+        var d = session()
+        _ = d.close(code: 1001, now: 100)
+        XCTAssertEqual(d.state, .closing(deadline: 5_100), "closeTimeout by default")
+    }
+
     func testCloseWithoutCodeIsAnsweredWithoutCode() {
         var s = session()
         XCTAssertEqual(s.receive(ClientFrame.close(code: nil)[...], now: 1), [.send([0x88, 0x00]), .closeConnection])
