@@ -80,6 +80,44 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(r.header("Location"), "../other-page")
     }
 
+    func testMalformedChunkedBodyToAReturnOrAStaticFileIsAnswered400LoggedAndClosed() throws {
+        // nginx reads a declined body before answering: a bad one is a 400 (a 405 stays a 405),
+        // logged, then the connection closes. Before, it was a silent close with no log line.
+        let s = try TestServer(
+            config: """
+                server {
+                    listen 127.0.0.1:0;
+                    root {{ROOT}}/www;
+                    location = /text { return 200 "plain text"; }
+                    location = /moved { return 302 /elsewhere; }
+                }
+                """,
+            files: ["www/style.css": "body{}"])
+        let bodies = [
+            "FFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n",  // 18 hex digits: size overflow
+            "-1\r\nabc\r\n0\r\n\r\n",  // negative size
+            "3\r\nabcX\r\n0\r\n\r\n",  // chunk data not followed by CRLF
+            "3;a\rb\r\nabc\r\n0\r\n\r\n",  // bare CR in a chunk extension
+        ]
+        let targets = [("POST /text", 400), ("GET /style.css", 400), ("POST /moved", 400), ("POST /style.css", 405)]
+        var sent = 0
+        for (target, status) in targets {
+            for body in bodies {
+                try assertRefusedAndClosed(
+                    s, "\(target) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(body)", status: status)
+                sent += 1
+            }
+        }
+        let logged = { s.stdout.split(separator: "\n").filter { $0.contains("HTTP/1.1\" 40") }.count }
+        XCTAssertTrue(waitUntil(timeout: 3) { logged() == sent }, "\(logged()) of \(sent) logged:\n\(s.stdout)")
+        // A well-formed body is still drained and the connection kept.
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("POST /text HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        XCTAssertEqual(c.readResponse()?.status, 200)
+        c.send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(c.readResponse()?.text, "body{}")
+    }
+
     /// A refused HEAD gets its error's head and no body, though no request was parsed (nginx).
     func testRefusedHeadRequestsGetNoBody() throws {
         let s = try makeServer()
@@ -445,8 +483,11 @@ final class HTTPProtocolTests: XCTestCase {
     func testSendTimeoutDropsAClientThatNeverReads() throws {
         let s = try makeServer()
         try s.write("www/big.bin", data: Data(repeating: 0x42, count: 16 << 20))
+        let before = s.openFDs
         XCTAssertEqual(
             try httpRequest(port: s.port, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.status, 200)
+        // The baseline once the server has closed that connection (and its file), not just before.
+        _ = waitUntil(timeout: 2) { s.openFDs <= before }
         let baseline = s.openFDs
         let c = try RawClient(port: s.port, timeout: 2, receiveBuffer: 4096)
         c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -35,6 +35,41 @@ extension Connection {
     }
 
     func feedBody() {
+        do {
+            try readBody()
+        } catch {
+            bodyReader = nil
+            let sink = bodySink
+            bodySink = nil
+            sink?.abort()
+            keepAlive = false
+            if !responseStarted {
+                respondError(error.status)
+            } else if sink != nil || !responseComplete {
+                close()
+            }
+            // Else a declined body failed after its answer was queued: the answer goes out,
+            // is logged, and the connection closes after it.
+        }
+    }
+
+    /// nginx discards a declined body before answering: the bytes already received are read
+    /// now, so a malformed one (a bad chunk size, data without its CRLF) is known before the
+    /// handler's answer is queued. The status of that failure, or nil.
+    func discardBufferedBody() -> Int? {
+        guard bodyReader != nil, bodySink == nil, !input.isEmpty else { return nil }
+        do {
+            try readBody()
+        } catch {
+            bodyReader = nil
+            keepAlive = false
+            return error.status
+        }
+        return nil
+    }
+
+    /// Feeds the buffered input to the body reader and its sink.
+    private func readBody() throws(HandlerError) {
         guard var reader = bodyReader else { return }
         do {
             let done = try input.withReadable { (p) throws(HandlerError) -> (Int, Bool) in
@@ -52,13 +87,6 @@ extension Connection {
             } else {
                 bodyReader = reader
             }
-        } catch {
-            bodyReader = nil
-            let sink = bodySink
-            bodySink = nil
-            sink?.abort()
-            keepAlive = false
-            if responseStarted { close() } else { respondError(error.status) }
         }
     }
 }

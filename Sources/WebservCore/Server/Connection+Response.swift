@@ -16,6 +16,14 @@ extension Connection {
         if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
             ErrorPages.applyStatus(page, to: &response)
         }
+        if response.status != 413, !HTTPStatus.closesConnection(response.status), let failed = discardBufferedBody() {
+            // A malformed body to a `return` or a static file: 400, as nginx; an error keeps
+            // its status and the connection closes after it.
+            if response.status < 400 {
+                if case .file(let f, _, _) = response.body { Sys.close(f) }
+                return respondError(failed)
+            }
+        }
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         declineBody(status: response.status)
