@@ -72,6 +72,16 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(try httpRequest(port: s.port, "GET /style.css HTTP/1.0\r\n\r\n")?.status, 200, "1.0 needs no Host")
     }
 
+    func testAbsoluteFormOnHTTP11NeedsAHostFieldToo() throws {
+        // SPEC 3 and nginx: the host in the target does not stand in for the Host field.
+        let s = try makeServer()
+        for head in ["", "Host: \r\n"] {
+            try assertRefusedAndClosed(s, "GET http://b.test/style.css HTTP/1.1\r\n\(head)\r\n", status: 400)
+        }
+        let r = try httpRequest(port: s.port, "GET http://b.test/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(r?.status, 200)
+    }
+
     func testRedirectToARelativeReferenceIsSentAsWritten() throws {
         // SPEC 3 and nginx: `return 302 ../other-page;` loads and is sent as it is.
         let s = try makeServer()

@@ -209,6 +209,7 @@ private struct HeadScanner {
             framing = .contentLength(length)
         }
 
+        let headerHost = hostRange
         // request-target: origin-form, absolute-form (host taken from it), or "*" for OPTIONS.
         var target = bytes[targetRange]
         if target.first != 0x2F {
@@ -221,7 +222,10 @@ private struct HeadScanner {
                 throw .badRequest("bad request target")
             }
         }
-        if minor >= 1 && hostRange == nil { throw .badRequest("missing Host") }
+        // HTTP/1.1 needs the Host field even when the target names the host (RFC 9112 §3.2,
+        // nginx); the field is valid or 400 whichever of the two is used.
+        if minor >= 1 && headerHost == nil { throw .badRequest("missing Host") }
+        if let h = headerHost, !Self.validHost(bytes[h]) { throw .badRequest("bad Host") }
         if let h = hostRange, !Self.validHost(bytes[h]) { throw .badRequest("bad Host") }
 
         var rawPath = target

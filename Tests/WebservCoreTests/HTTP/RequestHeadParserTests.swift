@@ -145,6 +145,18 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(bare.pathString, "/")
     }
 
+    /// RFC 9112 §3.2 and nginx: an HTTP/1.1 request needs a valid Host field even when its
+    /// absolute-form target names the host; HTTP/1.0 does not.
+    func testAbsoluteFormOnHTTP11WithoutOrWithEmptyHostIsRejected() throws {
+        for head in ["", "Host:\r\n", "Host: \r\n", "Host: :80\r\n", "Host: a b\r\n"] {
+            let text = "GET http://b.test/x HTTP/1.1\r\n\(head)\r\n"
+            guard case .failure(let e) = parse(text) else { return XCTFail("accepted \(text.debugDescription)") }
+            XCTAssertEqual(e.status, 400, head)
+        }
+        let h = try parse("GET http://b.test/x HTTP/1.0\r\n\r\n").get()
+        XCTAssertEqual(h.host.map { String(decoding: $0, as: UTF8.self) }, "b.test")
+    }
+
     func testHTTP10WithoutHostIsAccepted() throws {
         let h = try parse("GET / HTTP/1.0\r\n\r\n").get()
         XCTAssertEqual(h.minorVersion, 0)
