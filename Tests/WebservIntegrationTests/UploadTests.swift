@@ -206,6 +206,51 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(store(), ["put.bin", "renamed.bin"])
     }
 
+    func testPutReplacesAFileAtomicallyAndPostStillNeverOverwrites() throws {
+        // RFC 9110 §9.3.4 and nginx's dav module: 201 when created, 204 when replaced.
+        func put(_ body: String) throws -> HTTPResponse {
+            try XCTUnwrap(
+                httpRequest(
+                    port: server.port,
+                    "PUT /uploads/my%20notes.txt HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                ))
+        }
+        let created = try put("first version\n")
+        XCTAssertEqual(created.status, 201)
+        XCTAssertEqual(created.header("Location"), "/uploads/my%20notes.txt")
+        let replaced = try put("second\n")
+        XCTAssertEqual(replaced.status, 204)
+        XCTAssertEqual(replaced.body, [])
+        XCTAssertEqual(stored("my notes.txt"), Data("second\n".utf8))
+        XCTAssertEqual(store(), ["my notes.txt"], "replaced in place: no copy, no temp file")
+        let post = try XCTUnwrap(
+            httpRequest(
+                port: server.port,
+                "POST /uploads/my%20notes.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\npost"))
+        XCTAssertEqual(post.status, 201)
+        XCTAssertEqual(post.header("Location"), "/uploads/my%20notes-1.txt")
+        XCTAssertEqual(stored("my notes.txt"), Data("second\n".utf8))
+    }
+
+    func testPutCutShortLeavesTheOldFileIntact() throws {
+        try server.write("www/uploads/keep.txt", "old contents\n")
+        do {
+            let c = try RawClient(port: server.port)
+            c.send("PUT /uploads/keep.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+            c.send([UInt8](repeating: 0x7A, count: 300_000))
+            XCTAssertTrue(waitUntil(timeout: 5) { self.store().contains { $0.hasPrefix(".upload-") } }, "\(store())")
+        }
+        XCTAssertTrue(waitUntil(timeout: 5) { self.store() == ["keep.txt"] }, "\(store())")
+        XCTAssertEqual(stored("keep.txt"), Data("old contents\n".utf8))
+        // A PUT onto a directory of the store is a conflict, and leaves nothing behind.
+        try FileManager.default.createDirectory(atPath: server.path("www/uploads/adir"), withIntermediateDirectories: true)
+        let r = try XCTUnwrap(
+            httpRequest(
+                port: server.port, "PUT /uploads/adir HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx"))
+        XCTAssertEqual(r.status, 409)
+        XCTAssertEqual(store(), ["adir", "keep.txt"])
+    }
+
     func testDataBinaryToADirectoryURIGetsAGeneratedName() throws {
         let data = Self.randomData(5 << 20)
         let f = try clientFile("raw.bin", data)

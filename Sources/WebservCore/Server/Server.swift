@@ -11,6 +11,8 @@ public final class Server: TimedHandler {
     let routes: [ServerRoutes]
     public let loop = EventLoop()
     public let files = FileCache()
+    /// Where each upload name's search for a free suffix starts (UploadNameHints).
+    public let uploadNames = UploadNameHints()
     public internal(set) var stopping = false
     var listeners: [Listener] = []
     var connections: [ObjectIdentifier: Connection] = [:]

@@ -49,4 +49,32 @@ final class UploadFileNameTests: XCTestCase {
         taken.insert("x.tar.gz")
         XCTAssertEqual(UploadFileName.unique("x.tar.gz") { taken.contains($0) }, "x.tar-1.gz")
     }
+
+    /// Issue 12: the 3,000th copy of a name must not probe 3,000 names.
+    func testChoosingAFreeNameTakesFewProbesForTheThousandthCopy() {
+        let taken: Set<String> = Set(["a.txt"] + (1..<3000).map { "a-\($0).txt" })
+        var probes = 0
+        let cold = UploadFileName.unique("a.txt", after: 0) {
+            probes += 1
+            return taken.contains($0)
+        }
+        XCTAssertEqual(cold.name, "a-3000.txt")
+        XCTAssertEqual(cold.suffix, 3000)
+        XCTAssertLessThanOrEqual(probes, 2 * 12 + 2, "no hint: about 2·log2(3000) probes")
+        probes = 0
+        let warm = UploadFileName.unique("a.txt", after: 2999) {
+            probes += 1
+            return taken.contains($0)
+        }
+        XCTAssertEqual(warm.name, "a-3000.txt")
+        XCTAssertEqual(probes, 2, "from the hint: the name, then the next suffix")
+    }
+
+    func testAStaleHintOrAGapStillGivesAFreeName() {
+        let taken: Set<String> = ["a.txt", "a-1.txt", "a-3.txt", "a-4.txt", "a-9.txt"]
+        for hint in [0, 1, 2, 3, 8, 50] {
+            let chosen = UploadFileName.unique("a.txt", after: hint) { taken.contains($0) }.name
+            XCTAssertFalse(taken.contains(chosen), "hint \(hint): \(chosen)")
+        }
+    }
 }

@@ -174,4 +174,33 @@ final class UploadSessionTests: XCTestCase {
         XCTAssertEqual(UploadFile.error(ENOSPC).status, 507)
         XCTAssertEqual(UploadFile.error(EACCES).status, 403)
     }
+
+    func testCopiesOfOneNameAreNumberedInOrderWithHints() throws {
+        let hints = UploadNameHints()
+        var names: [String] = []
+        for i in 0..<5 {
+            let s = try UploadSession(directory: dir, kind: .raw(name: "a.txt"), contentType: nil, now: 0, hints: hints)
+            try feed(s, [Array("\(i)".utf8)])
+            names += try s.finish().map(\.name)
+        }
+        XCTAssertEqual(names, ["a.txt", "a-1.txt", "a-2.txt", "a-3.txt", "a-4.txt"])
+        XCTAssertEqual(contents("a-4.txt"), Array("4".utf8))
+    }
+
+    func testPutReplacesTheFileAndSaysSo() throws {
+        for (i, expectReplaced) in [false, true].enumerated() {
+            let s = try UploadSession(directory: dir, kind: .raw(name: "p.txt"), contentType: nil, now: 0, replacing: true)
+            try feed(s, [Array("v\(i)".utf8)])
+            XCTAssertEqual(try s.finish().map(\.name), ["p.txt"])
+            XCTAssertEqual(s.replaced, expectReplaced)
+        }
+        XCTAssertEqual(listing, ["p.txt"])
+        XCTAssertEqual(contents("p.txt"), Array("v1".utf8))
+        // Aborted: the old file stays, the temp file goes.
+        let cut = try UploadSession(directory: dir, kind: .raw(name: "p.txt"), contentType: nil, now: 0, replacing: true)
+        try feed(cut, [Array("partial".utf8)])
+        cut.abort()
+        XCTAssertEqual(listing, ["p.txt"])
+        XCTAssertEqual(contents("p.txt"), Array("v1".utf8))
+    }
 }

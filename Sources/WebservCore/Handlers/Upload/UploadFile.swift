@@ -47,24 +47,22 @@ final class UploadFile {
         size += bytes.count
     }
 
-    /// Closes the file and gives it the first free name derived from `name` (`a.txt`, `a-1.txt`,
-    /// …). `link` fails instead of replacing, so a name taken by a concurrent upload is skipped
-    /// and nothing is ever overwritten. Returns the name used.
-    func commit(as name: String) throws(HandlerError) -> String {
-        guard fd >= 0 else { throw HandlerError(500) }
-        let rc = Glibc.close(fd)
-        fd = -1
-        if rc != 0 {
-            let e = errno
-            removeTemp()
-            throw UploadFile.error(e)
-        }
+    /// Closes the file and gives it a free name derived from `name` (`a.txt`, `a-1.txt`, …),
+    /// searching from the suffix `hints` last gave that name. `link` fails instead of replacing,
+    /// so a name taken by a concurrent upload is skipped and nothing is ever overwritten.
+    /// Returns the name used.
+    func commit(as name: String, hints: UploadNameHints? = nil) throws(HandlerError) -> String {
+        try close()
         let temp = FileResolver.cString(tempPath)
+        let key = UploadFile.join(directory, name)
         while true {
-            let chosen = UploadFileName.unique(name) { FileResolver.exists(UploadFile.join(directory, $0)) }
+            let (chosen, suffix) = UploadFileName.unique(name, after: hints?.suffix(for: key) ?? 0) {
+                FileResolver.exists(UploadFile.join(directory, $0))
+            }
             let target = FileResolver.cString(UploadFile.join(directory, chosen))
             if link(temp, target) == 0 {
                 removeTemp()
+                hints?.remember(suffix, for: key)
                 return chosen
             }
             let e = errno
@@ -73,6 +71,38 @@ final class UploadFile {
                 // A file system without hard links: fall back to the checked rename.
                 if rename(temp, target) == 0 { return chosen }
             }
+            removeTemp()
+            throw UploadFile.error(e)
+        }
+    }
+
+    /// PUT (RFC 9110 §9.3.4): closes the file and puts it at `name`, replacing any file there
+    /// in one step (rename(2)), so readers see the old file or the new one, never a part.
+    /// Returns true when a file was replaced, false when `name` was created.
+    func replace(_ name: String) throws(HandlerError) -> Bool {
+        try close()
+        let temp = FileResolver.cString(tempPath)
+        let target = FileResolver.cString(UploadFile.join(directory, name))
+        if link(temp, target) == 0 {
+            removeTemp()
+            return false
+        }
+        let existed = errno == EEXIST || FileResolver.exists(UploadFile.join(directory, name))
+        guard rename(temp, target) == 0 else {
+            let e = errno
+            removeTemp()
+            throw UploadFile.error(e)
+        }
+        return existed
+    }
+
+    /// Closes the written file; a failed close (a delayed write error) drops it.
+    private func close() throws(HandlerError) {
+        guard fd >= 0 else { throw HandlerError(500) }
+        let rc = Glibc.close(fd)
+        fd = -1
+        if rc != 0 {
+            let e = errno
             removeTemp()
             throw UploadFile.error(e)
         }
@@ -108,6 +138,7 @@ final class UploadFile {
         switch e {
         case ENOSPC, EDQUOT, EFBIG: return HandlerError(507)
         case EACCES, EPERM, EROFS: return HandlerError(403)
+        case EISDIR, ENOTEMPTY: return HandlerError(409)  // PUT onto a directory
         default: return HandlerError(500)
         }
     }

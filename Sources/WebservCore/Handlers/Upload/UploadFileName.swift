@@ -64,14 +64,30 @@ public enum UploadFileName {
 
     /// `name` if `exists` says it is free, else `stem-1.ext`, `stem-2.ext`, …: nothing is overwritten.
     public static func unique(_ name: String, exists: (String) -> Bool) -> String {
-        guard exists(name) else { return name }
+        unique(name, after: 0, exists: exists).name
+    }
+
+    /// `name` if free, else `stem-N.ext` for a free N above `known` (a suffix given before, 0
+    /// for none): the suffixes after it, in doubling steps until one is free, then halving back
+    /// to the first free one after a taken one. With no gaps that is the lowest free suffix,
+    /// found in about 2·log2(N) probes instead of N; from a good hint, in two.
+    public static func unique(_ name: String, after known: Int, exists: (String) -> Bool) -> (name: String, suffix: Int) {
+        guard exists(name) else { return (name, 0) }
         let (stem, ext) = split(name)
-        var n = 1
-        while true {
-            let candidate = "\(stem)-\(n)\(ext)"
-            if !exists(candidate) { return candidate }
-            n += 1
+        func candidate(_ n: Int) -> String { "\(stem)-\(n)\(ext)" }
+        var taken = max(known, 0)
+        var free = taken + 1
+        var step = 1
+        while exists(candidate(free)) {
+            taken = free
+            step *= 2
+            free = taken + step
         }
+        while free - taken > 1 {
+            let middle = taken + (free - taken) / 2
+            if exists(candidate(middle)) { taken = middle } else { free = middle }
+        }
+        return (candidate(free), free)
     }
 
     /// Splits at the last dot, which must not be the first character (".profile" has no extension).

@@ -3,7 +3,8 @@
 #endif
 
 /// POST (and PUT) to a location with `upload_store` (SPEC §4): multipart/form-data file parts,
-/// or the whole body as one file, streamed to disk and answered 201 once the body is complete.
+/// or the whole body as one file, streamed to disk and answered 201 once the body is complete
+/// (PUT replacing a file: 204).
 public enum UploadHandler {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request, let store = location.uploadStore else { return c.respondError(500) }
@@ -21,9 +22,10 @@ public enum UploadHandler {
         }
         let session: UploadSession
         do throws(HandlerError) {
+            // PUT replaces its target (RFC 9110 §9.3.4, as nginx's dav module); POST never overwrites.
             session = try UploadSession(
                 directory: store, kind: kind, contentType: contentType.map { String(decoding: $0, as: UTF8.self) },
-                now: Clock.wallSeconds())
+                now: Clock.wallSeconds(), hints: c.server.uploadNames, replacing: req.method == .put)
         } catch {
             return c.respondError(error.status)
         }
@@ -85,7 +87,8 @@ final class UploadSink: BodySink {
     func bodyEnd(connection c: Connection) {
         do {
             let files = try session.finish()
-            c.respond(UploadReport.response(files, prefix: prefix, json: json))
+            // A replaced file: 204, as nginx's dav module (a created one: 201 with its Location).
+            c.respond(session.replaced ? Response(status: 204) : UploadReport.response(files, prefix: prefix, json: json))
         } catch {
             session.abort()
             c.respondError(error.status)

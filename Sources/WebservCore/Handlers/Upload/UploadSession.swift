@@ -20,6 +20,12 @@ final class UploadSession {
     /// Used for generated names (`upload-<time>.txt`).
     let contentType: String?
     let now: Int
+    /// Where the search for a free name starts (shared by the server's uploads).
+    let hints: UploadNameHints?
+    /// PUT: the raw body replaces the file of that name instead of taking a new name.
+    let replacing: Bool
+    /// After `finish`: true when a PUT replaced an existing file.
+    private(set) var replaced = false
     private var scanner: MultipartScanner?
     private var current: UploadFile?
     private var currentName: String?
@@ -27,10 +33,15 @@ final class UploadSession {
     private(set) var stored: [StoredUpload] = []
     private var finished = false
 
-    init(directory: String, kind: Kind, contentType: String?, now: Int) throws(HandlerError) {
+    init(
+        directory: String, kind: Kind, contentType: String?, now: Int, hints: UploadNameHints? = nil,
+        replacing: Bool = false
+    ) throws(HandlerError) {
         self.directory = directory
         self.contentType = contentType
         self.now = now
+        self.hints = hints
+        self.replacing = replacing
         switch kind {
         case .raw(let name):
             current = try UploadFile(in: directory)
@@ -65,8 +76,13 @@ final class UploadSession {
             guard !stored.isEmpty else { throw HandlerError(400) }
         } else if let file = current {
             current = nil
-            let name = currentName ?? UploadFileName.generated(contentType: contentType, now: now)
-            stored.append(StoredUpload(name: try file.commit(as: name), size: file.size))
+            if replacing, let name = currentName {
+                replaced = try file.replace(name)
+                stored.append(StoredUpload(name: name, size: file.size))
+            } else {
+                let name = currentName ?? UploadFileName.generated(contentType: contentType, now: now)
+                stored.append(StoredUpload(name: try file.commit(as: name, hints: hints), size: file.size))
+            }
         }
         finished = true
         return stored
@@ -101,7 +117,7 @@ final class UploadSession {
                 return
             }
             let name = currentName ?? UploadFileName.generated(contentType: nil, now: now)
-            stored.append(StoredUpload(name: try file.commit(as: name), size: file.size))
+            stored.append(StoredUpload(name: try file.commit(as: name, hints: hints), size: file.size))
         case .end:
             break
         }
