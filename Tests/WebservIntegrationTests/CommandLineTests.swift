@@ -346,6 +346,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(s.stop(), 0)
     }
 
+    /// logrotate sends SIGUSR1 (nginx reopens its logs); SIGUSR2 is nginx's binary upgrade.
+    /// Both used to kill the server; now each is logged once and the server goes on.
+    func testSIGUSR1AndSIGUSR2AreLoggedAndTheServerKeepsAnswering() throws {
+        let s = try TestServer(
+            config: "server { listen 127.0.0.1:0; root {{ROOT}}/www; error_log {{ROOT}}/error.log; access_log off; }",
+            files: ["www/a.txt": "a"])
+        let kept = try RawClient(port: s.port)
+        let errorLog = { (try? String(contentsOfFile: s.path("error.log"), encoding: .utf8)) ?? "" }
+        for (sig, name) in [(SIGUSR1, "SIGUSR1"), (SIGUSR2, "SIGUSR2")] {
+            s.signal(sig)
+            XCTAssertTrue(waitUntil(timeout: 3) { errorLog().contains(name) }, "no \(name) line in the error log")
+            XCTAssertTrue(s.isRunning, "\(name) killed the server")
+            XCTAssertEqual(kept.request("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a", name)
+            XCTAssertEqual(errorLog().components(separatedBy: name).count - 1, 1, errorLog())
+        }
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        XCTAssertEqual(s.stop(), 0)
+    }
+
     func testSIGTERMWhileIdleExits0() throws {
         let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }")
         s.signal(SIGTERM)

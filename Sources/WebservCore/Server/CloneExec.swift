@@ -77,6 +77,8 @@ enum CloneExec {
         signal(SIGTERM, SIG_DFL)
         signal(SIGCHLD, SIG_DFL)
         signal(SIGHUP, SIG_DFL)
+        signal(SIGUSR1, SIG_DFL)
+        signal(SIGUSR2, SIG_DFL)
         sigprocmask(SIG_SETMASK, &plan.pointee.unblocked, nil)
         // Its own process group, so `terminate` reaches whatever it starts too.
         setpgid(0, 0)

@@ -68,6 +68,10 @@ public final class Server: TimedHandler {
         s.onHangUp = { [unowned self] in
             self.logError("signal 1 (SIGHUP) received: reloading the configuration is not supported, ignored")
         }
+        s.onUser = { [unowned self] sig in
+            let what = sig == SIGUSR1 ? "SIGUSR1) received: reopening the logs" : "SIGUSR2) received: upgrading the binary"
+            self.logError("signal \(sig) (\(what) is not supported, ignored")
+        }
         signals = s
         loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
         loop.addTimed(self)

@@ -6,14 +6,17 @@
 /// only with async-signal-safe calls (`write`), so this one is nonisolated(unsafe) on purpose.
 nonisolated(unsafe) private var signalPipeWrite: Int32 = -1
 
-/// Turns SIGINT, SIGTERM, SIGCHLD and SIGHUP into bytes on a pipe the poll loop reads; ignores
-/// SIGPIPE and SIGXFSZ so a dead peer or a file size limit is an errno, not a death.
-/// SIGHUP (nginx's reload) is caught so that it cannot kill the server; we do not reload.
+/// Turns SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGUSR1 and SIGUSR2 into bytes on a pipe the poll
+/// loop reads; ignores SIGPIPE and SIGXFSZ so a dead peer or a file size limit is an errno,
+/// not a death. SIGHUP (nginx's reload), SIGUSR1 (reopen the logs, which logrotate sends) and
+/// SIGUSR2 (binary upgrade) are caught so that they cannot kill the server; none is acted on yet.
 final class SignalPipe: PollHandler {
     let readFD: Int32
     var onStop: () -> Void = {}
     var onChild: () -> Void = {}
     var onHangUp: () -> Void = {}
+    /// SIGUSR1 or SIGUSR2.
+    var onUser: (Int32) -> Void = { _ in }
 
     init() throws(SystemError) {
         let p = try Sys.pipe()
@@ -37,6 +40,8 @@ final class SignalPipe: PollHandler {
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGCHLD, &action, nil)
         sigaction(SIGHUP, &action, nil)
+        sigaction(SIGUSR1, &action, nil)
+        sigaction(SIGUSR2, &action, nil)
     }
 
     func pollReady(fd: Int32, events: Int16, loop: EventLoop) {
@@ -48,6 +53,7 @@ final class SignalPipe: PollHandler {
                 switch Int32(b) {
                 case SIGCHLD: onChild()
                 case SIGHUP: onHangUp()
+                case SIGUSR1, SIGUSR2: onUser(Int32(b))
                 default: onStop()
                 }
             }
