@@ -100,6 +100,20 @@ final class CommandLineTests: XCTestCase {
             "directive \"root\" is not terminated by \";\"")
     }
 
+    func testMissingSemicolonIsReportedAtTheDirectivesOwnLine() throws {
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    root /x\n    index a.html;\n}\n", line: 3,
+            "directive \"root\" is not terminated by \";\"")
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    root /x\n}\n", line: 3, "directive \"root\" is not terminated by \";\"")
+    }
+
+    func testEmptyConfigurationIsAnErrorNotASilentServer() throws {
+        for text in ["", "# only a comment\n", "http {\n}\n"] {
+            try assertConfigError(text, line: 1, "no \"server\" block: nothing to listen on")
+        }
+    }
+
     func testBadPortIsReported() throws {
         try assertConfigError(
             "server {\n    listen 127.0.0.1:99999;\n}\n", line: 2,

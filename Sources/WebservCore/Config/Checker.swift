@@ -49,6 +49,9 @@ struct ConfigChecker {
         guard let row = DirectiveTable.rows[node.name] else {
             throw node.error("unknown directive \"\(node.name)\"")
         }
+        if !row.takesBlock, let line = Self.lineMissingSemicolon(node) {
+            throw ConfigError(file: node.file, line: line, message: "directive \"\(node.name)\" is not terminated by \";\"")
+        }
         guard row.contexts.contains(context) else {
             throw node.error("\"\(node.name)\" directive is not allowed here")
         }
@@ -66,6 +69,18 @@ struct ConfigChecker {
             guard seen.insert(node.name).inserted else { throw node.error("\"\(node.name)\" directive is duplicate") }
         }
         return row
+    }
+
+    /// `root /x` and, on the next line, `index a.html;` read as one directive `root /x index
+    /// a.html`: an argument that starts a new line and is the name of a directive means the
+    /// line before it lacks its `;`. Returns that line (the directive's own), as nginx would say.
+    static func lineMissingSemicolon(_ node: ConfigNode) -> Int? {
+        var previousLine = node.line
+        for (argument, line) in zip(node.args, node.argLines) {
+            if line > previousLine, DirectiveTable.rows[argument] != nil { return previousLine }
+            previousLine = line
+        }
+        return nil
     }
 
     /// `location [=] PATH { ... }`

@@ -44,6 +44,10 @@ public enum ConfigLoader {
         var checker = ConfigChecker(prefix: prefix)
         let parsed = try checker.check(tree.nodes)
         if let syntaxError = tree.syntaxError { throw syntaxError }
+        // An empty file would start a server with no socket, silently (nginx starts one on :80).
+        guard !parsed.servers.isEmpty else {
+            throw ConfigError(file: fileName, line: 1, message: "no \"server\" block: nothing to listen on")
+        }
         return ConfigResolver.resolve(parsed, prefix: prefix)
     }
 }

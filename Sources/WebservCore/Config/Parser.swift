@@ -104,7 +104,8 @@ struct ConfigParser {
                     node.block = children
                     break argumentLoop
                 case .closeBrace:
-                    throw error(lexer, next.line, "unexpected \"}\"")
+                    // `root /x` then `}`: the `;` is what is missing, on the directive's last line.
+                    throw error(lexer, node.argLines.last ?? node.line, "directive \"\(name)\" is not terminated by \";\"")
                 case .endOfFile:
                     throw error(lexer, next.line, "directive \"\(name)\" is not terminated by \";\"")
                 }

@@ -45,6 +45,18 @@ final class ConfigErrorTests: XCTestCase {
     func testMissingSemicolon() {
         assertError("server {\n root /x {\n }\n}", "test.conf:2: error: directive \"root\" is not terminated by \";\"")
         assertError("server {\n root /x\n", "test.conf:3: error: directive \"root\" is not terminated by \";\"")
+        // Issue 12: at the directive's own line, not as the next line's "}" or an argument count.
+        assertError("server {\n root /x\n}\n", "test.conf:2: error: directive \"root\" is not terminated by \";\"")
+        assertError(
+            "server {\n root /x\n index a.html;\n}\n", "test.conf:2: error: directive \"root\" is not terminated by \";\"")
+        assertError(
+            "server {\n location / {\n  autoindex on\n  root /x;\n }\n}\n",
+            "test.conf:3: error: directive \"autoindex\" is not terminated by \";\"")
+        assertError(
+            "server {\n server_name a.test\n   b.test\n}\n",
+            "test.conf:3: error: directive \"server_name\" is not terminated by \";\"")
+        // Arguments may still span lines.
+        XCTAssertNotNil(loadConfig("server {\n server_name a.test\n   b.test;\n}\n"))
     }
 
     func testBlockDirectiveWithoutBlock() {

@@ -41,8 +41,13 @@ final class ResolverTests: XCTestCase {
         XCTAssertEqual(fallback.defaultType, "application/octet-stream")
     }
 
-    func testEmptyFileHasNoServers() throws {
-        XCTAssertEqual(try XCTUnwrap(loadConfig("# nothing\n")).servers.count, 0)
+    /// Issue 12: an empty file used to load with no servers and start with no socket.
+    func testEmptyFileOrNoServerBlockIsAnError() throws {
+        for text in ["", "# nothing\n", "http {\n    root www;\n}\n"] {
+            XCTAssertThrowsError(try ConfigLoader.load(text: text, fileName: "test.conf", prefix: "/srv"), text) { error in
+                XCTAssertEqual("\(error)", "test.conf:1: error: no \"server\" block: nothing to listen on")
+            }
+        }
     }
 
     func testNearestWins() throws {
