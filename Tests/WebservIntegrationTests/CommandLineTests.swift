@@ -379,6 +379,26 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(s.stop(), 0)
     }
 
+    /// Issue 12: a stop used to print nothing; now it says what it closed and waits for.
+    func testStopSaysWhatItStopped() throws {
+        let s = try TestServer(
+            config: "server { listen 127.0.0.1:0; root {{ROOT}}/www; access_log off; location /echo { websocket echo; } }",
+            files: ["www/a.txt": "a"])
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/echo"))
+        let kept = try RawClient(port: s.port)
+        XCTAssertEqual(kept.request("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")?.text, "a")
+        s.signal(SIGTERM)
+        XCTAssertEqual(ws.receiveClose(), .some(1001))
+        ws.sendClose(1001)
+        XCTAssertEqual(s.stop(), 0)
+        XCTAssertTrue(
+            s.stdout.contains(
+                "stopping: closed 127.0.0.1:\(s.port); 2 connections to finish (1 WebSocket closing with 1001), 0 child processes to end\n"
+            ), s.stdout)
+        XCTAssertTrue(s.stdout.hasSuffix("\nstopped\n"), s.stdout)
+        _ = ws
+    }
+
     func testSIGTERMWhileIdleExits0() throws {
         let s = try TestServer(config: "server { listen 127.0.0.1:0; access_log off; }")
         s.signal(SIGTERM)

@@ -278,7 +278,25 @@ def test_mode_switch_no_duplicates(ctx):
     log(f"carol's list after ws -> poll -> ws: {texts}")
 
 
-TESTS = [test_ws_and_poll_see_each_other, test_mode_switch_no_duplicates]
+def test_name_kept_across_reloads(ctx):
+    """Issue 12: the chat picked a new guest name on every reload; it keeps the first one."""
+    a, base = ctx["a"], ctx["server"].base
+    a.get(f"{base}/chat.html?room=names&mode=poll")
+    a.execute_script("localStorage.removeItem('webserv-chat-name')")
+    names = []
+    for _ in range(3):
+        a.get(f"{base}/chat.html?room=names&mode=poll")
+        wait_js(a, "document.readyState === 'complete'", "page load")
+        names.append(a.execute_script("return document.getElementById('name').value"))
+    assert names[0].startswith("guest-"), names
+    assert names[0] == names[1] == names[2], f"name changed on reload: {names}"
+    # The site has an icon: no 404 for /favicon.ico in the console.
+    a.get(f"{base}/favicon.ico")
+    status = a.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+    assert status == 200, f"/favicon.ico: HTTP {status}"
+
+
+TESTS = [test_ws_and_poll_see_each_other, test_mode_switch_no_duplicates, test_name_kept_across_reloads]
 
 
 # --------------------------------------------------------------------------- main

@@ -334,6 +334,10 @@
   let storedName = null;
   try { storedName = localStorage.getItem("webserv-chat-name"); } catch (_) { /* private mode */ }
   el.name.value = (params.get("name") || storedName || ("guest-" + Math.floor(100 + Math.random() * 900))).slice(0, 32);
+  // A generated name is kept too, so a reload does not make you someone else (a ?name= is not).
+  if (!storedName && !params.get("name")) {
+    try { localStorage.setItem("webserv-chat-name", el.name.value); } catch (_) { /* private mode */ }
+  }
   if (params.get("mode") === "poll" || params.get("mode") === "ws") {
     el.settings.querySelector("input[name=mode][value=" + params.get("mode") + "]").checked = true;
   }

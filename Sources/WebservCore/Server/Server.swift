@@ -18,6 +18,8 @@ public final class Server: TimedHandler {
     var connections: [ObjectIdentifier: Connection] = [:]
     var signals: SignalPipe?
     var stopDeadline = 0
+    /// Connections and children still there when the stop deadline passed (for the last line).
+    var forcedAtStop = 0
     let logFiles = LogFiles()
     var accessLogFDs: [Int32?] = []
     var errorLogFD: Int32 = 2
@@ -81,6 +83,10 @@ public final class Server: TimedHandler {
 
     public func run() {
         loop.run()
+        if stopping {
+            let forced = forcedAtStop
+            LogFiles.write(1, Array((forced == 0 ? "stopped\n" : "stopped: \(forced) still open at the deadline, ended\n").utf8))
+        }
         for l in listeners { Sys.close(l.fd) }
         // The loop holds the server as its timed handler: drop that cycle so the server and all
         // it owns are freed, and LeakSanitizer can tell a real leak from this one.
@@ -110,6 +116,7 @@ public final class Server: TimedHandler {
             if connections.isEmpty && children.isEmpty {
                 loop.running = false
             } else if now >= stopDeadline {
+                forcedAtStop = connections.count + children.count
                 for c in Array(connections.values) { c.close() }
                 // Each child leads its own process group: end what it started too.
                 for pid in children.keys { kill(-pid, SIGKILL) }
@@ -124,6 +131,7 @@ public final class Server: TimedHandler {
         guard !stopping else { return }
         stopping = true
         stopDeadline = loop.now + 3000
+        LogFiles.write(1, Array(stopSummary().utf8))
         for l in listeners {
             loop.unregister(l.fd)
             Sys.close(l.fd)
@@ -132,6 +140,16 @@ public final class Server: TimedHandler {
         for hook in shutdownHooks { hook() }
         for c in Array(connections.values) { c.shutdownRequested() }
         if connections.isEmpty && children.isEmpty { loop.running = false }
+    }
+
+    /// What a graceful stop closes and waits for, on stdout beside the `listening on` lines.
+    func stopSummary() -> String {
+        let addresses = listeners.map(\.boundDescription).joined(separator: ", ")
+        let webSockets = connections.values.filter { $0.state == .upgraded }.count
+        func count(_ n: Int, _ what: String, _ plural: String = "s") -> String { "\(n) \(what)\(n == 1 ? "" : plural)" }
+        return "stopping: closed \(addresses.isEmpty ? "no listener" : addresses); "
+            + "\(count(connections.count, "connection")) to finish (\(count(webSockets, "WebSocket")) closing with 1001), "
+            + "\(count(children.count, "child process", "es")) to end\n"
     }
 
     // MARK: child processes
