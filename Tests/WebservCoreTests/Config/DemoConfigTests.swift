@@ -20,6 +20,19 @@ final class DemoConfigTests: XCTestCase {
         XCTAssertEqual(config.servers.map(\.serverNames)[1], ["vhost2.localhost", "*.vhost2.localhost"])
     }
 
+    /// Issue 12: on port 8081 the chat, exec, upload and CGI pages could not work (no such
+    /// locations there); they send the browser to the main server instead.
+    func testPort8081SendsThePagesThatNeedTheMainServerThere() throws {
+        let config = try ConfigLoader.load(path: "conf/default.conf", prefix: Self.repository)
+        let readOnly = try XCTUnwrap(config.servers.first { $0.listens.contains { $0.address.port == 8081 } })
+        for page in ["/chat.html", "/exec.html", "/upload.html", "/cgi.html"] {
+            let location = try XCTUnwrap(readOnly.locations.first { $0.exact && $0.path == page }, page)
+            XCTAssertEqual(location.returnDirective?.status, 302, page)
+            XCTAssertEqual(location.returnDirective?.text, "http://127.0.0.1:8080" + page)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repository + "/www" + page), page)
+        }
+    }
+
     /// Issue 12: a newcomer finds in the README how to run the binary, what to install, and
     /// the demo's other sites; its first two commands stay as they are.
     func testReadmeSaysHowToRunTheDemoAndWhatItNeeds() throws {
