@@ -87,7 +87,7 @@ public final class Server: TimedHandler {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, group: group, peer: peer)
+        let c = Connection(fd: fd, transport: PlainTransport(fd: fd), server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }

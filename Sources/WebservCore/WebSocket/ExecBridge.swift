@@ -39,7 +39,7 @@ final class ExecBridge: PollHandler {
                 method: req.methodString, requestURI: req.target, scriptName: session.location.path,
                 scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
                 queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
-                serverPort: Int(SocketAddress.localPort(c.fd)), remoteAddr: c.peerAddress, remotePort: c.peerPort,
+                serverPort: c.localPort, remoteAddr: c.peerAddress, remotePort: c.peerPort,
                 headers: req.headerPairs, documentRoot: session.location.root))
         let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
         let child: ChildProcess

@@ -114,7 +114,7 @@ public enum CGIHandler {
             scriptName: String(decoding: script.scriptName, as: UTF8.self),
             scriptFilename: file, pathInfo: pathInfo, pathTranslated: translated, queryString: req.query,
             contentLength: contentLength, contentType: req.headerString("content-type"),
-            serverName: serverName, serverPort: Int(SocketAddress.localPort(c.fd)),
+            serverName: serverName, serverPort: c.localPort,
             serverProtocol: req.minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1",
             remoteAddr: c.peerAddress, remotePort: c.peerPort, headers: req.headerPairs, documentRoot: root)
     }
