@@ -44,6 +44,11 @@ public enum ConfigLoader {
         var checker = ConfigChecker(prefix: prefix)
         let parsed = try checker.check(tree.nodes)
         if let syntaxError = tree.syntaxError { throw syntaxError }
-        return ConfigResolver.resolve(parsed, prefix: prefix)
+        let configuration = ConfigResolver.resolve(parsed, prefix: prefix)
+        // tls: every certificate and key is loaded now, so `-t` reports them at their directive.
+        if TLSServers.needed(configuration) {
+            _ = try TLSServers(configuration, vhosts: VirtualHosts(configuration))
+        }
+        return configuration
     }
 }

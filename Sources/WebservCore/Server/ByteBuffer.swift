@@ -51,6 +51,20 @@ public struct ByteBuffer {
         return result
     }
 
+    /// Lets `body` write into the free space (at least `want` bytes of it); it returns how
+    /// many bytes it wrote.
+    public mutating func fill(
+        want: Int, _ body: (UnsafeMutableRawPointer, Int) throws(SystemError) -> Int
+    ) throws(SystemError) {
+        reserveWritable(want)
+        let room = storage.count - writeIndex
+        let w = writeIndex
+        let n = try storage.withUnsafeMutableBytes { p in
+            Result { () throws(SystemError) in try body(p.baseAddress! + w, room) }
+        }.get()
+        writeIndex += n
+    }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         reserveWritable(bytes.count)
         let w = writeIndex

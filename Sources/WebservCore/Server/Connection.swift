@@ -253,7 +253,7 @@ public final class Connection: PollHandler {
                 bodyReader = BodyReader(framing: head.framing, limit: serverConfig.fallbackLocation.clientMaxBodySize)
             }
             deadline = loop.now + serverConfig.clientBodyTimeout
-            Dispatcher.handle(self)
+            if !refusedByTransport() { Dispatcher.handle(self) }
         } catch {
             request = nil
             keepAlive = false

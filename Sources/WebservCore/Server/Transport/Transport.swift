@@ -23,6 +23,10 @@ public protocol Transport: AnyObject {
     func events(_ wanted: Int32) -> Int32
     /// Whether poll's `revents` let the connection read and write now.
     func ready(_ revents: Int16) -> (read: Bool, write: Bool)
+    /// The server a TLS client's SNI name chose; nil without TLS or SNI.
+    var sniServer: Int? { get }
+    /// A plain HTTP request arrived on a TLS port (it gets nginx's 400, then the close).
+    var sentPlainHTTP: Bool { get }
 }
 
 /// The plain TCP transport: read, send and sendfile on the socket, as before the seam.
@@ -32,6 +36,8 @@ public final class PlainTransport: Transport {
     public init(fd: Int32) { self.fd = fd }
 
     public var isTLS: Bool { false }
+    public var sniServer: Int? { nil }
+    public var sentPlainHTTP: Bool { false }
 
     @inline(__always)
     public func read(into buffer: inout ByteBuffer, want: Int) throws(SystemError) -> IOResult {
