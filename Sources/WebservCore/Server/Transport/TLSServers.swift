@@ -40,11 +40,13 @@ final class TLSServers {
     /// wildcard and any address of its family.
     private static func checkPorts(_ configuration: Configuration) throws(ConfigError) {
         let listens = configuration.servers.flatMap(\.listens)
-        for (i, a) in listens.enumerated() where a.address.port != 0 {
+        for (i, a) in listens.enumerated() {
             for b in listens[..<i] where b.ssl != a.ssl && b.address.port == a.address.port {
+                // Port 0 is no shared port (`ListenSocket.plan`), but one address is one socket.
                 let shared =
                     a.address == b.address
-                    || (a.address.isIPv6 == b.address.isIPv6 && (a.address.isWildcard || b.address.isWildcard))
+                    || (a.address.port != 0 && a.address.isIPv6 == b.address.isIPv6
+                        && (a.address.isWildcard || b.address.isWildcard))
                 guard shared else { continue }
                 throw ConfigError(
                     file: a.file, line: a.line,
