@@ -50,7 +50,8 @@ final class TLSContext {
             throw fail(keyPlace, "cannot load certificate key \"\(key)\": not a PEM private key\(reason)")
         }
         guard SSL_CTX_check_private_key(ctx) == 1 else {
-            throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"\(Self.sslError())")
+            ERR_clear_error()
+            throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"")
         }
         let cipherPlace = settings.ciphersPlace ?? certPlace
         guard SSL_CTX_set_cipher_list(ctx, settings.ciphers) == 1 else {
