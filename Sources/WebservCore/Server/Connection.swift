@@ -144,6 +144,8 @@ public final class Connection: PollHandler {
         }
         switch result {
         case .wouldBlock:
+            // A TLS handshake or read may now wait for the socket to be writable.
+            if transport.isTLS { updateInterest() }
             return
         case .eof:
             peerClosed()

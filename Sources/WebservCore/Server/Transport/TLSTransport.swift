@@ -183,7 +183,19 @@ final class TLSTransport: Transport {
         return r
     }
 
+    /// Writes record after record (partial writes return one at a time) until all is sent or
+    /// the socket is full.
     private func sslWrite(_ bytes: UnsafeRawPointer, _ count: Int) throws(SystemError) -> IOResult {
+        var total = 0
+        while total < count {
+            let r = try sslWriteOnce(bytes + total, count - total)
+            guard case .processed(let n) = r else { return total > 0 ? .processed(total) : r }
+            total += n
+        }
+        return .processed(total)
+    }
+
+    private func sslWriteOnce(_ bytes: UnsafeRawPointer, _ count: Int) throws(SystemError) -> IOResult {
         writeWantsRead = false
         let length = min(count, Int(Int32.max))
         let r = SSL_write(ssl, bytes, Int32(length))
