@@ -285,6 +285,10 @@ final class TLSTransport: Transport {
         guard let choice = servers.choose(group: group, name: Array(name)[...]) else { return }
         serverNameChoice = choice.server
         _ = SSL_set_SSL_CTX(s, choice.context.ctx)
+        // The named server's options (tickets, cipher preference) apply from here, as in nginx.
+        let options = SSL_CTX_get_options(choice.context.ctx)
+        _ = SSL_clear_options(s, SSL_get_options(s) & ~options)
+        _ = SSL_set_options(s, options)
     }
 
     /// The C callback OpenSSL calls with the ClientHello's server name.
