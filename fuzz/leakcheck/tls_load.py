@@ -2,6 +2,7 @@
 # on the TLS port (400), garbage and half handshakes, a client gone mid-response, and wss echo
 # closed cleanly or dropped. Usage: tls_load.py PORT [ROUNDS]
 import socket, ssl, sys, os, time
+from common import read_all
 port = int(sys.argv[1])
 HOST = "127.0.0.2"
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -10,15 +11,7 @@ ctx.verify_mode = ssl.CERT_NONE
 def tls(data, read=True, close_notify=True):
     s = ctx.wrap_socket(socket.create_connection((HOST, port)), server_hostname="localhost")
     s.sendall(data)
-    out = b""
-    if read:
-        s.settimeout(2)
-        try:
-            while True:
-                d = s.recv(65536)
-                if not d: break
-                out += d
-        except (socket.timeout, ssl.SSLError, ConnectionError): pass
+    out = read_all(s, (socket.timeout, ssl.SSLError, ConnectionError)) if read else b""
     if close_notify:
         try: s.unwrap()
         except (ssl.SSLError, OSError): pass
