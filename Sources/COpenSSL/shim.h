@@ -20,4 +20,34 @@ static inline long webserv_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, 
 static inline long webserv_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) { return SSL_CTX_set_tlsext_servername_arg(ctx, arg); }
 static inline long webserv_SSL_CTX_add_extra_chain_cert(SSL_CTX *ctx, X509 *x509) { return SSL_CTX_add_extra_chain_cert(ctx, x509); }
 static inline int webserv_SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n) { return SSL_CTX_set_num_tickets(ctx, n); }
+
+// tls: ALPN selection for the server: http/1.1 only (h2 can be added to the list later).
+static const unsigned char webserv_alpn_protocols[] = "\x08http/1.1";
+static inline int webserv_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                      const unsigned char *in, unsigned int inlen, void *arg) {
+    unsigned char *chosen = NULL;
+    (void)ssl;
+    (void)arg;
+    if (SSL_select_next_proto(&chosen, outlen, webserv_alpn_protocols, sizeof(webserv_alpn_protocols) - 1, in, inlen)
+        != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    *out = chosen;
+    return SSL_TLSEXT_ERR_OK;
+}
+static inline void webserv_SSL_CTX_select_http11(SSL_CTX *ctx) { SSL_CTX_set_alpn_select_cb(ctx, webserv_alpn_select, NULL); }
+static inline long webserv_SSL_CTX_clear_options(SSL_CTX *ctx, unsigned long op) { return (long)SSL_CTX_clear_options(ctx, op); }
+static inline void *webserv_SSL_get_app_data(const SSL *ssl) { return SSL_get_ex_data(ssl, 0); }
+static inline int webserv_SSL_set_app_data(SSL *ssl, void *arg) { return SSL_set_ex_data(ssl, 0, arg); }
+// tls: SSL_OP_* are built by a macro Swift cannot import.
+static const uint64_t webserv_SSL_OP_NO_SSLv3 = SSL_OP_NO_SSLv3;
+static const uint64_t webserv_SSL_OP_NO_TLSv1 = SSL_OP_NO_TLSv1;
+static const uint64_t webserv_SSL_OP_NO_TLSv1_1 = SSL_OP_NO_TLSv1_1;
+static const uint64_t webserv_SSL_OP_NO_TLSv1_2 = SSL_OP_NO_TLSv1_2;
+static const uint64_t webserv_SSL_OP_NO_TLSv1_3 = SSL_OP_NO_TLSv1_3;
+static const uint64_t webserv_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+static const uint64_t webserv_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
+static const uint64_t webserv_SSL_OP_IGNORE_UNEXPECTED_EOF = SSL_OP_IGNORE_UNEXPECTED_EOF;
+static const uint64_t webserv_SSL_OP_CIPHER_SERVER_PREFERENCE = SSL_OP_CIPHER_SERVER_PREFERENCE;
+static const uint64_t webserv_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
 #endif

@@ -2,18 +2,11 @@
 # overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
 # (closed cleanly or dropped), and broadcast polling. Usage: load.py PORT [ROUNDS]
 import socket, sys, os, base64, time
+from common import read_all
 port = int(sys.argv[1])
 def raw(data, read=True):
     s = socket.create_connection(("127.0.0.1", port)); s.sendall(data)
-    out = b""
-    if read:
-        s.settimeout(2)
-        try:
-            while True:
-                d = s.recv(65536)
-                if not d: break
-                out += d
-        except socket.timeout: pass
+    out = read_all(s) if read else b""
     s.close(); return out
 H = b"Host: h\r\n"
 for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):

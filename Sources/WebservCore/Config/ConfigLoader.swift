@@ -48,6 +48,11 @@ public enum ConfigLoader {
         guard !parsed.servers.isEmpty else {
             throw ConfigError(file: fileName, line: 1, message: "no \"server\" block: nothing to listen on")
         }
-        return ConfigResolver.resolve(parsed, prefix: prefix)
+        let configuration = ConfigResolver.resolve(parsed, prefix: prefix)
+        // tls: every certificate and key is loaded now, so `-t` reports them at their directive.
+        if TLSServers.needed(configuration) {
+            _ = try TLSServers(configuration, vhosts: VirtualHosts(configuration))
+        }
+        return configuration
     }
 }

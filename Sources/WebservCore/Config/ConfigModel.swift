@@ -23,11 +23,14 @@ public struct Listen: Hashable, Sendable {
     /// an address that cannot be bound is reported there, like a configuration error.
     public var file: String
     public var line: Int
-    public init(address: ListenAddress, defaultServer: Bool, file: String = "", line: Int = 0) {
+    /// `listen ... ssl`: connections on this address speak TLS.
+    public var ssl = false
+    public init(address: ListenAddress, defaultServer: Bool, file: String = "", line: Int = 0, ssl: Bool = false) {
         self.address = address
         self.defaultServer = defaultServer
         self.file = file
         self.line = line
+        self.ssl = ssl
     }
 }
 
@@ -141,6 +144,8 @@ public struct ServerConfig: Sendable {
     public var accessLog: String?
     /// Absolute path, "" for stderr.
     public var errorLog: String
+    // tls
+    public var tls = TLSSettings()
 
     public init(
         listens: [Listen], serverNames: [String], returnDirective: ReturnDirective?,

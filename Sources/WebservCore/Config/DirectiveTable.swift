@@ -60,7 +60,7 @@ enum DirectiveTable {
             DirectiveRow("location", .server, arguments: 1...2, block: true, repeatable: true),
             DirectiveRow("types", .anyHTTP, arguments: 0...0, block: true, repeatable: true),
 
-            DirectiveRow("listen", .server, arguments: 1...2, repeatable: true, set: Setters.listen),
+            DirectiveRow("listen", .server, arguments: 1...many, repeatable: true, set: Setters.listen),
             DirectiveRow("server_name", .server, arguments: 1...many, repeatable: true, set: Setters.serverName),
             DirectiveRow("root", .anyHTTP, arguments: 1...1, set: Setters.root),
             DirectiveRow("alias", .location, arguments: 1...1, set: Setters.alias),
@@ -109,6 +109,8 @@ enum DirectiveTable {
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
         ]
-        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+        // tls
+        let tls = TLSDirectives.rows
+        return Dictionary(uniqueKeysWithValues: (list + tls).map { ($0.name, $0) })
     }()
 }

@@ -16,6 +16,8 @@ public struct ListenSocket: Equatable, Sendable {
     /// Specific addresses this wildcard socket accepts for, with their own groups; empty when
     /// every connection belongs to `group` (then the local address is never asked for).
     public var specific: [ListenAddress: Int]
+    /// `listen ... ssl`: connections speak TLS.
+    public var ssl = false
 
     public init(address: ListenAddress, file: String, line: Int, group: Int, specific: [ListenAddress: Int] = [:]) {
         self.address = address
@@ -70,6 +72,8 @@ public struct ListenSocket: Equatable, Sendable {
             }
             if !listen.address.isWildcard { sockets[s].specific[listen.address] = group(listen.address) }
         }
+        // tls: the check at load time keeps ssl and plain off one socket.
+        for i in sockets.indices { sockets[i].ssl = listens.contains { $0.ssl && $0.address == sockets[i].address } }
         return sockets
     }
 }

@@ -10,7 +10,11 @@ enum ConfigResolver {
     static let defaultType = "application/octet-stream"
 
     static func resolve(_ parsed: ParsedConfiguration, prefix: String) -> Configuration {
-        let servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
+        var servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
+        // tls
+        for i in servers.indices {
+            servers[i].tls = parsed.servers[i].settings.tls.resolved(over: parsed.http.tls)
+        }
         return Configuration(servers: servers, prefix: prefix)
     }
 

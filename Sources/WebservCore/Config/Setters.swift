@@ -8,11 +8,13 @@ enum Setters {
         case .failure(let failure): throw n.error(argument: 0, failure.message(n.args[0]))
         }
         var isDefault = false
-        if n.args.count == 2 {
-            guard n.args[1] == "default_server" || n.args[1] == "default" else {
-                throw n.error(argument: 1, "invalid parameter \"\(n.args[1])\"")
+        var ssl = false
+        for (i, parameter) in n.args.enumerated().dropFirst() {
+            switch parameter {
+            case "default_server", "default": isDefault = true
+            case "ssl": ssl = true
+            default: throw n.error(argument: i, "invalid parameter \"\(parameter)\"")
             }
-            isDefault = true
         }
         if s.listens.contains(where: { $0.address == address }) {
             throw n.error("duplicate listen \(address)")
@@ -23,7 +25,7 @@ enum Setters {
             }
             state.defaultServers.insert(address)
         }
-        s.listens.append(Listen(address: address, defaultServer: isDefault, file: n.file, line: n.line))
+        s.listens.append(Listen(address: address, defaultServer: isDefault, file: n.file, line: n.line, ssl: ssl))
     }
 
     /// Exact names and leading `*.` wildcards; `.example.com` is nginx's shorthand for both

@@ -51,6 +51,20 @@ public struct ByteBuffer {
         return result
     }
 
+    /// Lets `body` write into the free space (at least `want` bytes of it); it returns how
+    /// many bytes it wrote.
+    public mutating func fill(
+        want: Int, _ body: (UnsafeMutableRawPointer, Int) throws(SystemError) -> Int
+    ) throws(SystemError) {
+        reserveWritable(want)
+        let room = storage.count - writeIndex
+        let w = writeIndex
+        let n = try storage.withUnsafeMutableBytes { p in
+            Result { () throws(SystemError) in try body(p.baseAddress! + w, room) }
+        }.get()
+        writeIndex += n
+    }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         reserveWritable(bytes.count)
         let w = writeIndex
@@ -118,16 +132,21 @@ public struct OutputQueue {
     /// True when only file data is left to send (what `flush` spends its budget on).
     public var onlyFileLeft: Bool { sent == buffer.count && file != nil }
 
-    /// Sends as much as the socket takes, but at most `budget` bytes of file, which it spends
-    /// (fairness: see `EventLoop.fileBudget`). Returns true when everything queued was sent.
+    /// `flush(to:budget:)` on a plain socket.
     public mutating func flush(to fd: Int32, budget: inout Int) throws(SystemError) -> Bool {
+        try flush(to: PlainTransport(fd: fd), budget: &budget)
+    }
+
+    /// Sends as much as the transport takes, but at most `budget` bytes of file, which it spends
+    /// (fairness: see `EventLoop.fileBudget`). Returns true when everything queued was sent.
+    public mutating func flush(to transport: some Transport, budget: inout Int) throws(SystemError) -> Bool {
         while true {
             if sent < buffer.count {
                 let s = sent
                 let n = buffer.count - s
                 let more = file != nil
                 let r = try buffer.withUnsafeBytes { p in
-                    Result { () throws(SystemError) in try Sys.send(fd, p.baseAddress! + s, n, more: more) }
+                    Result { () throws(SystemError) in try transport.send(p.baseAddress! + s, n, more: more) }
                 }.get()
                 guard case .processed(let k) = r else { return false }
                 sent += k
@@ -137,7 +156,7 @@ public struct OutputQueue {
             }
             if var f = file {
                 while f.remaining > 0 && budget > 0 {
-                    let r = try Sys.sendfile(fd, f.fd, offset: &f.offset, count: min(f.remaining, budget))
+                    let r = try transport.sendFile(f.fd, offset: &f.offset, count: min(f.remaining, budget))
                     switch r {
                     case .processed(let k):
                         f.remaining -= k

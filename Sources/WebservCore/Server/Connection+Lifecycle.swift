@@ -53,7 +53,7 @@ extension Connection {
             updateInterest()
             return
         }
-        shutdown(fd, Int32(SHUT_WR))
+        transport.shutdownWrite()
         state = .lingering
         input.clear()
         deadline = loop.now + 2000
@@ -78,7 +78,7 @@ extension Connection {
         }
         output.discard()
         loop.unregister(fd)
-        Sys.close(fd)
+        transport.close()
         server.connectionClosed(self)
     }
 

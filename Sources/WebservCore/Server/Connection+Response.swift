@@ -160,7 +160,7 @@ extension Connection {
         let before = budget
         defer { loop.fileBudget -= before - budget }
         do {
-            if try output.flush(to: fd, budget: &budget) {
+            if try output.flush(to: transport, budget: &budget) {
                 outputDrained(fromHandler: false)
             } else {
                 deadline = loop.now + serverConfig.sendTimeout

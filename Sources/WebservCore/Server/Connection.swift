@@ -23,6 +23,12 @@ public final class Connection: PollHandler {
     }
 
     public let fd: Int32
+    /// Moves the bytes: plain TCP or TLS. Nothing above the connection touches `fd` for I/O.
+    let transport: any Transport
+    /// True on a TLS connection (the scheme is `https`).
+    public var isTLS: Bool { transport.isTLS }
+    /// The port the client connected to (getsockname: right for `listen ...:0` too).
+    public var localPort: Int { Int(SocketAddress.localPort(fd)) }
     /// Unchecked: the server owns every connection and outlives it, and a checked
     /// `unowned` reference costs an atomic increment and decrement on each use.
     public unowned(unsafe) let server: Server
@@ -74,8 +80,11 @@ public final class Connection: PollHandler {
     /// Inside `process()`, whose loop finishes a completed exchange itself.
     var processing = false
 
-    init(fd: Int32, server: Server, local: ListenAddress, group: Int, peer: sockaddr_storage) {
+    init(
+        fd: Int32, transport: any Transport, server: Server, local: ListenAddress, group: Int, peer: sockaddr_storage
+    ) {
         self.fd = fd
+        self.transport = transport
         self.server = server
         self.local = local
         self.vhostGroup = group
@@ -110,9 +119,10 @@ public final class Connection: PollHandler {
             close()
             return
         }
-        if events & Int16(POLLOUT) != 0 { writable() }
+        let ready = transport.ready(events)
+        if ready.write { writable() }
         if state == .closed { return }
-        if events & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readable() }
+        if ready.read { readable() }
     }
 
     func readable() {
@@ -127,13 +137,15 @@ public final class Connection: PollHandler {
         let want = state == .exchange ? 128 * 1024 : 16 * 1024
         let result: IOResult
         do {
-            result = try input.read(from: fd, want: want)
+            result = try transport.read(into: &input, want: want)
         } catch {
             close()
             return
         }
         switch result {
         case .wouldBlock:
+            // A TLS handshake or read may now wait for the socket to be writable.
+            if transport.isTLS { updateInterest() }
             return
         case .eof:
             peerClosed()
@@ -162,7 +174,7 @@ public final class Connection: PollHandler {
             } else {
                 // Half-close after a complete request: finish writing the response, then close.
                 keepAlive = false
-                loop.setEvents(fd, Int16(POLLOUT))
+                loop.setEvents(fd, Int16(transport.events(POLLOUT)))
             }
         case .upgraded:
             close()
@@ -243,7 +255,7 @@ public final class Connection: PollHandler {
                 bodyReader = BodyReader(framing: head.framing, limit: serverConfig.fallbackLocation.clientMaxBodySize)
             }
             deadline = loop.now + serverConfig.clientBodyTimeout
-            Dispatcher.handle(self)
+            if !refusedByTransport() { Dispatcher.handle(self) }
         } catch {
             request = nil
             keepAlive = false
@@ -316,6 +328,6 @@ public final class Connection: PollHandler {
             return
         }
         if !output.isEmpty { events |= POLLOUT }
-        loop.setEvents(fd, Int16(events))
+        loop.setEvents(fd, Int16(transport.events(events)))
     }
 }

@@ -90,7 +90,7 @@ final class Listener: PollHandler {
             Sys.setCloseOnExec(c)
             // A wildcard socket that also serves specific addresses asks which one was reached.
             let route = socket.route(local: socket.specific.isEmpty ? nil : SocketAddress.local(c))
-            server.accepted(fd: c, on: route.address, group: route.group, peer: storage)
+            server.accepted(fd: c, on: route.address, group: route.group, peer: storage, ssl: socket.ssl)
         }
     }
 

@@ -29,6 +29,8 @@ public final class Server: TimedHandler {
     public var shutdownHooks: [() -> Void] = []
     /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
     public var extensions: [String: AnyObject] = [:]
+    /// Certificates and SNI for TLS listeners; nil when nothing is TLS.
+    var tls: TLSServers?
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -47,6 +49,13 @@ public final class Server: TimedHandler {
             }
         } catch {
             throw .system(error)
+        }
+        if TLSServers.needed(configuration) {
+            do {
+                tls = try TLSServers(configuration, vhosts: vhosts)
+            } catch {
+                throw .listen(error)
+            }
         }
         for socket in vhosts.sockets {
             do {
@@ -94,12 +103,18 @@ public final class Server: TimedHandler {
     }
 
     /// A new connection to `address`, which `group` of virtual hosts serves.
-    func accepted(fd: Int32, on address: ListenAddress, group: Int, peer: sockaddr_storage) {
+    func accepted(fd: Int32, on address: ListenAddress, group: Int, peer: sockaddr_storage, ssl: Bool = false) {
         if stopping {
             Sys.close(fd)
             return
         }
-        let c = Connection(fd: fd, server: self, local: address, group: group, peer: peer)
+        let transport: any Transport
+        if ssl, let tls {
+            transport = TLSTransport(fd: fd, servers: tls, group: group)
+        } else {
+            transport = PlainTransport(fd: fd)
+        }
+        let c = Connection(fd: fd, transport: transport, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
         c.start()
     }

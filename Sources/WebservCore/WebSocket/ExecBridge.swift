@@ -37,13 +37,15 @@ final class ExecBridge: PollHandler {
     static func start(command: [String], session: WebSocketConnection, connection c: Connection) -> ExecBridge? {
         guard let program = command.first else { return nil }
         let req = session.request
-        let environment = CGIEnvironment.build(
+        var info =
             CGIRequestInfo(
                 method: req.methodString, requestURI: req.target, scriptName: session.location.path,
                 scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
                 queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
-                serverPort: Int(SocketAddress.localPort(c.fd)), remoteAddr: c.peerAddress, remotePort: c.peerPort,
-                headers: req.headerPairs, documentRoot: session.location.root))
+                serverPort: c.localPort, remoteAddr: c.peerAddress, remotePort: c.peerPort,
+                headers: req.headerPairs, documentRoot: session.location.root)
+        info.https = c.isTLS
+        let environment = CGIEnvironment.build(info)
         let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
         let child: ChildProcess
         do {

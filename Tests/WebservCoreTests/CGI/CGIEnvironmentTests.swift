@@ -43,7 +43,17 @@ final class CGIEnvironmentTests: XCTestCase {
                 "CONTENT_TYPE": "application/x-www-form-urlencoded", "REMOTE_ADDR": "127.0.0.1",
                 "REMOTE_PORT": "54321", "REQUEST_URI": "/cgi-bin/form.py/extra?a=1&b=2",
                 "DOCUMENT_ROOT": "/srv/www", "REDIRECT_STATUS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin",
+                "REQUEST_SCHEME": "http",
             ])
+    }
+
+    func testTLSRequestsSayHTTPSOn() {
+        var i = info()
+        i.https = true
+        let e = env(i)
+        XCTAssertEqual(e["HTTPS"], "on")
+        XCTAssertEqual(e["REQUEST_SCHEME"], "https")
+        XCTAssertNil(env(info())["HTTPS"], "plain HTTP sets no HTTPS")
     }
 
     func testOmitsAbsentOptionalVariablesButAlwaysSetsQueryString() {

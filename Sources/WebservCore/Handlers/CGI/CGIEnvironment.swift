@@ -21,6 +21,8 @@ public struct CGIRequestInfo: Sendable {
     public var remotePort: Int
     public var headers: [(name: String, value: String)]
     public var documentRoot: String
+    /// The request came over TLS: `HTTPS=on`, `REQUEST_SCHEME=https`.
+    public var https = false
 
     public init(
         method: String, requestURI: String, scriptName: String, scriptFilename: String,
@@ -75,6 +77,9 @@ public enum CGIEnvironment {
             "REDIRECT_STATUS=200",
             "PATH=\(path)",
         ]
+        // tls: as nginx's fastcgi_params and Apache's mod_cgi say it.
+        env.append("REQUEST_SCHEME=\(info.https ? "https" : "http")")
+        if info.https { env.append("HTTPS=on") }
         if !info.pathInfo.isEmpty, let translated = info.pathTranslated {
             env.append("PATH_TRANSLATED=\(translated)")
         }

@@ -109,14 +109,16 @@ public enum CGIHandler {
             }
             if end > host.startIndex { serverName = String(decoding: host[..<end], as: UTF8.self) }
         }
-        return CGIRequestInfo(
+        var info = CGIRequestInfo(
             method: req.methodString, requestURI: req.errorPage?.originalTarget ?? req.target,
             scriptName: String(decoding: script.scriptName, as: UTF8.self),
             scriptFilename: file, pathInfo: pathInfo, pathTranslated: translated, queryString: req.query,
             contentLength: contentLength, contentType: req.headerString("content-type"),
-            serverName: serverName, serverPort: Int(SocketAddress.localPort(c.fd)),
+            serverName: serverName, serverPort: c.localPort,
             serverProtocol: req.minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1",
             remoteAddr: c.peerAddress, remotePort: c.peerPort, headers: req.headerPairs, documentRoot: root)
+        info.https = c.isTLS
+        return info
     }
 
     /// Drops the "/./" that a `root .` leaves in paths, for tidy SCRIPT_FILENAME values.

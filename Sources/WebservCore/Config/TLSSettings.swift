@@ -1,0 +1,164 @@
+/// A directive's place in the configuration, where an error about its value is reported.
+public struct DirectivePlace: Hashable, Sendable {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+}
+
+/// Which argument of a directive is wrong.
+struct BadArgument: Error, Equatable {
+    var index: Int
+}
+
+/// A TLS protocol version as `ssl_protocols` names it.
+public enum TLSProtocol: String, CaseIterable, Comparable, Sendable {
+    case sslv2 = "SSLv2"
+    case sslv3 = "SSLv3"
+    case tlsv1 = "TLSv1"
+    case tlsv1_1 = "TLSv1.1"
+    case tlsv1_2 = "TLSv1.2"
+    case tlsv1_3 = "TLSv1.3"
+
+    public static func < (a: TLSProtocol, b: TLSProtocol) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The names of `ssl_protocols`, in order; nil with the first unknown name's index.
+    static func parse(_ names: [String]) -> Result<Set<TLSProtocol>, BadArgument> {
+        var set: Set<TLSProtocol> = []
+        for (i, name) in names.enumerated() {
+            guard let p = TLSProtocol(rawValue: name) else { return .failure(BadArgument(index: i)) }
+            set.insert(p)
+        }
+        return .success(set)
+    }
+}
+
+/// `ssl_session_cache off | none | [builtin[:SIZE]] [shared:NAME:SIZE]` (nginx's forms). One
+/// process, so a shared cache is the built-in one sized like nginx's (about 4000 sessions a
+/// megabyte).
+public enum TLSSessionCache: Hashable, Sendable {
+    /// Clients are told sessions cannot be reused.
+    case off
+    /// nginx's default: sessions may be offered for reuse, none is stored (tickets still work).
+    case none
+    /// An in-memory cache of at most this many sessions.
+    case sessions(Int)
+
+    static let builtinDefault = 20480
+
+    static func parse(_ args: [String]) -> Result<TLSSessionCache, BadArgument> {
+        if args.count == 1 && args[0] == "off" { return .success(.off) }
+        if args.count == 1 && args[0] == "none" { return .success(.none) }
+        var total = 0
+        for (i, arg) in args.enumerated() {
+            if arg == "builtin" {
+                total += builtinDefault
+            } else if arg.hasPrefix("builtin:") {
+                guard let n = ConfigValues.decimal(arg.dropFirst(8)), n > 0 else { return .failure(BadArgument(index: i)) }
+                total += n
+            } else if arg.hasPrefix("shared:") {
+                let parts = arg.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 3, !parts[1].isEmpty, let size = ConfigValues.size(String(parts[2])), size >= 8192
+                else { return .failure(BadArgument(index: i)) }
+                total += max(1, size / 256)
+            } else {
+                return .failure(BadArgument(index: i))
+            }
+        }
+        return .success(.sessions(total))
+    }
+}
+
+/// One server's TLS settings, resolved (server, else http, else default).
+public struct TLSSettings: Hashable, Sendable {
+    public var certificate: String?
+    public var certificatePlace: DirectivePlace?
+    public var certificateKey: String?
+    public var certificateKeyPlace: DirectivePlace?
+    public var protocols: Set<TLSProtocol> = [.tlsv1_2, .tlsv1_3]
+    public var ciphers = "HIGH:!aNULL:!MD5"
+    public var ciphersPlace: DirectivePlace?
+    public var preferServerCiphers = false
+    public var sessionCache = TLSSessionCache.none
+    /// Milliseconds.
+    public var sessionTimeout = 300_000
+    public var sessionTickets = true
+
+    public init() {}
+}
+
+/// What one block set of the TLS directives; nil inherits.
+struct TLSBlockSettings: Sendable {
+    var certificate: (path: String, place: DirectivePlace)?
+    var certificateKey: (path: String, place: DirectivePlace)?
+    var protocols: Set<TLSProtocol>?
+    var ciphers: (String, DirectivePlace)?
+    var preferServerCiphers: Bool?
+    var sessionCache: TLSSessionCache?
+    var sessionTimeout: Int?
+    var sessionTickets: Bool?
+
+    /// These settings over `outer`'s, over the defaults.
+    func resolved(over outer: TLSBlockSettings) -> TLSSettings {
+        var t = TLSSettings()
+        if let c = certificate ?? outer.certificate {
+            t.certificate = c.path
+            t.certificatePlace = c.place
+        }
+        if let k = certificateKey ?? outer.certificateKey {
+            t.certificateKey = k.path
+            t.certificateKeyPlace = k.place
+        }
+        t.protocols = protocols ?? outer.protocols ?? t.protocols
+        if let c = ciphers ?? outer.ciphers {
+            t.ciphers = c.0
+            t.ciphersPlace = c.1
+        }
+        t.preferServerCiphers = preferServerCiphers ?? outer.preferServerCiphers ?? false
+        t.sessionCache = sessionCache ?? outer.sessionCache ?? .none
+        t.sessionTimeout = sessionTimeout ?? outer.sessionTimeout ?? t.sessionTimeout
+        t.sessionTickets = sessionTickets ?? outer.sessionTickets ?? true
+        return t
+    }
+}
+
+/// The TLS directives' table rows and setters.
+enum TLSDirectives {
+    static let rows: [DirectiveRow] = [
+        DirectiveRow("ssl_certificate", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
+            s.tls.certificate = (state.absolute(n.args[0]), DirectivePlace(file: n.file, line: n.line))
+        },
+        DirectiveRow("ssl_certificate_key", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
+            s.tls.certificateKey = (state.absolute(n.args[0]), DirectivePlace(file: n.file, line: n.line))
+        },
+        DirectiveRow("ssl_protocols", [.http, .server], arguments: 1...DirectiveTable.many) {
+            s, n, _ throws(ConfigError) in
+            switch TLSProtocol.parse(n.args) {
+            case .success(let set): s.tls.protocols = set
+            case .failure(let bad): throw Setters.invalidValue(n, bad.index)
+            }
+        },
+        DirectiveRow("ssl_ciphers", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.tls.ciphers = (n.args[0], DirectivePlace(file: n.file, line: n.line))
+        },
+        DirectiveRow("ssl_prefer_server_ciphers", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.tls.preferServerCiphers = try Setters.flag(n)
+        },
+        DirectiveRow("ssl_session_cache", [.http, .server], arguments: 1...2) { s, n, _ throws(ConfigError) in
+            switch TLSSessionCache.parse(n.args) {
+            case .success(let cache): s.tls.sessionCache = cache
+            case .failure(let bad): throw n.error(argument: bad.index, "invalid session cache \"\(n.args[bad.index])\"")
+            }
+        },
+        DirectiveRow("ssl_session_timeout", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.tls.sessionTimeout = try Setters.time(n)
+        },
+        DirectiveRow("ssl_session_tickets", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.tls.sessionTickets = try Setters.flag(n)
+        },
+    ]
+}

@@ -1,0 +1,130 @@
+import COpenSSL
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One server's OpenSSL context (`SSL_CTX`): its certificate chain and key, protocols,
+/// ciphers, session cache and tickets, and ALPN. Built when the configuration is checked
+/// (so `-t` loads every certificate and key) and again when the server starts.
+final class TLSContext {
+    let ctx: OpaquePointer
+    /// The certificate and key files: servers that share them may answer each other's names.
+    let identity: String
+
+    /// Errors name the directive that is at fault, as nginx's do.
+    init(_ settings: TLSSettings, listenPlace: DirectivePlace) throws(ConfigError) {
+        guard let certificate = settings.certificate, let certPlace = settings.certificatePlace else {
+            throw ConfigError(
+                file: listenPlace.file, line: listenPlace.line,
+                message: "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive")
+        }
+        guard let key = settings.certificateKey, let keyPlace = settings.certificateKeyPlace else {
+            throw ConfigError(
+                file: certPlace.file, line: certPlace.line,
+                message: "no \"ssl_certificate_key\" is defined for certificate \"\(certificate)\"")
+        }
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+            throw ConfigError(file: certPlace.file, line: certPlace.line, message: "SSL_CTX_new() failed\(Self.sslError())")
+        }
+        self.ctx = ctx
+        identity = certificate + "\u{0}" + key
+        func fail(_ place: DirectivePlace, _ message: String) -> ConfigError {
+            ConfigError(file: place.file, line: place.line, message: message)
+        }
+        ERR_clear_error()
+        if let problem = Self.unreadable(certificate) {
+            throw fail(certPlace, "cannot load certificate \"\(certificate)\": \(problem)")
+        }
+        guard SSL_CTX_use_certificate_chain_file(ctx, certificate) == 1 else {
+            throw fail(certPlace, "cannot load certificate \"\(certificate)\": not a PEM certificate\(Self.sslError())")
+        }
+        if let problem = Self.unreadable(key) {
+            throw fail(keyPlace, "cannot load certificate key \"\(key)\": \(problem)")
+        }
+        guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+            let reason = Self.sslError()
+            if reason.contains("mismatch") {
+                throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"\(reason)")
+            }
+            throw fail(keyPlace, "cannot load certificate key \"\(key)\": not a PEM private key\(reason)")
+        }
+        guard SSL_CTX_check_private_key(ctx) == 1 else {
+            ERR_clear_error()
+            throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"")
+        }
+        let cipherPlace = settings.ciphersPlace ?? certPlace
+        guard SSL_CTX_set_cipher_list(ctx, settings.ciphers) == 1 else {
+            throw fail(cipherPlace, "SSL_CTX_set_cipher_list(\"\(settings.ciphers)\") failed\(Self.sslError())")
+        }
+        configure(settings)
+    }
+
+    deinit { SSL_CTX_free(ctx) }
+
+    /// Protocols, options, modes, sessions and ALPN.
+    private func configure(_ settings: TLSSettings) {
+        let versions: [(TLSProtocol, Int32, UInt64)] = [
+            (.sslv3, SSL3_VERSION, webserv_SSL_OP_NO_SSLv3), (.tlsv1, TLS1_VERSION, webserv_SSL_OP_NO_TLSv1),
+            (.tlsv1_1, TLS1_1_VERSION, webserv_SSL_OP_NO_TLSv1_1), (.tlsv1_2, TLS1_2_VERSION, webserv_SSL_OP_NO_TLSv1_2),
+            (.tlsv1_3, TLS1_3_VERSION, webserv_SSL_OP_NO_TLSv1_3),
+        ]
+        let enabled = versions.filter { settings.protocols.contains($0.0) }
+        var options = webserv_SSL_OP_NO_RENEGOTIATION | webserv_SSL_OP_NO_COMPRESSION
+        options |= webserv_SSL_OP_IGNORE_UNEXPECTED_EOF
+        if let low = enabled.first, let high = enabled.last {
+            _ = webserv_SSL_CTX_set_min_proto_version(ctx, low.1)
+            _ = webserv_SSL_CTX_set_max_proto_version(ctx, high.1)
+            // A gap in the list (TLSv1 TLSv1.2) is switched off on its own.
+            for v in versions where v.0 > low.0 && v.0 < high.0 && !settings.protocols.contains(v.0) { options |= v.2 }
+        } else {
+            // Only SSLv2 listed (or nothing OpenSSL still speaks): no handshake can succeed.
+            _ = webserv_SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
+            options |= webserv_SSL_OP_NO_TLSv1_3
+        }
+        if settings.preferServerCiphers { options |= webserv_SSL_OP_CIPHER_SERVER_PREFERENCE }
+        if !settings.sessionTickets { options |= webserv_SSL_OP_NO_TICKET }
+        _ = webserv_SSL_CTX_set_options(ctx, UInt(options))
+        _ = webserv_SSL_CTX_set_mode(
+            ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        let sid: [UInt8] = Array("webserv".utf8)
+        _ = SSL_CTX_set_session_id_context(ctx, sid, UInt32(sid.count))
+        _ = SSL_CTX_set_timeout(ctx, max(1, settings.sessionTimeout / 1000))
+        switch settings.sessionCache {
+        case .off:
+            _ = webserv_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+        case .none:
+            // nginx's "none": sessions look reusable to the client, none is stored.
+            _ = webserv_SSL_CTX_set_session_cache_mode(
+                ctx, Int(SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_AUTO_CLEAR | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            _ = webserv_SSL_CTX_sess_set_cache_size(ctx, 1)
+        case .sessions(let n):
+            _ = webserv_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
+            _ = webserv_SSL_CTX_sess_set_cache_size(ctx, n)
+        }
+        webserv_SSL_CTX_select_http11(ctx)
+        _ = webserv_SSL_CTX_set_tlsext_servername_callback(ctx, TLSTransport.serverNameCallback)
+    }
+
+    /// Why `path` cannot be opened for reading, or nil.
+    private static func unreadable(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return String(cString: strerror(errno)) }
+        Sys.close(fd)
+        return nil
+    }
+
+    /// OpenSSL's last queued error as ` (SSL: ...)`, emptied; "" when none.
+    static func sslError() -> String {
+        var last: UInt = 0
+        while true {
+            let e = ERR_get_error()
+            if e == 0 { break }
+            last = e
+        }
+        guard last != 0 else { return "" }
+        var buffer = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(last, &buffer, buffer.count)
+        return " (SSL: \(Bytes.string(cString: buffer)))"
+    }
+}
