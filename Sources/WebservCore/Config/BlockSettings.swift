@@ -32,6 +32,17 @@ struct BlockSettings: Sendable {
     /// `.some(nil)` is `access_log off`.
     var accessLog: String??
     var errorLog: String?
+
+    // compress
+    var gzip: Bool?
+    var gzipTypes: [String]?
+    var gzipMinLength: Int?
+    var gzipCompLevel: Int?
+    var brotli: Bool?
+    var brotliTypes: [String]?
+    var brotliCompLevel: Int?
+    var gzipStatic: GzipStatic?
+    var precompressed: [ContentCoding]?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

@@ -16,6 +16,7 @@ public enum StaticFile {
         {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
+            r.variants = entry
             return c.respond(r)
         }
 
@@ -68,6 +69,7 @@ public enum StaticFile {
             Sys.close(fd)
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
+            r.variants = entry
             return c.respond(r)
         }
         let tag = etag(info)

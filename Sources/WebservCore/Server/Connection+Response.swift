@@ -16,6 +16,9 @@ extension Connection {
         if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
             ErrorPages.applyStatus(page, to: &response)
         }
+        // The filter stage: headers, then compression; framing follows below and in
+        // `streamData`.
+        filter(&response)
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         declineBody(status: response.status)
@@ -83,23 +86,34 @@ extension Connection {
         }
     }
 
-    /// A streamed body's next bytes (chunk-framed on HTTP/1.1 when the length is unknown).
-    public func streamData(_ bytes: UnsafeRawBufferPointer) {
+    /// A streamed body's next bytes, through the filter stage: compressed when the response
+    /// is (`flush` makes them decodable now: a slow stream's client sees them as they come),
+    /// then chunk-framed on HTTP/1.1 when the length is unknown.
+    public func streamData(_ bytes: UnsafeRawBufferPointer, flush: Bool = true) {
         guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
         if request?.method != .head {
-            if streamChunked {
-                var sizeLine: [UInt8] = []
-                Bytes.appendHex(bytes.count, to: &sizeLine)
-                sizeLine.append(contentsOf: [0x0D, 0x0A])
-                output.append(sizeLine)
-                output.append(bytes)
-                output.append([0x0D, 0x0A])
+            if let encoder = bodyEncoder {
+                var encoded: [UInt8] = []
+                encoder.encode(bytes, flush: flush, into: &encoded)
+                encoded.withUnsafeBytes { frame($0) }
             } else {
-                output.append(bytes)
+                frame(bytes)
             }
-            log.bodyBytes += bytes.count
         }
-        flush()
+        self.flush()
+    }
+
+    /// The framing step for streamed bytes: a chunk, or the bytes as they are.
+    private func frame(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        if streamChunked {
+            output.append(ChunkedFraming.chunkHead(bytes.count))
+            output.append(bytes)
+            output.append(ChunkedFraming.crlf)
+        } else {
+            output.append(bytes)
+        }
+        log.bodyBytes += bytes.count
     }
 
     /// The streamed body is complete; `closingConnection` closes the connection once it is out.
@@ -107,7 +121,15 @@ extension Connection {
         guard state != .closed, responseStarted, !responseComplete else { return }
         if closingConnection { keepAlive = false }
         streamSource = nil
-        if streamChunked && request?.method != .head { output.append(Array("0\r\n\r\n".utf8)) }
+        if request?.method != .head {
+            if let encoder = bodyEncoder {
+                var last: [UInt8] = []
+                encoder.finish(into: &last)
+                last.withUnsafeBytes { frame($0) }
+            }
+            if streamChunked { output.append(ChunkedFraming.lastChunk) }
+        }
+        bodyEncoder = nil
         responseComplete = true
         flush()
     }
