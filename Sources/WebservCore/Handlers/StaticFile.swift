@@ -72,7 +72,9 @@ public enum StaticFile {
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
         let type = contentType(for: original ?? path, location: location)
-        if encoded == nil, mayUseCache(req), let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) {
+        if encoded == nil, mayUseCache(req),
+            let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now)
+        {
             Sys.close(fd)
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
