@@ -31,27 +31,22 @@ extension Connection {
             response.headers.removeAll { $0.name.utf8.count == 12 && $0.name.lowercased() == "content-type" }
         }
         log.status = response.status
-        if case .stream = response.body {
-            if isHead || hasNoBody {
-                // No body follows. HEAD keeps the stream's framing: its Content-Length if known,
-                // else chunked on HTTP/1.1 (RFC 9110 §9.3.2: the head GET would start with);
-                // 1xx/204/304 none.
-                if hasNoBody { response.body = .empty }
-                responseComplete = true
-            } else if response.contentLength == nil {
-                // Unknown length: chunked on HTTP/1.1, delimited by the close on HTTP/1.0. A
-                // known one frames the bytes as they are, and keep-alive stays possible.
-                if minor >= 1 { streamChunked = true } else { keepAlive = false }
-            }
+        var streamed = false
+        if case .stream = response.body { streamed = true }
+        let framing = ResponseFraming.choose(
+            status: response.status, streamed: streamed, knownLength: response.contentLength != nil, minorVersion: minor)
+        if hasNoBody, streamed { response.body = .empty }
+        if streamed && !isHead && !hasNoBody {
+            // The stream source sends the body; a known length frames the bytes as they are,
+            // and keep-alive stays possible.
+            streamChunked = framing == .chunked
+            if framing == .close { keepAlive = false }
         } else {
             responseComplete = true
         }
         // SPEC §3: every response carries Content-Length or chunked framing. A HEAD whose GET
         // would be chunked says so, without a body (RFC 9112 §6.1 allows it on HEAD).
-        var chunkedHead = false
-        if isHead, !hasNoBody, minor >= 1, case .stream = response.body, response.contentLength == nil {
-            chunkedHead = true
-        }
+        let chunkedHead = isHead && framing == .chunked
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked || chunkedHead, into: &output.buffer)
