@@ -108,6 +108,15 @@ SEEDS = {
         "too-big": frame(2, b"z" * 400) + close(1009),
         "close-one-byte": frame(8, b"\x03"),
     },
+    # An Accept-Encoding value (its bytes are also tried as a Content-Type).
+    "accept_encoding": {
+        "browser": b"gzip, deflate, br, zstd",
+        "qualities": b"br;q=0.5, gzip;q=0.9, *;q=0.1",
+        "refusals": b"gzip;q=0, identity;q=0, *",
+        "odd-syntax": b"  X-GZIP ; Q=1.000 ,br;level=3;q=0.001,,",
+        "bad-q": b"gzip;q=1.5, br;q=0.1234, zstd;q=",
+        "type": b"text/html; charset=utf-8",
+    },
     # First byte: which file size (see fuzz/targets/conditional.swift); then a header value.
     "conditional": {
         "range": b"\x02bytes=0-4",
@@ -165,6 +174,8 @@ SEEDS = {
 }
 
 DICTS = {
+    "accept_encoding": ["gzip", "x-gzip", "br", "zstd", "identity", "*", ";q=", "q=0", "q=1", "0.", "1.000",
+                        ",", ";", " ", "text/html", "*/*", "charset="],
     "request_head": ["HTTP/1.1", "HTTP/1.0", "\r\n", "\r\n\r\n", "Host: ", "Content-Length: ",
                      "Transfer-Encoding: ", "chunked", "Connection: ", "close", "keep-alive", "Expect: ",
                      "100-continue", "%2e", "%2f", "%00", "/../", "/./", "http://", "https://", "GET ",

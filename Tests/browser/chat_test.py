@@ -12,6 +12,8 @@ in the same room, one in WebSocket mode and one in HTTP-polling mode, and checks
   2. mode_switch_no_duplicates: a page switched WebSocket -> polling -> WebSocket shows every
      message exactly once, with the badge of the transport live at the time; a plain-text POST
      (what curl would send) displays as sent.
+  3. site_loads_compressed: the demo's home page and its stylesheet arrive compressed (gzip/brotli
+     on, as conf/default.conf has them): fewer bytes on the wire than decoded, and the page renders.
 Needs: chromium + chromium-driver (apt), selenium (pip). Tests/browser/run installs them.
 Exit status 0 = every test passed; the last line reads "N passed, M failed".
 """
@@ -49,6 +51,10 @@ server {{
     listen 127.0.0.1:0;
     root "{www}";
     index index.html;
+    gzip on;
+    gzip_types text/css application/javascript;
+    brotli on;
+    brotli_types text/css application/javascript;
     location /chat/ {{
         websocket broadcast;
         websocket_max_message 64k;
@@ -296,7 +302,35 @@ def test_name_kept_across_reloads(ctx):
     assert status == 200, f"/favicon.ico: HTTP {status}"
 
 
-TESTS = [test_ws_and_poll_see_each_other, test_mode_switch_no_duplicates, test_name_kept_across_reloads]
+def test_site_loads_compressed(ctx):
+    a, base = ctx["a"], ctx["server"].base
+    a.get(base + "/")
+    wait_js(a, "document.readyState === 'complete'", "home page loaded")
+    sizes = a.execute_script(
+        "const n = performance.getEntriesByType('navigation')[0];"
+        "const css = performance.getEntriesByType('resource').find(e => e.name.endsWith('/css/site.css'));"
+        "return [n.encodedBodySize, n.decodedBodySize, css ? css.encodedBodySize : -1,"
+        " css ? css.decodedBodySize : -1, document.title,"
+        " getComputedStyle(document.body).fontFamily];")
+    page_wire, page_size, css_wire, css_size, title, font = sizes
+    log(f"home page {page_wire}/{page_size} bytes, site.css {css_wire}/{css_size} bytes on the wire/decoded")
+    assert 0 < page_wire < page_size // 2, f"home page not compressed: {page_wire} of {page_size} bytes"
+    assert 0 < css_wire < css_size, f"stylesheet not compressed: {css_wire} of {css_size} bytes"
+    assert title, "the page has no title: it did not decode"
+    assert font, "no computed style"
+    encoding = a.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/index.html').then(r => r.text().then(t => done([r.headers.get('content-encoding'), t.length])));")
+    assert encoding[0] in ("br", "gzip"), f"Content-Encoding {encoding[0]}"
+    assert encoding[1] > 1000, f"decoded text of {encoding[1]} characters"
+
+
+TESTS = [
+    test_ws_and_poll_see_each_other,
+    test_mode_switch_no_duplicates,
+    test_name_kept_across_reloads,
+    test_site_loads_compressed,
+]
 
 
 # --------------------------------------------------------------------------- main

@@ -35,6 +35,16 @@ struct BlockSettings: Sendable {
 
     // tls
     var tls = TLSBlockSettings()
+    // compress
+    var gzip: Bool?
+    var gzipTypes: [String]?
+    var gzipMinLength: Int?
+    var gzipCompLevel: Int?
+    var brotli: Bool?
+    var brotliTypes: [String]?
+    var brotliCompLevel: Int?
+    var gzipStatic: GzipStatic?
+    var precompressed: [ContentCoding]?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

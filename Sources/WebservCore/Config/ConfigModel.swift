@@ -96,6 +96,9 @@ public struct LocationConfig: Sendable {
     public var websocketOrigins: [String]?
     public var types: MIMETypes
     public var defaultType: String
+    // compress
+    /// gzip, brotli and precompressed files (set by the resolver after `init`).
+    public var compression = CompressionSettings()
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

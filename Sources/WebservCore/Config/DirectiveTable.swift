@@ -109,8 +109,8 @@ enum DirectiveTable {
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
         ]
-        // tls
-        let tls = TLSDirectives.rows
-        return Dictionary(uniqueKeysWithValues: (list + tls).map { ($0.name, $0) })
+        // Feature tables, one file each.
+        let all = list + TLSDirectives.rows + CompressionDirectives.rows
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 }

@@ -51,7 +51,7 @@ enum ConfigResolver {
         func inherit<T>(_ field: KeyPath<BlockSettings, T?>, _ fallback: T) -> T {
             own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field] ?? fallback
         }
-        return LocationConfig(
+        var resolved = LocationConfig(
             path: path,
             exact: exact,
             root: inherit(\.root, ConfigFiles.resolve("www", against: prefix)),
@@ -70,5 +70,8 @@ enum ConfigResolver {
             websocketOrigins: inherit(\.websocketOrigins, nil),
             types: inherit(\.types, MIMETypes.builtIn),
             defaultType: inherit(\.defaultType, defaultType))
+        // compress
+        resolved.compression = CompressionDirectives.resolve(own: own, server: server, http: http)
+        return resolved
     }
 }

@@ -22,6 +22,8 @@ public struct Response {
     public var rawHeaders: [UInt8]?
     /// The connection must close after this response.
     public var close = false
+    /// Compressed forms of a cached body, which the compression step takes when it encodes.
+    var variants: EncodedVariants?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status

@@ -11,7 +11,9 @@ public enum Dispatcher {
         // Settings are borrowed from `ServerRoutes`, never copied (see there).
         let routes = c.server.routes[c.serverIndex]
         if let r = routes.config.returnDirective { return Redirect.answer(c, r) }
-        routes.location(for: req.path).withConfig { route(c, req, location: $0) }
+        let location = routes.location(for: req.path)
+        c.route = location
+        location.withConfig { route(c, req, location: $0) }
     }
 
     /// The location's `return`, method and size checks, then its content handler.

@@ -20,6 +20,10 @@ public final class FileCache {
         /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
         let headerLines: [UInt8]
         var checkedAt: Int
+        // compress
+        /// Compressed copies with their heads, made on first demand (`FileCache+Encoded`);
+        /// they go with the entry when the file changes.
+        var encodedVariants: [EncodedKey: (body: [UInt8], headerLines: [UInt8])] = [:]
 
         init(contents: [UInt8], info: FileResolver.Info, contentType: String, checkedAt: Int) {
             self.contents = contents

@@ -9,6 +9,10 @@ public enum StaticFile {
         guard let req = c.request else { return }
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let now = c.loop.now
+        // compress
+        if let variant = Precompressed.find(req, path: path, settings: location.compression) {
+            return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
+        }
 
         // Fast path: a cached small file answered with prebuilt headers.
         if mayUseCache(req), let entry = c.server.files.lookup(path, now: now),
@@ -16,6 +20,7 @@ public enum StaticFile {
         {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
+            r.variants = entry
             return c.respond(r)
         }
 
@@ -58,16 +63,22 @@ public enum StaticFile {
         "\"\(String(info.mtime, radix: 16))-\(String(info.size, radix: 16))\""
     }
 
+    /// Sends the file at `path`; `encoded` when it is the precompressed form of `original`,
+    /// whose type it takes.
     static func serveFile(
-        _ c: Connection, req: RequestHead, path: [UInt8], info: FileResolver.Info, location: LocationConfig
+        _ c: Connection, req: RequestHead, path: [UInt8], info: FileResolver.Info, location: LocationConfig,
+        encoded: Precompressed.Variant? = nil, of original: [UInt8]? = nil
     ) {
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
-        let type = contentType(for: path, location: location)
-        if mayUseCache(req), let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) {
+        let type = contentType(for: original ?? path, location: location)
+        if encoded == nil, mayUseCache(req),
+            let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now)
+        {
             Sys.close(fd)
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
+            r.variants = entry
             return c.respond(r)
         }
         let tag = etag(info)
@@ -87,6 +98,10 @@ public enum StaticFile {
         var headers = validators
         headers.insert(("Content-Type", type), at: 0)
         headers.append(("Accept-Ranges", "bytes"))
+        if let encoded {
+            headers.append(("Content-Encoding", encoded.coding.token))
+            headers.append(("Vary", "Accept-Encoding"))
+        }
         switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime, now: wallSeconds) {
         case .full:
             c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
@@ -139,6 +154,11 @@ public enum StaticFile {
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)
             if case .found(let info) = FileResolver.fileInfo(candidate), info.isRegular {
+                if let variant = Precompressed.find(req, path: candidate, settings: location.compression) {
+                    return serveFile(
+                        c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant,
+                        of: candidate)
+                }
                 return serveFile(c, req: req, path: candidate, info: info, location: location)
             }
         }

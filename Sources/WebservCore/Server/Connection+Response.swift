@@ -24,6 +24,9 @@ extension Connection {
                 return respondError(failed)
             }
         }
+        // The filter stage: headers, then compression; framing follows below and in
+        // `streamData`.
+        filter(&response)
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         declineBody(status: response.status)
@@ -36,27 +39,22 @@ extension Connection {
             response.headers.removeAll { $0.name.utf8.count == 12 && $0.name.lowercased() == "content-type" }
         }
         log.status = response.status
-        if case .stream = response.body {
-            if isHead || hasNoBody {
-                // No body follows. HEAD keeps the stream's framing: its Content-Length if known,
-                // else chunked on HTTP/1.1 (RFC 9110 §9.3.2: the head GET would start with);
-                // 1xx/204/304 none.
-                if hasNoBody { response.body = .empty }
-                responseComplete = true
-            } else if response.contentLength == nil {
-                // Unknown length: chunked on HTTP/1.1, delimited by the close on HTTP/1.0. A
-                // known one frames the bytes as they are, and keep-alive stays possible.
-                if minor >= 1 { streamChunked = true } else { keepAlive = false }
-            }
+        var streamed = false
+        if case .stream = response.body { streamed = true }
+        let framing = ResponseFraming.choose(
+            status: response.status, streamed: streamed, knownLength: response.contentLength != nil, minorVersion: minor)
+        if hasNoBody, streamed { response.body = .empty }
+        if streamed && !isHead && !hasNoBody {
+            // The stream source sends the body; a known length frames the bytes as they are,
+            // and keep-alive stays possible.
+            streamChunked = framing == .chunked
+            if framing == .close { keepAlive = false }
         } else {
             responseComplete = true
         }
         // SPEC §3: every response carries Content-Length or chunked framing. A HEAD whose GET
         // would be chunked says so, without a body (RFC 9112 §6.1 allows it on HEAD).
-        var chunkedHead = false
-        if isHead, !hasNoBody, minor >= 1, case .stream = response.body, response.contentLength == nil {
-            chunkedHead = true
-        }
+        let chunkedHead = isHead && framing == .chunked
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked || chunkedHead, into: &output.buffer)
@@ -91,23 +89,34 @@ extension Connection {
         }
     }
 
-    /// A streamed body's next bytes (chunk-framed on HTTP/1.1 when the length is unknown).
-    public func streamData(_ bytes: UnsafeRawBufferPointer) {
+    /// A streamed body's next bytes, through the filter stage: compressed when the response
+    /// is (`flush` makes them decodable now: a slow stream's client sees them as they come),
+    /// then chunk-framed on HTTP/1.1 when the length is unknown.
+    public func streamData(_ bytes: UnsafeRawBufferPointer, flush: Bool = true) {
         guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
         if request?.method != .head {
-            if streamChunked {
-                var sizeLine: [UInt8] = []
-                Bytes.appendHex(bytes.count, to: &sizeLine)
-                sizeLine.append(contentsOf: [0x0D, 0x0A])
-                output.append(sizeLine)
-                output.append(bytes)
-                output.append([0x0D, 0x0A])
+            if let encoder = bodyEncoder {
+                var encoded: [UInt8] = []
+                encoder.encode(bytes, flush: flush, into: &encoded)
+                encoded.withUnsafeBytes { frame($0) }
             } else {
-                output.append(bytes)
+                frame(bytes)
             }
-            log.bodyBytes += bytes.count
         }
-        flush()
+        self.flush()
+    }
+
+    /// The framing step for streamed bytes: a chunk, or the bytes as they are.
+    private func frame(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        if streamChunked {
+            output.append(ChunkedFraming.chunkHead(bytes.count))
+            output.append(bytes)
+            output.append(ChunkedFraming.crlf)
+        } else {
+            output.append(bytes)
+        }
+        log.bodyBytes += bytes.count
     }
 
     /// The streamed body is complete; `closingConnection` closes the connection once it is out.
@@ -115,7 +124,15 @@ extension Connection {
         guard state != .closed, responseStarted, !responseComplete else { return }
         if closingConnection { keepAlive = false }
         streamSource = nil
-        if streamChunked && request?.method != .head { output.append(Array("0\r\n\r\n".utf8)) }
+        if request?.method != .head {
+            if let encoder = bodyEncoder {
+                var last: [UInt8] = []
+                encoder.finish(into: &last)
+                last.withUnsafeBytes { frame($0) }
+            }
+            if streamChunked { output.append(ChunkedFraming.lastChunk) }
+        }
+        bodyEncoder = nil
         responseComplete = true
         flush()
     }

@@ -65,6 +65,11 @@ public final class Connection: PollHandler {
     /// no request was parsed to say so.
     var answerHeadOnly = false
     var bodyReader: BodyReader?
+    /// The location that answers the request (set by the dispatcher): the filter stage reads
+    /// its settings.
+    var route: ServerRoutes.Location?
+    /// The compression step's stream, when a streamed body is compressed.
+    var bodyEncoder: BodyEncoder?
     var bodySink: BodySink?
     var bodyPaused = false
     public var streamSource: StreamSource?
@@ -274,6 +279,8 @@ public final class Connection: PollHandler {
         responseComplete = false
         streamChunked = false
         answerHeadOnly = false
+        route = nil
+        bodyEncoder = nil
     }
 
     static func startsWithHEAD(_ p: UnsafeRawBufferPointer) -> Bool {

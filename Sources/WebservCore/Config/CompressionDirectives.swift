@@ -1,0 +1,77 @@
+/// The compression directives' table rows, setters and inheritance (SPEC 8): nginx's gzip and
+/// gzip_static, ngx_brotli's brotli, Caddy's precompressed.
+enum CompressionDirectives {
+    static let rows: [DirectiveRow] = [
+        DirectiveRow("gzip", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in s.gzip = try Setters.flag(n) },
+        DirectiveRow("gzip_types", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
+            s.gzipTypes = n.args.map { $0.lowercased() }
+        },
+        DirectiveRow("gzip_min_length", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.gzipMinLength = try Setters.size(n)
+        },
+        DirectiveRow("gzip_comp_level", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.gzipCompLevel = try level(n, 1...9)
+        },
+        DirectiveRow("brotli", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.brotli = try Setters.flag(n)
+        },
+        DirectiveRow("brotli_types", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
+            s.brotliTypes = n.args.map { $0.lowercased() }
+        },
+        DirectiveRow("brotli_comp_level", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.brotliCompLevel = try level(n, 0...11)
+        },
+        DirectiveRow("gzip_static", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            switch n.args[0].lowercased() {
+            case "on": s.gzipStatic = .on
+            case "off": s.gzipStatic = .off
+            case "always": s.gzipStatic = .always
+            default: throw Setters.invalidValue(n)
+            }
+        },
+        DirectiveRow("precompressed", .anyHTTP, arguments: 1...3, set: precompressed),
+    ]
+
+    static func level(_ n: ConfigNode, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let value = Int(n.args[0]), range.contains(value) else {
+            throw n.error(argument: 0, "\"\(n.name)\" must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// `precompressed br zstd gzip;`: each coding once, in the order of preference written.
+    static func precompressed(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
+        var codings: [ContentCoding] = []
+        for (i, arg) in n.args.enumerated() {
+            guard let coding = ContentCoding.allCases.first(where: { $0.token == arg.lowercased() }) else {
+                throw n.error(argument: i, "invalid value \"\(arg)\" in \"precompressed\" directive (br, zstd or gzip)")
+            }
+            guard !codings.contains(coding) else { throw n.error(argument: i, "duplicate value \"\(arg)\"") }
+            codings.append(coding)
+        }
+        s.precompressed = codings
+    }
+
+    /// Location, else server, else http, else nginx's defaults.
+    static func resolve(own: BlockSettings, server: BlockSettings, http: BlockSettings) -> CompressionSettings {
+        func inherit<T>(_ field: KeyPath<BlockSettings, T?>) -> T? {
+            own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field]
+        }
+        var c = CompressionSettings()
+        c.gzip = inherit(\.gzip) ?? c.gzip
+        c.gzipTypes = withHTML(inherit(\.gzipTypes) ?? c.gzipTypes)
+        c.gzipMinLength = inherit(\.gzipMinLength) ?? c.gzipMinLength
+        c.gzipLevel = inherit(\.gzipCompLevel) ?? c.gzipLevel
+        c.brotli = inherit(\.brotli) ?? c.brotli
+        c.brotliTypes = withHTML(inherit(\.brotliTypes) ?? c.brotliTypes)
+        c.brotliLevel = inherit(\.brotliCompLevel) ?? c.brotliLevel
+        c.gzipStatic = inherit(\.gzipStatic) ?? c.gzipStatic
+        c.precompressed = inherit(\.precompressed) ?? c.precompressed
+        return c
+    }
+
+    /// `text/html` is always among the compressed types, whatever the list says (nginx).
+    static func withHTML(_ types: [String]) -> [String] {
+        types.contains("text/html") ? types : ["text/html"] + types
+    }
+}

@@ -1,0 +1,60 @@
+/// A content coding webserv can send: on the fly (gzip, br) or from a precompressed file
+/// (gzip, br, zstd).
+public enum ContentCoding: UInt8, Hashable, Sendable, CaseIterable {
+    case gzip
+    case br
+    case zstd
+
+    /// The `Content-Encoding` / `Accept-Encoding` token.
+    public var token: String {
+        switch self {
+        case .gzip: return "gzip"
+        case .br: return "br"
+        case .zstd: return "zstd"
+        }
+    }
+
+    /// The suffix of a precompressed file (`FILE.gz`).
+    public var fileSuffix: String {
+        switch self {
+        case .gzip: return ".gz"
+        case .br: return ".br"
+        case .zstd: return ".zst"
+        }
+    }
+}
+
+/// `gzip_static on|off|always;` (nginx).
+public enum GzipStatic: Hashable, Sendable {
+    case off
+    case on
+    /// Serve `FILE.gz` whatever the client accepts.
+    case always
+}
+
+/// A location's compression directives, resolved (SPEC 8): on-the-fly gzip and brotli, and
+/// precompressed files.
+public struct CompressionSettings: Hashable, Sendable {
+    public var gzip = false
+    /// Lower-cased MIME types; `*` is any. `text/html` is always compressed (nginx).
+    public var gzipTypes: [String] = ["text/html"]
+    /// Bodies of known length below it stay identity (nginx's gzip_min_length; brotli too).
+    public var gzipMinLength = 20
+    public var gzipLevel = 1
+    public var brotli = false
+    public var brotliTypes: [String] = ["text/html"]
+    public var brotliLevel = 6
+    public var gzipStatic = GzipStatic.off
+    /// `precompressed br zstd gzip;`: the codings whose files are looked for, in preference order.
+    public var precompressed: [ContentCoding] = []
+
+    public init() {}
+
+    public var compressesOnTheFly: Bool { gzip || brotli }
+
+    /// The precompressed codings to look for, in preference order (`gzip_static` adds gzip last).
+    public var precompressedCodings: [ContentCoding] {
+        if gzipStatic != .off && !precompressed.contains(.gzip) { return precompressed + [.gzip] }
+        return precompressed
+    }
+}

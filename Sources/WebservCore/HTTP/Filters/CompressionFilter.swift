@@ -1,0 +1,87 @@
+/// Bodies in memory whose compressed forms are kept (a cached file): the compression step
+/// takes a ready variant instead of compressing again.
+protocol EncodedVariants: AnyObject {
+    /// The Content-Type the prebuilt head carries.
+    var contentType: String { get }
+    var length: Int { get }
+    /// The body compressed with `coding` at `level`, with its complete header lines.
+    func encoded(_ coding: ContentCoding, level: Int) -> (body: [UInt8], headerLines: [UInt8])?
+}
+
+/// The compression step of the response filter stage (SPEC 8; nginx's gzip header filter):
+/// whether a response is compressed, and the headers a compressed one carries. Pure.
+public enum CompressionFilter {
+    public enum Decision: Equatable {
+        /// Not a compressible response: sent as it is.
+        case untouched
+        /// Compressible, but the client accepts no coding we offer: identity, with `Vary`.
+        case vary
+        case encode(ContentCoding, level: Int)
+    }
+
+    /// nginx compresses 200, 403 and 404 answers only; a 206 is cut from the identity bytes.
+    static func compressibleStatus(_ status: Int) -> Bool {
+        status == 200 || status == 403 || status == 404
+    }
+
+    /// The decision for a response of `status`, `contentType`, length (nil when unknown),
+    /// already carrying a Content-Encoding or not, to a client whose Accept-Encoding is `accept`.
+    public static func decide(
+        status: Int, contentType: Substring?, alreadyEncoded: Bool, length: Int?, settings: CompressionSettings,
+        accept: AcceptEncoding?
+    ) -> Decision {
+        guard settings.compressesOnTheFly, compressibleStatus(status), !alreadyEncoded, let type = contentType else {
+            return .untouched
+        }
+        if let length, length < settings.gzipMinLength { return .untouched }
+        var offered: [ContentCoding] = []
+        // br first: it wins when the client gives both the same quality.
+        if settings.brotli && typeMatches(type, settings.brotliTypes) { offered.append(.br) }
+        if settings.gzip && typeMatches(type, settings.gzipTypes) { offered.append(.gzip) }
+        if offered.isEmpty { return .untouched }
+        guard let coding = accept?.choose(offered) else { return .vary }
+        return .encode(coding, level: coding == .br ? settings.brotliLevel : settings.gzipLevel)
+    }
+
+    /// The media type (before any `;` parameter) is in `types` (lower-case), or `types` has `*`.
+    public static func typeMatches(_ contentType: Substring, _ types: [String]) -> Bool {
+        var media = contentType.prefix { $0 != ";" }
+        while media.last == " " || media.last == "\t" { media = media.dropLast() }
+        let lower = media.lowercased()
+        return types.contains { $0 == "*" || $0 == lower }
+    }
+
+    /// A compressed response's headers: Content-Encoding, Vary, a weak ETag (the bytes differ
+    /// from the identity ones, as nginx), no Content-Length (the filter stage sets the new one
+    /// or streams) and no Accept-Ranges (ranges are served from the identity bytes only).
+    public static func rewriteHeaders(_ headers: inout [(name: String, value: String)], coding: ContentCoding) {
+        headers.removeAll {
+            isHeader($0.name, "content-length") || isHeader($0.name, "accept-ranges")
+        }
+        if let i = headers.firstIndex(where: { isHeader($0.name, "etag") }) {
+            headers[i].value = weakened(headers[i].value)
+        }
+        headers.append(("Content-Encoding", coding.token))
+        addVary(&headers)
+    }
+
+    /// `Vary: Accept-Encoding`, merged into a Vary the response already has.
+    public static func addVary(_ headers: inout [(name: String, value: String)]) {
+        if let i = headers.firstIndex(where: { isHeader($0.name, "vary") }) {
+            let value = headers[i].value
+            if value == "*" || value.lowercased().contains("accept-encoding") { return }
+            headers[i].value = value.isEmpty ? "Accept-Encoding" : value + ", Accept-Encoding"
+        } else {
+            headers.append(("Vary", "Accept-Encoding"))
+        }
+    }
+
+    /// `"abc"` → `W/"abc"`; an already weak tag stays.
+    public static func weakened(_ etag: String) -> String {
+        etag.hasPrefix("W/") ? etag : "W/" + etag
+    }
+
+    static func isHeader(_ name: String, _ lower: String) -> Bool {
+        name.utf8.count == lower.utf8.count && name.lowercased() == lower
+    }
+}

@@ -1,0 +1,69 @@
+/// The response filter stage between the handlers and the transport (nginx's header and body
+/// filters): every response passes through `respond`, which runs the headers step, then the
+/// compression step here, then frames the body (Content-Length, chunked, or close-delimited).
+/// A body no step touches keeps its zero-copy form (cached bytes, sendfile); one that is
+/// compressed becomes a stream (`streamData` compresses it, chunk by chunk, then frames it).
+extension Connection {
+    func filter(_ response: inout Response) {
+        let location = route ?? server.routes[serverIndex].fallback
+        ResponseHeaderFilter.apply(&response, location: location.config, request: request)
+        compress(&response, settings: location.config.compression)
+    }
+
+    private func compress(_ response: inout Response, settings: CompressionSettings) {
+        guard settings.compressesOnTheFly, let req = request else { return }
+        let decision = CompressionFilter.decide(
+            status: response.status, contentType: response.variants.map { Substring($0.contentType) } ?? contentType(response),
+            alreadyEncoded: response.headers.contains { CompressionFilter.isHeader($0.name, "content-encoding") },
+            length: response.variants?.length ?? response.contentLength ?? response.bodyLength, settings: settings,
+            accept: Self.acceptEncoding(req))
+        switch decision {
+        case .untouched:
+            return
+        case .vary:
+            CompressionFilter.addVary(&response.headers)
+        case .encode(let coding, let level):
+            let isHead = req.method == .head
+            if let cached = response.variants, let variant = cached.encoded(coding, level: level) {
+                response.body = .bytes(variant.body)
+                response.rawHeaders = variant.headerLines
+                return
+            }
+            CompressionFilter.rewriteHeaders(&response.headers, coding: coding)
+            response.contentLength = nil
+            switch response.body {
+            case .empty:
+                break
+            case .bytes(let bytes):
+                // In memory already: compressed whole, sent with its length.
+                if let compressed = BodyEncoder.compress(bytes, coding, level: level) { response.body = .bytes(compressed) }
+            case .file(let fd, let offset, let length):
+                response.body = .stream
+                if isHead {
+                    Sys.close(fd)
+                } else {
+                    streamSource = FileBodySource(fd: fd, offset: offset, length: length)
+                    bodyEncoder = BodyEncoder(coding, level: level)
+                }
+            case .stream:
+                if !isHead { bodyEncoder = BodyEncoder(coding, level: level) }
+            }
+        }
+    }
+
+    private func contentType(_ response: Response) -> Substring? {
+        response.headers.first { CompressionFilter.isHeader($0.name, "content-type") }.map { Substring($0.value) }
+    }
+
+    /// Every Accept-Encoding field of the request, as one list (RFC 9110 §5.3); nil when none.
+    static func acceptEncoding(_ req: RequestHead) -> AcceptEncoding? {
+        var value: [UInt8] = []
+        var found = false
+        for field in req.headers where Bytes.equalsLowercased(req.bytes[field.name], "accept-encoding") {
+            if found { value.append(UInt8(ascii: ",")) }
+            value.append(contentsOf: req.bytes[field.value])
+            found = true
+        }
+        return found ? AcceptEncoding(value) : nil
+    }
+}

@@ -1,0 +1,75 @@
+import XCTest
+
+@testable import WebservCore
+
+/// gzip, brotli, gzip_static and precompressed: defaults, inheritance and checks.
+final class CompressionConfigTests: XCTestCase {
+    func testDefaultsAreNginxs() throws {
+        let c = try XCTUnwrap(loadConfig("server { }")).servers[0].fallbackLocation.compression
+        XCTAssertFalse(c.gzip)
+        XCTAssertFalse(c.brotli)
+        XCTAssertEqual(c.gzipTypes, ["text/html"])
+        XCTAssertEqual(c.brotliTypes, ["text/html"])
+        XCTAssertEqual(c.gzipMinLength, 20)
+        XCTAssertEqual(c.gzipLevel, 1)
+        XCTAssertEqual(c.brotliLevel, 6)
+        XCTAssertEqual(c.gzipStatic, .off)
+        XCTAssertEqual(c.precompressedCodings, [])
+    }
+
+    func testInheritsHttpToServerToLocation() throws {
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                http {
+                    gzip on; gzip_comp_level 5; gzip_types text/css application/javascript; brotli on;
+                    server {
+                        brotli_comp_level 11; gzip_min_length 1k;
+                        location /a/ { gzip off; gzip_static always; }
+                        location /b/ { precompressed br zstd gzip; brotli_types *; }
+                    }
+                }
+                """))
+        let server = config.servers[0]
+        let a = server.locations[0].compression
+        let b = server.locations[1].compression
+        XCTAssertTrue(server.fallbackLocation.compression.gzip)
+        XCTAssertFalse(a.gzip)
+        XCTAssertTrue(a.brotli)
+        XCTAssertEqual(a.gzipLevel, 5)
+        XCTAssertEqual(a.brotliLevel, 11)
+        XCTAssertEqual(a.gzipMinLength, 1024)
+        XCTAssertEqual(a.gzipTypes, ["text/html", "text/css", "application/javascript"])
+        XCTAssertEqual(a.gzipStatic, .always)
+        XCTAssertEqual(a.precompressedCodings, [.gzip])
+        XCTAssertEqual(b.precompressedCodings, [.br, .zstd, .gzip])
+        XCTAssertEqual(b.brotliTypes, ["text/html", "*"])
+    }
+
+    func testGzipStaticComesAfterTheListedCodings() throws {
+        let c = try XCTUnwrap(loadConfig("server { precompressed zstd br; gzip_static on; }")).servers[0]
+        XCTAssertEqual(c.fallbackLocation.compression.precompressedCodings, [.zstd, .br, .gzip])
+    }
+
+    func testBadValuesAreReportedAtTheirLine() {
+        XCTAssertEqual(
+            configError("server {\n gzip_comp_level 10;\n}"),
+            "test.conf:2: error: \"gzip_comp_level\" must be between 1 and 9")
+        XCTAssertEqual(
+            configError("server {\n brotli_comp_level 12;\n}"),
+            "test.conf:2: error: \"brotli_comp_level\" must be between 0 and 11")
+        XCTAssertEqual(configError("server { gzip maybe; }"), "test.conf:1: error: \"gzip\" directive must be \"on\" or \"off\"")
+        XCTAssertEqual(
+            configError("server { gzip_static sometimes; }"),
+            "test.conf:1: error: invalid value \"sometimes\" in \"gzip_static\" directive")
+        XCTAssertEqual(
+            configError("server { precompressed deflate; }"),
+            "test.conf:1: error: invalid value \"deflate\" in \"precompressed\" directive (br, zstd or gzip)")
+        XCTAssertEqual(configError("server { precompressed br br; }"), "test.conf:1: error: duplicate value \"br\"")
+        XCTAssertEqual(
+            configError("server { gzip_min_length lots; }"),
+            "test.conf:1: error: invalid value \"lots\" in \"gzip_min_length\" directive")
+        XCTAssertNotNil(configError("server { gzip on; gzip off; }"), "duplicate in one block")
+        XCTAssertNil(configError("server { brotli_comp_level 0; gzip_comp_level 9; }"))
+    }
+}

@@ -1,0 +1,93 @@
+import XCTest
+
+@testable import WebservCore
+
+/// The streaming compressors: any way the body is cut, the client decodes the same bytes, and
+/// after each flushed piece it has everything sent so far (a slow CGI's output is not held).
+final class BodyEncoderTests: XCTestCase {
+    let codings: [ContentCoding] = [.gzip, .br]
+
+    func testWholeBodiesRoundTrip() throws {
+        for coding in codings {
+            for size in [0, 1, 20, 1000, 300_000] {
+                let input = sampleText(size)
+                let level = coding == .gzip ? 6 : 5
+                let compressed = try XCTUnwrap(BodyEncoder.compress(input, coding, level: level))
+                XCTAssertEqual(TestDecoder.decode(compressed, coding), input, "\(coding) \(size)")
+                if size >= 1000 { XCTAssertLessThan(compressed.count, size / 2, "\(coding) compresses") }
+            }
+        }
+    }
+
+    func testEveryLevelRoundTrips() throws {
+        let input = sampleText(5000)
+        for level in 1...9 {
+            XCTAssertEqual(TestDecoder.decode(try XCTUnwrap(BodyEncoder.compress(input, .gzip, level: level)), .gzip), input)
+        }
+        for level in 0...11 {
+            XCTAssertEqual(TestDecoder.decode(try XCTUnwrap(BodyEncoder.compress(input, .br, level: level)), .br), input)
+        }
+    }
+
+    /// Whole, byte by byte and at random splits, each piece flushed: the decoder has the input
+    /// so far after every piece, and the whole after `finish`.
+    func testFlushedPiecesDecodeAsTheyArrive() throws {
+        let input = sampleText(3000, seed: 7)
+        for coding in codings {
+            for pieces in FeedSplits.all(input) {
+                let encoder = try XCTUnwrap(BodyEncoder(coding, level: 4))
+                let decoder = TestDecoder(coding)
+                var sent = 0
+                for piece in pieces {
+                    var out: [UInt8] = []
+                    piece.withUnsafeBytes { encoder.encode($0, flush: true, into: &out) }
+                    sent += piece.count
+                    decoder.feed(out)
+                    XCTAssertEqual(decoder.output.count, sent, "\(coding): a flushed piece decodes at once")
+                }
+                var last: [UInt8] = []
+                encoder.finish(into: &last)
+                decoder.feed(last)
+                XCTAssertTrue(decoder.ended, "\(coding)")
+                XCTAssertFalse(decoder.failed, "\(coding)")
+                XCTAssertEqual(decoder.output, input, "\(coding)")
+            }
+        }
+    }
+
+    /// File bodies are fed in blocks without flushing: the same bytes come out, and output
+    /// never lags by more than the compressor's window.
+    func testUnflushedBlocksRoundTripInBoundedSteps() throws {
+        let input = sampleText(2 << 20, seed: 3)
+        for coding in codings {
+            let encoder = try XCTUnwrap(BodyEncoder(coding, level: coding == .gzip ? 1 : 4))
+            var compressed: [UInt8] = []
+            var offset = 0
+            while offset < input.count {
+                let end = min(offset + 64 * 1024, input.count)
+                var out: [UInt8] = []
+                input[offset..<end].withUnsafeBytes { encoder.encode($0, flush: false, into: &out) }
+                XCTAssertLessThan(out.count, 1 << 20, "\(coding): one block's output stays small")
+                compressed += out
+                offset = end
+            }
+            XCTAssertGreaterThan(compressed.count, 0, "\(coding): output flows before the end")
+            encoder.finish(into: &compressed)
+            XCTAssertEqual(TestDecoder.decode(compressed, coding), input, "\(coding)")
+        }
+    }
+
+    func testFinishTwiceAddsNothing() throws {
+        let encoder = try XCTUnwrap(BodyEncoder(.gzip, level: 1))
+        var out: [UInt8] = []
+        encoder.finish(into: &out)
+        let count = out.count
+        encoder.finish(into: &out)
+        XCTAssertEqual(out.count, count)
+        XCTAssertEqual(TestDecoder.decode(out, .gzip), [])
+    }
+
+    func testZstdIsOnlyServedPrecompressed() {
+        XCTAssertNil(BodyEncoder(.zstd, level: 3))
+    }
+}

@@ -1,0 +1,387 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SPEC 8, compression: gzip and brotli on the fly, negotiated from Accept-Encoding, decoded
+/// by curl and by Python's gzip and brotli; what must stay identity; streams of any size in
+/// bounded memory; precompressed files.
+final class CompressionTests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            access_log off;
+            error_log {{ROOT}}/error.log;
+            gzip on;
+            gzip_types text/plain application/json;
+            brotli on;
+            brotli_types text/plain;
+            location /cgi-bin/ {
+                root {{ROOT}};
+                cgi .py python3;
+                cgi .sh /bin/sh;
+            }
+            location /pre/ { precompressed br zstd gzip; gzip off; brotli off; }
+            location /always/ { alias {{ROOT}}/www/pre/; gzip_static always; }
+            location /static-gz/ { alias {{ROOT}}/www/pre/; gzip_static on; }
+            location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
+            location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
+        }
+        """
+
+    static let page = String(decoding: sampleBytes(5000), as: UTF8.self)
+
+    static func sampleBytes(_ count: Int) -> [UInt8] {
+        let words = ["<li>alpha</li>", "beta ", "gamma\n", "<b>delta</b>", "epsilon "]
+        var out: [UInt8] = []
+        var i = 0
+        while out.count < count {
+            out += Array(words[(i * 7 + i / 3) % words.count].utf8)
+            out += Array(String(i % 97).utf8)
+            i += 1
+        }
+        return Array(out.prefix(count))
+    }
+
+    func makeServer(files extra: [String: String] = [:]) throws -> TestServer {
+        var files: [String: String] = [
+            "www/page.html": Self.page,
+            "www/notes.txt": Self.page,
+            "www/data.json": "{\"items\": [" + String(repeating: "\"value\", ", count: 100) + "\"end\"]}",
+            "www/style.css": String(repeating: "body { margin: 0 }\n", count: 50),
+            "www/tiny.html": "<p>tiny</p>",
+            "www/image.png": String(repeating: "P", count: 500),
+            "www/pre/app.js": "console.log('identity');\n",
+            "cgi-bin/gzipped.sh":
+                "printf 'Content-Type: text/html\\r\\nContent-Encoding: gzip\\r\\n\\r\\n'\nprintf 'not really gzip, left alone by the server'\n",
+            "cgi-bin/page.sh": "printf 'Content-Type: text/html\\r\\n\\r\\n'\ncat \(TestServer.packageRoot.path)/README.md\n",
+        ]
+        for (k, v) in extra { files[k] = v }
+        let s = try TestServer(config: Self.config, files: files)
+        // Precompressed forms with other content than the identity file, so a test sees which was sent.
+        try s.write("www/pre/app.js.gz", data: try Self.python("gzip", compress: Array("console.log('gzip');\n".utf8)))
+        try s.write("www/pre/app.js.br", data: try Self.python("br", compress: Array("console.log('brotli');\n".utf8)))
+        try s.write("www/pre/app.js.zst", data: Data("zstd bytes".utf8))
+        return s
+    }
+
+    /// Python's gzip or brotli module (PyPI `brotli`), as an independent implementation.
+    static func python(_ coding: String, compress input: [UInt8]? = nil, decode: [UInt8]? = nil) throws -> Data {
+        let module = coding == "br" ? "brotli" : "gzip"
+        let call = input != nil ? "compress" : "decompress"
+        let script = "import sys, \(module)\nsys.stdout.buffer.write(\(module).\(call)(sys.stdin.buffer.read()))"
+        let r = try WebservIntegrationTests.run("/usr/bin/env", ["python3", "-c", script], stdin: Data(input ?? decode ?? []))
+        guard r.status == 0 else { throw TestError.timeout("python3 \(module).\(call) failed: \(r.err)") }
+        return r.out
+    }
+
+    static func decoded(_ r: HTTPResponse) throws -> String {
+        let coding = try XCTUnwrap(r.header("Content-Encoding"), r.head)
+        return String(decoding: try python(coding, decode: r.body), as: UTF8.self)
+    }
+
+    func get(
+        _ s: TestServer, _ path: String, _ headers: [String] = [], method: String = "GET", version: String = "1.1"
+    ) throws -> HTTPResponse {
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        return try XCTUnwrap(
+            httpRequest(
+                port: s.port, "\(method) \(path) HTTP/\(version)\r\nHost: x\r\n\(extra)Connection: close\r\n\r\n",
+                head: method == "HEAD"), path)
+    }
+
+    // MARK: on the fly
+
+    func testGzipDecodesToTheFileWithItsHeaders() throws {
+        let s = try makeServer()
+        let plain = try get(s, "/page.html")
+        let r = try get(s, "/page.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(r.status, 200)
+        assertRequiredHeaders(r)
+        XCTAssertEqual(r.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(r.header("Vary"), "Accept-Encoding")
+        XCTAssertEqual(r.header("Content-Type"), "text/html")
+        XCTAssertNil(r.header("Accept-Ranges"), "ranges are served from the identity bytes only")
+        let strong = try XCTUnwrap(plain.header("ETag"))
+        XCTAssertEqual(r.header("ETag"), "W/" + strong, "a compressed body has a weak validator")
+        XCTAssertLessThan(r.body.count, Self.page.utf8.count / 2)
+        XCTAssertEqual(try Self.decoded(r), Self.page)
+    }
+
+    func testBrotliPreferredOnEqualQualityAndDecodes() throws {
+        let s = try makeServer()
+        for path in ["/page.html", "/notes.txt"] {
+            let r = try get(s, path, ["Accept-Encoding: gzip, deflate, br"])
+            XCTAssertEqual(r.header("Content-Encoding"), "br", path)
+            XCTAssertEqual(try Self.decoded(r), Self.page, path)
+        }
+        let q = try get(s, "/page.html", ["Accept-Encoding: br;q=0.5, gzip;q=0.9"])
+        XCTAssertEqual(q.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(try Self.decoded(q), Self.page)
+        // brotli_types does not list application/json: gzip is the only offer.
+        let json = try get(s, "/data.json", ["Accept-Encoding: br, gzip"])
+        XCTAssertEqual(json.header("Content-Encoding"), "gzip")
+        XCTAssertTrue(try Self.decoded(json).hasSuffix("\"end\"]}"))
+    }
+
+    func testCurlCompressed() throws {
+        let s = try makeServer()
+        let out = try curl(["--compressed", "-D", s.path("head.txt"), "http://127.0.0.1:\(s.port)/page.html"])
+        XCTAssertEqual(out, Self.page)
+        let head = try String(contentsOfFile: s.path("head.txt"), encoding: .utf8).lowercased()
+        XCTAssertTrue(head.contains("content-encoding: br") || head.contains("content-encoding: gzip"), head)
+    }
+
+    func testRefusedCodingsGetIdentityWithVary() throws {
+        let s = try makeServer()
+        for accept in ["gzip;q=0", "br;q=0, gzip;q=0", "identity", "gzip;q=0, *;q=0"] {
+            let r = try get(s, "/page.html", ["Accept-Encoding: \(accept)"])
+            XCTAssertNil(r.header("Content-Encoding"), accept)
+            XCTAssertEqual(r.header("Vary"), "Accept-Encoding", "\(accept): a compressible resource varies")
+            XCTAssertEqual(r.text, Self.page, accept)
+        }
+        let none = try get(s, "/page.html")
+        XCTAssertNil(none.header("Content-Encoding"))
+        XCTAssertEqual(none.header("Vary"), "Accept-Encoding")
+        let star = try get(s, "/page.html", ["Accept-Encoding: *"])
+        XCTAssertEqual(star.header("Content-Encoding"), "br")
+    }
+
+    func testWhatIsNeverCompressed() throws {
+        let s = try makeServer()
+        let ae = "Accept-Encoding: gzip, br"
+        let tiny = try get(s, "/tiny.html", [ae])
+        XCTAssertNil(tiny.header("Content-Encoding"), "below gzip_min_length (20)")
+        XCTAssertNil(tiny.header("Vary"))
+        XCTAssertEqual(tiny.text, "<p>tiny</p>")
+        let png = try get(s, "/image.png", [ae])
+        XCTAssertNil(png.header("Content-Encoding"), "not a listed type")
+        XCTAssertNil(png.header("Vary"))
+        let css = try get(s, "/style.css", [ae])
+        XCTAssertNil(css.header("Content-Encoding"), "text/css is not in gzip_types here")
+        let off = try get(s, "/off/page.html", [ae])
+        XCTAssertNil(off.header("Content-Encoding"))
+        XCTAssertEqual(off.text, Self.page)
+        let short = try get(s, "/levels/data.json", [ae])
+        XCTAssertEqual(short.header("Content-Encoding"), "gzip", "gzip_min_length 100: the JSON is longer")
+        let cgi = try get(s, "/cgi-bin/gzipped.sh", [ae])
+        XCTAssertEqual(cgi.header("Content-Encoding"), "gzip", "the script's own coding")
+        XCTAssertEqual(cgi.text, "not really gzip, left alone by the server", "not compressed twice")
+    }
+
+    func testConditionalAndRangeRequests() throws {
+        let s = try makeServer()
+        let ae = "Accept-Encoding: gzip"
+        let first = try get(s, "/page.html", [ae])
+        let weak = try XCTUnwrap(first.header("ETag"))
+        let revalidated = try get(s, "/page.html", [ae, "If-None-Match: \(weak)"])
+        XCTAssertEqual(revalidated.status, 304)
+        XCTAssertNil(revalidated.header("Content-Encoding"), "a 304 carries no encoding")
+        XCTAssertTrue(revalidated.body.isEmpty)
+        let range = try get(s, "/page.html", [ae, "Range: bytes=10-19"])
+        XCTAssertEqual(range.status, 206)
+        XCTAssertNil(range.header("Content-Encoding"), "a range of the identity bytes")
+        XCTAssertEqual(range.text, String(Self.page.dropFirst(10).prefix(10)))
+        XCTAssertEqual(range.header("Content-Range"), "bytes 10-19/\(Self.page.utf8.count)")
+    }
+
+    func testHeadGetsTheHeadersGetWouldGet() throws {
+        let s = try makeServer()
+        let big = String(decoding: Self.sampleBytes(400_000), as: UTF8.self)
+        try s.write("www/big.html", big)
+        for path in ["/page.html", "/big.html", "/missing.html"] {
+            let getResponse = try get(s, path, ["Accept-Encoding: gzip"])
+            let head = try get(s, path, ["Accept-Encoding: gzip"], method: "HEAD")
+            XCTAssertEqual(head.status, getResponse.status, path)
+            for name in ["Content-Encoding", "Vary", "ETag", "Content-Length", "Transfer-Encoding", "Content-Type"] {
+                XCTAssertEqual(head.header(name), getResponse.header(name), "\(path) \(name)")
+            }
+        }
+        let get404 = try get(s, "/missing.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(get404.header("Content-Encoding"), "gzip", "error pages compress too (404, as nginx)")
+        XCTAssertTrue(try Self.decoded(get404).contains("404 Not Found"))
+    }
+
+    func testLevelsChangeTheSize() throws {
+        let s = try makeServer()
+        let level1 = try get(s, "/page.html", ["Accept-Encoding: gzip"])
+        let level9 = try get(s, "/levels/page.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(try Self.decoded(level9), Self.page)
+        XCTAssertLessThanOrEqual(level9.body.count, level1.body.count)
+    }
+
+    /// A 10 MiB file (too big for the cache) streams through the compressor chunk by chunk:
+    /// chunked on HTTP/1.1, close-delimited on HTTP/1.0, and the server's memory does not grow
+    /// with it.
+    func testTenMebibyteFileCompressesInBoundedMemory() throws {
+        let s = try makeServer()
+        let body = Self.sampleBytes(10 << 20)
+        try s.write("www/huge.txt", data: Data(body))
+        let rssBefore = s.rssKiB
+        for coding in ["gzip", "br"] {
+            let r = try XCTUnwrap(
+                RawClient(port: s.port, timeout: 30).request(
+                    "GET /huge.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: \(coding)\r\nConnection: close\r\n\r\n"))
+            XCTAssertEqual(r.header("Transfer-Encoding"), "chunked")
+            XCTAssertNil(r.header("Content-Length"))
+            XCTAssertEqual(r.header("Content-Encoding"), coding)
+            XCTAssertLessThan(r.body.count, body.count / 4)
+            XCTAssertTrue(try Self.python(coding, decode: r.body) == Data(body), coding)
+        }
+        let old = try XCTUnwrap(
+            RawClient(port: s.port, timeout: 30).request("GET /huge.txt HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n"))
+        XCTAssertNil(old.header("Content-Length"))
+        XCTAssertNil(old.header("Transfer-Encoding"))
+        XCTAssertEqual(old.header("Connection"), "close", "HTTP/1.0: the close ends the body")
+        XCTAssertTrue(try Self.python("gzip", decode: old.body) == Data(body))
+        let peak = s.peakRSSKiB
+        XCTAssertGreaterThan(peak, 0)
+        XCTAssertLessThan(peak - rssBefore, 8 * 1024, "RSS grew by \(peak - rssBefore) KiB compressing 10 MiB")
+    }
+
+    /// A CGI that prints, then waits for the test to have decoded what it printed: the
+    /// compressed stream reaches the client piece by piece, not when the script ends.
+    func testStreamingCGICompressesPieceByPiece() throws {
+        let s = try makeServer()
+        let marker = s.path("go")
+        try s.write(
+            "cgi-bin/slow.py",
+            """
+            import os, sys, time
+            sys.stdout.write("Content-Type: text/html\\r\\n\\r\\n")
+            sys.stdout.write("<p>first part of the page</p>\\n" * 10)
+            sys.stdout.flush()
+            for _ in range(3000):  # 30 s: longer than the test waits for the first part
+                if os.path.exists("\(marker)"):
+                    break
+                time.sleep(0.01)
+            sys.stdout.write("<p>second part</p>\\n")
+            """)
+        let c = try RawClient(port: s.port, timeout: 4)
+        c.send("GET /cgi-bin/slow.py HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
+        // Read until the first part decodes, while the script still waits.
+        var received: [UInt8] = []
+        var firstPart = ""
+        let decodedEarly = waitUntil(timeout: 10) {
+            guard c.fill() else { return false }
+            received += c.takeBuffered()
+            guard let start = Self.find([13, 10, 13, 10], in: received) else { return false }
+            let body = Self.dechunk(Array(received[(start + 4)...]))
+            let partial = try? Self.pythonPartial(body)
+            firstPart = partial ?? ""
+            return firstPart.contains("first part")
+        }
+        XCTAssertTrue(decodedEarly, "the first part decodes before the script ends: \(firstPart)")
+        FileManager.default.createFile(atPath: marker, contents: nil)
+        let rest = c.readToEnd()
+        let all = received + rest
+        let start = try XCTUnwrap(Self.find([13, 10, 13, 10], in: all))
+        let head = String(decoding: all[..<start], as: UTF8.self)
+        XCTAssertTrue(head.contains("Content-Encoding: gzip"), head)
+        XCTAssertTrue(head.contains("Transfer-Encoding: chunked"), head)
+        let whole = String(decoding: try Self.python("gzip", decode: Self.dechunk(Array(all[(start + 4)...]))), as: UTF8.self)
+        XCTAssertEqual(whole, String(repeating: "<p>first part of the page</p>\n", count: 10) + "<p>second part</p>\n")
+    }
+
+    static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        return (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }
+    }
+
+    /// The data of the complete chunks in `bytes`.
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while let lineEnd = find([13, 10], in: Array(bytes[i...])) {
+            guard let size = Int(String(decoding: bytes[i..<(i + lineEnd)], as: UTF8.self), radix: 16), size > 0 else { break }
+            let start = i + lineEnd + 2
+            guard start + size + 2 <= bytes.count else { break }
+            out += bytes[start..<(start + size)]
+            i = start + size + 2
+        }
+        return out
+    }
+
+    /// What zlib makes of a gzip stream's beginning (everything flushed so far).
+    static func pythonPartial(_ bytes: [UInt8]) throws -> String {
+        let script = "import sys, zlib\nsys.stdout.buffer.write(zlib.decompressobj(31).decompress(sys.stdin.buffer.read()))"
+        let r = try WebservIntegrationTests.run("/usr/bin/env", ["python3", "-c", script], stdin: Data(bytes))
+        return String(decoding: r.out, as: UTF8.self)
+    }
+
+    func testCGIOutputCompressedWhole() throws {
+        let s = try makeServer()
+        let r = try get(s, "/cgi-bin/page.sh", ["Accept-Encoding: br"])
+        XCTAssertEqual(r.header("Content-Encoding"), "br")
+        let readme = try String(contentsOf: TestServer.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertEqual(try Self.decoded(r), readme)
+    }
+
+    /// A cached small file keeps its compressed copy; when the file changes, the copy goes
+    /// with the cached bytes and the next answers decode to the new content.
+    func testCompressedCopyFollowsTheFile() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try Self.decoded(try get(s, "/page.html", ["Accept-Encoding: gzip"])), Self.page)
+        XCTAssertEqual(try Self.decoded(try get(s, "/page.html", ["Accept-Encoding: gzip"])), Self.page)
+        let changed = Self.page.uppercased() + "changed"
+        try s.write("www/page.html", changed)
+        let fresh = waitUntil(timeout: 5) {
+            (try? Self.decoded(try self.get(s, "/page.html", ["Accept-Encoding: gzip"]))) == changed
+        }
+        XCTAssertTrue(fresh, "the compressed copy was revalidated with the file")
+    }
+
+    // MARK: precompressed
+
+    func testPrecompressedFilesByPreference() throws {
+        let s = try makeServer()
+        let identity = try get(s, "/pre/app.js")
+        XCTAssertEqual(identity.text, "console.log('identity');\n")
+        XCTAssertNil(identity.header("Content-Encoding"))
+        let gz = try get(s, "/pre/app.js", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(gz.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(gz.header("Content-Type"), identity.header("Content-Type"), "the type of FILE")
+        XCTAssertEqual(gz.header("Vary"), "Accept-Encoding")
+        XCTAssertEqual(try Self.decoded(gz), "console.log('gzip');\n")
+        let br = try get(s, "/pre/app.js", ["Accept-Encoding: gzip, br"])
+        XCTAssertEqual(br.header("Content-Encoding"), "br")
+        XCTAssertEqual(try Self.decoded(br), "console.log('brotli');\n")
+        let zstd = try get(s, "/pre/app.js", ["Accept-Encoding: gzip, zstd, br"])
+        XCTAssertEqual(zstd.header("Content-Encoding"), "br", "br is listed before zstd")
+        let onlyZstd = try get(s, "/pre/app.js", ["Accept-Encoding: zstd"])
+        XCTAssertEqual(onlyZstd.header("Content-Encoding"), "zstd")
+        XCTAssertEqual(onlyZstd.text, "zstd bytes")
+        let byQuality = try get(s, "/pre/app.js", ["Accept-Encoding: br;q=0.2, gzip"])
+        XCTAssertEqual(byQuality.header("Content-Encoding"), "gzip")
+        XCTAssertNotEqual(gz.header("ETag"), identity.header("ETag"), "the encoded file's own ETag")
+        XCTAssertEqual(gz.header("Content-Length"), String(gz.body.count))
+    }
+
+    func testPrecompressedRangeAnd304() throws {
+        let s = try makeServer()
+        let gz = try get(s, "/pre/app.js", ["Accept-Encoding: gzip"])
+        let range = try get(s, "/pre/app.js", ["Accept-Encoding: gzip", "Range: bytes=0-3"])
+        XCTAssertEqual(range.status, 206)
+        XCTAssertEqual(range.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(range.body, Array(gz.body.prefix(4)), "a range of the encoded file")
+        XCTAssertEqual(range.header("Content-Range"), "bytes 0-3/\(gz.body.count)")
+        let etag = try XCTUnwrap(gz.header("ETag"))
+        let notModified = try get(s, "/pre/app.js", ["Accept-Encoding: gzip", "If-None-Match: \(etag)"])
+        XCTAssertEqual(notModified.status, 304)
+    }
+
+    func testGzipStatic() throws {
+        let s = try makeServer()
+        let always = try get(s, "/always/app.js")
+        XCTAssertEqual(always.header("Content-Encoding"), "gzip", "always: whatever the client accepts")
+        XCTAssertEqual(try Self.decoded(always), "console.log('gzip');\n")
+        XCTAssertNil(try get(s, "/static-gz/app.js").header("Content-Encoding"), "on: only when gzip is accepted")
+        XCTAssertEqual(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"]).header("Content-Encoding"), "gzip")
+        XCTAssertNil(
+            try get(s, "/static-gz/app.js", ["Accept-Encoding: br"]).header("Content-Encoding"),
+            "gzip_static offers gzip alone")
+    }
+}
