@@ -109,6 +109,8 @@ enum DirectiveTable {
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
         ]
-        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+        // site
+        let all = list + siteRows
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 }

@@ -93,6 +93,7 @@ enum Setters {
             codeArguments -= 1
         }
         guard codeArguments >= 1 else { throw n.error("invalid number of arguments in \"error_page\" directive") }
+        _ = try SiteSetters.template(n, n.args.count - 1)  // variables
         let page = ErrorPage(uri: n.args[n.args.count - 1], overrideStatus: override)
         var pages = s.errorPages ?? [:]
         for i in 0..<codeArguments {
@@ -127,6 +128,7 @@ enum Setters {
     /// `return CODE [TEXT|URL];` or `return URL;` (302), as nginx's rewrite module.
     static func returnDirective(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
         let first = n.args[0]
+        for i in n.args.indices { _ = try SiteSetters.template(n, i) }  // variables
         guard let code = ConfigValues.decimal(Substring(first)) else {
             guard n.args.count == 1, isURL(first) else {
                 throw n.error(argument: 0, "invalid return code \"\(first)\"")
@@ -147,8 +149,9 @@ enum Setters {
         s.returnDirective = ReturnDirective(status: code, text: text)
     }
 
+    /// A variable may expand to any of them (`$scheme://$host$request_uri`, as nginx allows).
     private static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("/")
+        text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("/") || text.hasPrefix("$")
     }
 
     /// `cgi EXT [INTERPRETER];`

@@ -16,6 +16,7 @@ extension Connection {
         if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
             ErrorPages.applyStatus(page, to: &response)
         }
+        ResponseHeaders.apply(self, &response)  // site: add_header, expires
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }
         declineBody(status: response.status)
