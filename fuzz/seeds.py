@@ -126,6 +126,14 @@ SEEDS = {
         "rfc850": b"\x03Sunday, 06-Nov-94 08:49:37 GMT",
         "asctime": b"\x03Sun Nov  6 08:49:37 1994",
     },
+    # An htpasswd file (also read as the user:password of a Basic Authorization header).
+    "htpasswd": {
+        "every-scheme": b"a:$6$saltsalt$TVLlQcbp\nb:$apr1$saltsalt$LrttParrLPdxvgutaSXWJ0\nc:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+                        b"d:{SSHA}gVK8WC9YyFT1gMsQHTGCgT3sSv5zYWx0\ne:{PLAIN}secret:comment\r\n",
+        "comments-blank": b"# users\n\n  \nnocolon\n:nouser\nu:\n",
+        "credentials": b"user:pass:with:colons",
+        "apr1-empty-salt": b"x:$apr1$$abc",
+    },
     "path_normalizer": {
         "root": b"/",
         "dots": b"/a/./b/../c/",

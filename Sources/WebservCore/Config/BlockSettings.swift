@@ -45,6 +45,19 @@ struct BlockSettings: Sendable {
     var brotliCompLevel: Int?
     var gzipStatic: GzipStatic?
     var precompressed: [ContentCoding]?
+    // site: add_header, expires, try_files, access, autoindex formats (SiteDirectives.swift)
+    var addHeaders: [HeaderRule]?
+    var addHeaderInherit: Bool?
+    var expires: Expires?
+    var tryFiles: TryFiles?
+    var accessRules: [AccessRule]?
+    /// `.some(nil)` is `auth_basic off`.
+    var authRealm: String??
+    var authUserFile: UserFile?
+    var limitExcept: LimitExceptSettings?
+    var autoindexFormat: AutoindexFormat?
+    var autoindexExactSize: Bool?
+    var autoindexLocaltime: Bool?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

@@ -36,6 +36,11 @@ struct ConfigChecker {
                 try location(node, in: &locations)
             case "types":
                 try types(node, settings: &settings)
+            case "limit_except":  // site
+                var inner = BlockSettings()
+                var none: [ParsedLocation] = []
+                try walk(node.block ?? [], context: .limitExcept, settings: &inner, locations: &none)
+                settings.limitExcept = try SiteSetters.limitExcept(node, inner: inner)
             default:
                 try row.set(&settings, node, &state)
             }

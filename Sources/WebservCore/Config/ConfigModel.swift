@@ -39,9 +39,12 @@ public struct ErrorPage: Hashable, Sendable {
     public var uri: String
     /// `=CODE`: the status the client sees instead of the original one.
     public var overrideStatus: Int?
+    /// `uri` with its variables (checked by the setter; unknown ones stay literal here).
+    public var template: VariableTemplate
     public init(uri: String, overrideStatus: Int?) {
         self.uri = uri
         self.overrideStatus = overrideStatus
+        self.template = (try? VariableTemplate.parse(uri).get()) ?? VariableTemplate(literal: uri)
     }
 }
 
@@ -50,9 +53,12 @@ public struct ReturnDirective: Hashable, Sendable {
     public var status: Int
     /// For 301/302/303/307/308 the Location; otherwise the response body text (may be nil).
     public var text: String?
+    /// `text` with its variables (checked by the setter; unknown ones stay literal here).
+    public var template: VariableTemplate?
     public init(status: Int, text: String?) {
         self.status = status
         self.text = text
+        self.template = text.map { (try? VariableTemplate.parse($0).get()) ?? VariableTemplate(literal: $0) }
     }
 }
 
@@ -99,6 +105,16 @@ public struct LocationConfig: Sendable {
     // compress
     /// gzip, brotli and precompressed files (set by the resolver after `init`).
     public var compression = CompressionSettings()
+
+    // site (SiteDirectives.swift)
+    public var addHeaders: [HeaderRule] = []
+    public var expires: Expires = .off
+    public var tryFiles: TryFiles?
+    public var access = AccessPolicy()
+    public var limitExcept: LimitExcept?
+    public var autoindexFormat = AutoindexFormat.html
+    public var autoindexExactSize = true
+    public var autoindexLocaltime = false
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,
@@ -149,6 +165,8 @@ public struct ServerConfig: Sendable {
     public var errorLog: String
     // tls
     public var tls = TLSSettings()
+    /// site: some location adds headers (`add_header`, `expires`), so responses look them up.
+    public var hasResponseHeaders = false
 
     public init(
         listens: [Listen], serverNames: [String], returnDirective: ReturnDirective?,

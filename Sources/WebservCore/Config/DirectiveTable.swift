@@ -110,7 +110,7 @@ enum DirectiveTable {
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
         ]
         // Feature tables, one file each.
-        let all = list + TLSDirectives.rows + CompressionDirectives.rows
+        let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 }

@@ -23,12 +23,13 @@ enum ConfigResolver {
         let listens =
             own.listens.isEmpty
             ? [Listen(address: defaultListen, defaultServer: false, file: parsed.file, line: parsed.line)] : own.listens
-        let fallback = location(
+        var fallback = location(
             path: "", exact: false, own: BlockSettings(), server: own, http: http, prefix: prefix)
+        fallback.tryFiles = own.tryFiles  // site: a server's try_files serves what no location matches
         let locations = parsed.locations.map {
             location(path: $0.path, exact: $0.exact, own: $0.settings, server: own, http: http, prefix: prefix)
         }
-        return ServerConfig(
+        var config = ServerConfig(
             listens: listens,
             serverNames: own.serverNames.isEmpty ? [""] : own.serverNames,
             returnDirective: own.returnDirective,
@@ -40,6 +41,8 @@ enum ConfigResolver {
             sendTimeout: own.sendTimeout ?? http.sendTimeout ?? defaultTimeout,
             accessLog: own.accessLog ?? http.accessLog ?? "",
             errorLog: own.errorLog ?? http.errorLog ?? "")
+        config.hasResponseHeaders = ([fallback] + locations).contains { !$0.addHeaders.isEmpty || $0.expires != .off }  // site
+        return config
     }
 
     /// The fallback location passes empty `own` settings: it is the server's settings alone.
@@ -51,7 +54,7 @@ enum ConfigResolver {
         func inherit<T>(_ field: KeyPath<BlockSettings, T?>, _ fallback: T) -> T {
             own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field] ?? fallback
         }
-        var resolved = LocationConfig(
+        var config = LocationConfig(
             path: path,
             exact: exact,
             root: inherit(\.root, ConfigFiles.resolve("www", against: prefix)),
@@ -70,8 +73,8 @@ enum ConfigResolver {
             websocketOrigins: inherit(\.websocketOrigins, nil),
             types: inherit(\.types, MIMETypes.builtIn),
             defaultType: inherit(\.defaultType, defaultType))
-        // compress
-        resolved.compression = CompressionDirectives.resolve(own: own, server: server, http: http)
-        return resolved
+        config.compression = CompressionDirectives.resolve(own: own, server: server, http: http)  // compress
+        resolveSite(&config, own: own, server: server, http: http)  // site
+        return config
     }
 }

@@ -95,6 +95,7 @@ enum Setters {
             codeArguments -= 1
         }
         guard codeArguments >= 1 else { throw n.error("invalid number of arguments in \"error_page\" directive") }
+        _ = try SiteSetters.template(n, n.args.count - 1)  // variables
         let page = ErrorPage(uri: n.args[n.args.count - 1], overrideStatus: override)
         var pages = s.errorPages ?? [:]
         for i in 0..<codeArguments {
@@ -129,6 +130,7 @@ enum Setters {
     /// `return CODE [TEXT|URL];` or `return URL;` (302), as nginx's rewrite module.
     static func returnDirective(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
         let first = n.args[0]
+        for i in n.args.indices { _ = try SiteSetters.template(n, i) }  // variables
         guard let code = ConfigValues.decimal(Substring(first)) else {
             guard n.args.count == 1, isURL(first) else {
                 throw n.error(argument: 0, "invalid return code \"\(first)\"")
@@ -145,9 +147,10 @@ enum Setters {
         s.returnDirective = ReturnDirective(status: code, text: text)
     }
 
-    /// What `return URL;` (no code) takes, as nginx: an absolute URL, or here also a path.
+    /// What `return URL;` (no code) takes, as nginx: an absolute URL, or here also a path; a
+    /// variable may expand to either (`$scheme://$host$request_uri`, as nginx allows).
     private static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("/")
+        text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("/") || text.hasPrefix("$")
     }
 
     /// `cgi EXT [INTERPRETER];`

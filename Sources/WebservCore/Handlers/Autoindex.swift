@@ -2,7 +2,9 @@
     import Glibc
 #endif
 
-/// The HTML listing of a directory without an index file: names (escaped), sizes, dates.
+/// The listing of a directory without an index file: HTML (names escaped, sortable by
+/// `?sort=name|size|mtime&order=asc|desc` without JavaScript) or nginx's JSON layout, chosen by
+/// `autoindex_format` or by `Accept: application/json`.
 public enum Autoindex {
     struct Item {
         var name: String
@@ -11,7 +13,20 @@ public enum Autoindex {
         var mtime: Int
     }
 
-    static func respond(_ c: Connection, req: RequestHead, path: [UInt8]) {
+    enum SortKey: String {
+        case name, size, mtime
+    }
+
+    /// The listing's options: what the location says and what the request asks.
+    struct Options {
+        var json = false
+        var exactSize = true
+        var localTime = false
+        var sort = SortKey.name
+        var descending = false
+    }
+
+    static func respond(_ c: Connection, req: RequestHead, path: [UInt8], location: LocationConfig) {
         guard let dir = FileResolver.cString(path).withUnsafeBufferPointer({ opendir($0.baseAddress!) }) else {
             return c.respondError(FileResolver.statusFor(errno: errno))
         }
@@ -28,27 +43,105 @@ public enum Autoindex {
             items.append(Item(name: name, isDirectory: info.isDirectory, size: info.size, mtime: info.mtime))
         }
         closedir(dir)
-        items.sort { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
-        c.respond(.html(200, page(title: req.pathString, items: items)))
+        let options = options(req, location: location)
+        sort(&items, options)
+        if options.json {
+            var r = Response(status: 200, body: .bytes(Array(json(items).utf8)))
+            r.headers.append(("Content-Type", "application/json"))
+            return c.respond(r)
+        }
+        c.respond(.html(200, page(title: req.pathString, items: items, options: options)))
     }
 
-    static func page(title: String, items: [Item]) -> String {
+    static func options(_ req: RequestHead, location: LocationConfig) -> Options {
+        var o = Options(exactSize: location.autoindexExactSize, localTime: location.autoindexLocaltime)
+        o.json = location.autoindexFormat == .json || UploadReport.wantsJSON(req.header("accept"))
+        for pair in req.query.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            if kv[0] == "sort", let key = SortKey(rawValue: String(kv[1])) { o.sort = key }
+            if kv[0] == "order" { o.descending = kv[1] == "desc" }
+        }
+        return o
+    }
+
+    /// Directories first, then by the key (names break ties), ascending or descending.
+    static func sort(_ items: inout [Item], _ o: Options) {
+        func ascending(_ a: Item, _ b: Item) -> Bool {
+            switch o.sort {
+            case .name: return a.name < b.name
+            case .size: return a.size != b.size ? a.size < b.size : a.name < b.name
+            case .mtime: return a.mtime != b.mtime ? a.mtime < b.mtime : a.name < b.name
+            }
+        }
+        items.sort { a, b in
+            if a.isDirectory != b.isDirectory { return a.isDirectory }
+            return o.descending ? ascending(b, a) : ascending(a, b)
+        }
+    }
+
+    /// nginx's `autoindex_format json` layout.
+    static func json(_ items: [Item]) -> String {
+        let rows = items.map { item in
+            var row = "{ \"name\":\(JSON.string(item.name)), \"type\":\"\(item.isDirectory ? "directory" : "file")\", "
+            row += "\"mtime\":\"\(String(decoding: HTTPDate.format(item.mtime), as: UTF8.self))\""
+            if !item.isDirectory { row += ", \"size\":\(item.size)" }
+            return row + " }"
+        }
+        return "[\n" + rows.joined(separator: ",\n") + (rows.isEmpty ? "" : "\n") + "]\n"
+    }
+
+    /// `autoindex_exact_size off`: nginx's rounding to K, M or G (1024-based).
+    static func humanSize(_ size: Int) -> String {
+        let units: [(Int, String)] = [(1 << 30, "G"), (1 << 20, "M")]
+        for (scale, unit) in units where size > scale - 1 {
+            return "\(size / scale + (size % scale > scale / 2 - 1 ? 1 : 0))\(unit)"
+        }
+        if size > 9999 { return "\(size / 1024 + (size % 1024 > 511 ? 1 : 0))K" }
+        return "\(size)"
+    }
+
+    static func date(_ seconds: Int, local: Bool) -> String {
+        guard local else { return String(decoding: HTTPDate.format(seconds), as: UTF8.self) }
+        var t = time_t(seconds)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S %Z", &parts)
+        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func page(title: String, items: [Item], options o: Options) -> String {
         let t = HTML.escape(title)
         var s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of \(t)</title>\n"
-        s += "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-        s += "td,th{padding:.2em 1.2em .2em 0;text-align:left}td.s{text-align:right;font-variant-numeric:tabular-nums}</style>\n"
-        s += "</head><body><h1>Index of \(t)</h1><hr>\n<table>\n<tr><th>Name</th><th>Last modified</th><th>Size</th></tr>\n"
+        s += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<style>"
+        s += "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}"
+        s += "h1{font-size:1.4em;font-weight:600}table{border-collapse:collapse;width:100%}"
+        s += "th{border-bottom:2px solid #ccc}th a{color:inherit}tr:nth-child(even) td{background:#f6f6f6}"
+        s +=
+            "td,th{padding:.3em 1.2em .3em .4em;text-align:left}a{color:#0645ad;text-decoration:none}a:hover{text-decoration:underline}"
+        s += "td.s,th.s{text-align:right;font-variant-numeric:tabular-nums}</style>\n"
+        s += "</head><body><h1>Index of \(t)</h1>\n<table>\n<tr>"
+        s += header("Name", .name, o) + header("Last modified", .mtime, o) + header("Size", .size, o, css: " class=\"s\"")
+        s += "</tr>\n"
         if title != "/" { s += "<tr><td><a href=\"../\">../</a></td><td></td><td class=\"s\">-</td></tr>\n" }
         for item in items {
             let display = item.name + (item.isDirectory ? "/" : "")
             let href = HTML.percentEncodePathSegment(item.name) + (item.isDirectory ? "/" : "")
-            let date = String(decoding: HTTPDate.format(item.mtime), as: UTF8.self)
-            let size = item.isDirectory ? "-" : "\(item.size)"
-            s +=
-                "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td><td>\(date)</td><td class=\"s\">\(size)</td></tr>\n"
+            let size = item.isDirectory ? "-" : (o.exactSize ? "\(item.size)" : humanSize(item.size))
+            s += "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td>"
+            s += "<td>\(date(item.mtime, local: o.localTime))</td><td class=\"s\">\(size)</td></tr>\n"
         }
-        s += "</table><hr></body></html>\n"
+        s += "</table></body></html>\n"
         return s
+    }
+
+    /// A column heading that sorts by its key; the current one links to the other order.
+    private static func header(_ label: String, _ key: SortKey, _ o: Options, css: String = "") -> String {
+        let current = o.sort == key
+        let order = current && !o.descending ? "desc" : "asc"
+        let arrow = current ? (o.descending ? " \u{25BE}" : " \u{25B4}") : ""
+        return "<th\(css)><a href=\"?sort=\(key.rawValue)&amp;order=\(order)\">\(label)\(arrow)</a></th>"
     }
 }
 

@@ -22,6 +22,7 @@ public enum Dispatcher {
 
         // `return` belongs to nginx's rewrite phase, which runs before any method check.
         if let r = location.returnDirective { return Redirect.answer(c, r) }
+        if !AccessControl.permits(c, req, location: location) { return }  // site: allow/deny, auth_basic
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
@@ -29,6 +30,7 @@ public enum Dispatcher {
             return c.respondError(413)
         }
 
+        if let tryFiles = location.tryFiles, TryFilesHandler.run(c, tryFiles, location: location) { return }  // site
         if let mode = location.websocket {
             return ContentHandlers.websocket(c, location: location, mode: mode)
         }

@@ -24,15 +24,16 @@ public enum ErrorPages {
         guard let page = location.errorPages[status] else {
             return c.respond(builtIn(status, headers: headers))
         }
-        if !page.uri.hasPrefix("/") {
+        let uri = page.template.isLiteral ? page.uri : page.template.expand(c.variables())
+        if !uri.hasPrefix("/") {
             // A URL: redirect with `=CODE` when that is a redirect status, else 302 (nginx).
             let code = page.overrideStatus.flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
-            return c.respond(Redirect.response(code, location: page.uri))
+            return c.respond(Redirect.response(code, location: uri))
         }
         // The error refused the body; the page's request has none, so decide now, on the
         // original request, whether it is drained or the connection closes.
         c.declineBody(status: status)
-        guard var head = InternalRedirect.retarget(c.request ?? bareRequest, to: page.uri) else {
+        guard var head = InternalRedirect.retarget(c.request ?? bareRequest, to: uri) else {
             return c.respond(builtIn(status, headers: headers))
         }
         let target = Dispatcher.location(for: head.path, in: server)

@@ -16,7 +16,10 @@ public enum Redirect {
     /// applies); any other code without text, an empty body.
     static func answer(_ c: Connection, _ r: ReturnDirective) {
         if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
-        c.respond(response(for: r))
+        guard let template = r.template, !template.isLiteral else { return c.respond(response(for: r)) }
+        var expanded = r
+        expanded.text = template.expand(c.variables())
+        c.respond(response(for: expanded))
     }
 
     /// The response for a `return` that is not an error without text.

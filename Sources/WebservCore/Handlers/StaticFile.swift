@@ -163,7 +163,7 @@ public enum StaticFile {
             }
         }
         if location.autoindex {
-            return Autoindex.respond(c, req: req, path: path)
+            return Autoindex.respond(c, req: req, path: path, location: location)
         }
         c.respondError(403)
     }

@@ -24,8 +24,9 @@ extension Connection {
                 return respondError(failed)
             }
         }
-        // The filter stage: headers, then compression; framing follows below and in
-        // `streamData`.
+        // The filter stage: headers (add_header, expires), then compression; framing follows
+        // below and in `streamData`.
+        ResponseHeaders.apply(self, &response)
         filter(&response)
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }

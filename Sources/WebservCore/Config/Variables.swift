@@ -1,0 +1,191 @@
+/// nginx variables in configuration strings (`return`, `error_page`, `add_header`, `try_files`):
+/// split once at load into literal and variable parts, expanded per request from a context.
+public enum Variable: Hashable, Sendable {
+    case scheme
+    /// Host of the request line or the `Host` header, without port, lower-cased; else server_name.
+    case host
+    case serverName
+    case serverPort
+    /// The original target, query included.
+    case requestURI
+    /// The normalised path.
+    case uri
+    case args
+    /// `?` when the request has arguments, else "".
+    case isArgs
+    case remoteAddr
+    case requestMethod
+    /// `$http_NAME`: the request header NAME (`_` for `-`); stored lower-case with `-`.
+    case header(String)
+
+    static let names: [String: Variable] = [
+        "scheme": .scheme, "host": .host, "server_name": .serverName, "server_port": .serverPort,
+        "request_uri": .requestURI, "uri": .uri, "document_uri": .uri, "args": .args, "query_string": .args,
+        "is_args": .isArgs, "remote_addr": .remoteAddr, "request_method": .requestMethod,
+    ]
+
+    /// The variable a name (without `$`) stands for, nil when nginx would not know it either.
+    static func named(_ name: String) -> Variable? {
+        let lower = name.lowercased()
+        if let known = names[lower] { return known }
+        if lower.hasPrefix("http_"), lower.count > 5 {
+            return .header(String(lower.dropFirst(5).map { $0 == "_" ? "-" : $0 }))
+        }
+        return nil
+    }
+}
+
+/// A string split into literal text and variables, as nginx's script compiler splits it.
+public struct VariableTemplate: Hashable, Sendable {
+    public enum Part: Hashable, Sendable {
+        case literal(String)
+        case variable(Variable)
+    }
+
+    public let parts: [Part]
+    /// The text as written in the configuration.
+    public let source: String
+
+    /// Text taken as it is, with no variables.
+    public init(literal: String) {
+        source = literal
+        parts = literal.isEmpty ? [] : [.literal(literal)]
+    }
+
+    /// True when expanding needs no request.
+    public var isLiteral: Bool { !parts.contains { if case .variable = $0 { return true } else { return false } } }
+
+    /// Splits `text` at `$name` and `${name}`; the error is nginx's message.
+    public static func parse(_ text: String) -> Result<VariableTemplate, VariableError> {
+        var parts: [Part] = []
+        var literal = ""
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            guard scalars[i] == "$" else {
+                literal.unicodeScalars.append(scalars[i])
+                i += 1
+                continue
+            }
+            i += 1
+            let braced = i < scalars.count && scalars[i] == "{"
+            if braced { i += 1 }
+            var name = ""
+            while i < scalars.count, isNameScalar(scalars[i]) {
+                name.unicodeScalars.append(scalars[i])
+                i += 1
+            }
+            if braced {
+                guard i < scalars.count, scalars[i] == "}" else { return .failure(.missingBracket(text)) }
+                i += 1
+            }
+            guard !name.isEmpty else { return .failure(.invalidName(text)) }
+            guard let variable = Variable.named(name) else { return .failure(.unknown(name)) }
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            literal = ""
+            parts.append(.variable(variable))
+        }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
+        return .success(VariableTemplate(parts: parts, source: text))
+    }
+
+    private init(parts: [Part], source: String) {
+        self.parts = parts
+        self.source = source
+    }
+
+    private static func isNameScalar(_ s: Unicode.Scalar) -> Bool {
+        (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
+    }
+
+    /// The text with each variable replaced by its value in `context`.
+    public func expand(_ context: VariableContext) -> String {
+        if parts.count == 1, case .literal(let text) = parts[0] { return text }
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .variable(let variable): out += context.value(variable)
+            }
+        }
+        return out
+    }
+}
+
+/// Why a configuration string's variables do not parse (nginx's wording).
+public enum VariableError: Error, Equatable, Sendable {
+    case unknown(String)
+    case invalidName(String)
+    case missingBracket(String)
+
+    public var message: String {
+        switch self {
+        case .unknown(let name): return "unknown \"\(name)\" variable"
+        case .invalidName(let text): return "invalid variable name in \"\(text)\""
+        case .missingBracket(let text): return "the closing bracket in \"\(text)\" variable is missing"
+        }
+    }
+}
+
+/// What the variables of one request expand to. The client address is formatted only when a
+/// template asks for it.
+public struct VariableContext {
+    public var scheme: String
+    public var serverName: String
+    public var serverPort: Int
+    public var request: RequestHead?
+    public var remoteAddress: () -> String
+
+    public init(
+        scheme: String, serverName: String, serverPort: Int, request: RequestHead?,
+        remoteAddress: @escaping () -> String
+    ) {
+        self.scheme = scheme
+        self.serverName = serverName
+        self.serverPort = serverPort
+        self.request = request
+        self.remoteAddress = remoteAddress
+    }
+
+    public func value(_ variable: Variable) -> String {
+        switch variable {
+        case .scheme: return scheme
+        case .host: return host
+        case .serverName: return serverName
+        case .serverPort: return String(serverPort)
+        case .requestURI: return request.map { $0.errorPage?.originalTarget ?? $0.target } ?? ""
+        case .uri: return request?.pathString ?? ""
+        case .args: return request?.query ?? ""
+        case .isArgs: return (request?.query.isEmpty ?? true) ? "" : "?"
+        case .remoteAddr: return remoteAddress()
+        case .requestMethod: return request?.methodString ?? ""
+        case .header(let name): return header(name) ?? ""
+        }
+    }
+
+    /// nginx's `$host`: the request's host without its port, lower-cased, else the server name.
+    var host: String {
+        guard let raw = request?.host, !raw.isEmpty else { return serverName }
+        var end = raw.endIndex
+        if raw.first == UInt8(ascii: "[") {
+            if let close = raw.firstIndex(of: UInt8(ascii: "]")) { end = close + 1 }
+        } else if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
+            end = colon
+        }
+        return String(decoding: Bytes.lowercased(raw[..<end]), as: UTF8.self)
+    }
+
+    /// Values of every field named `name`, joined as nginx joins repeated headers.
+    func header(_ name: String) -> String? {
+        guard let request else { return nil }
+        let wanted = Array(name.utf8)
+        var values: [String] = []
+        for field in request.headers {
+            let fieldName = request.bytes[field.name]
+            if fieldName.count == wanted.count, Bytes.lowercased(fieldName) == wanted {
+                values.append(request.string(field.value))
+            }
+        }
+        return values.isEmpty ? nil : values.joined(separator: name == "cookie" ? "; " : ", ")
+    }
+}

@@ -1,0 +1,86 @@
+import XCTest
+
+@testable import WebservCore
+
+/// nginx variables: split once at load, expanded per request, unknown ones refused at load.
+final class VariablesTests: XCTestCase {
+    func request(_ text: String) throws -> RequestHead {
+        try RequestHeadParser.parse(Array(text.utf8))
+    }
+
+    func context(_ head: RequestHead?, serverName: String = "example.org") -> VariableContext {
+        VariableContext(scheme: "http", serverName: serverName, serverPort: 8080, request: head) { "10.1.2.3" }
+    }
+
+    func expand(_ template: String, _ head: RequestHead?) throws -> String {
+        try VariableTemplate.parse(template).get().expand(context(head))
+    }
+
+    func testSplitsLiteralsAndVariables() throws {
+        let t = try VariableTemplate.parse("https://$host${request_uri}x").get()
+        XCTAssertEqual(t.parts, [.literal("https://"), .variable(.host), .variable(.requestURI), .literal("x")])
+        XCTAssertFalse(t.isLiteral)
+        XCTAssertTrue(try VariableTemplate.parse("no variables").get().isLiteral)
+        XCTAssertEqual(try VariableTemplate.parse("").get().parts, [])
+        XCTAssertEqual(try VariableTemplate.parse("$http_x_forwarded_for").get().parts, [.variable(.header("x-forwarded-for"))])
+    }
+
+    func testRefusesWhatNginxRefuses() {
+        XCTAssertEqual(VariableTemplate.parse("/a/$foo").failure, .unknown("foo"))
+        XCTAssertEqual(VariableTemplate.parse("/a/$").failure, .invalidName("/a/$"))
+        XCTAssertEqual(VariableTemplate.parse("50$ off").failure, .invalidName("50$ off"))
+        XCTAssertEqual(VariableTemplate.parse("${uri").failure, .missingBracket("${uri"))
+        XCTAssertEqual(VariableTemplate.parse("$http_").failure, .unknown("http_"))
+        XCTAssertEqual(VariableError.unknown("foo").message, "unknown \"foo\" variable")
+    }
+
+    func testExpandsEveryVariableAsNginx() throws {
+        let head = try request(
+            "POST /a%20b/../c?x=1&y=2 HTTP/1.1\r\nHost: WWW.Example.COM:8443\r\nUser-Agent: t/1\r\nX-A: 1\r\nX-A: 2\r\n\r\n")
+        XCTAssertEqual(try expand("$scheme", head), "http")
+        XCTAssertEqual(try expand("$host", head), "www.example.com")
+        XCTAssertEqual(try expand("$server_name:$server_port", head), "example.org:8080")
+        XCTAssertEqual(try expand("$request_uri", head), "/a%20b/../c?x=1&y=2")
+        XCTAssertEqual(try expand("$uri", head), "/c")
+        XCTAssertEqual(try expand("$args|$query_string|$is_args", head), "x=1&y=2|x=1&y=2|?")
+        XCTAssertEqual(try expand("$remote_addr", head), "10.1.2.3")
+        XCTAssertEqual(try expand("$request_method", head), "POST")
+        XCTAssertEqual(try expand("$http_user_agent", head), "t/1")
+        XCTAssertEqual(try expand("$http_x_a", head), "1, 2")
+        XCTAssertEqual(try expand("[$http_missing]", head), "[]")
+    }
+
+    func testHostWithoutHeaderIsTheServerNameAndIPv6KeepsItsBrackets() throws {
+        let old = try request("GET /p HTTP/1.0\r\n\r\n")
+        XCTAssertEqual(try expand("$host$is_args$args", old), "example.org")
+        let v6 = try request("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n")
+        XCTAssertEqual(try expand("$host", v6), "[::1]")
+        XCTAssertEqual(try expand("$uri$host", nil), "example.org")
+    }
+
+    func testUnknownVariableIsAConfigErrorAtItsLine() {
+        XCTAssertEqual(
+            configError("server {\n location / {\n  return 301\n   https://$hots$request_uri;\n }\n}"),
+            "test.conf:4: error: unknown \"hots\" variable")
+        XCTAssertEqual(
+            configError("server {\n error_page 404 /e?u=$urii;\n}"), "test.conf:2: error: unknown \"urii\" variable")
+        XCTAssertEqual(configError("server {\n add_header X $nope;\n}"), "test.conf:2: error: unknown \"nope\" variable")
+        XCTAssertEqual(configError("server {\n try_files $uri $x =404;\n}"), "test.conf:2: error: unknown \"x\" variable")
+    }
+
+    func testReturnAndErrorPageKeepTheirTemplates() throws {
+        let config = try XCTUnwrap(
+            loadConfig("server {\n return $scheme://$host$request_uri;\n error_page 404 /404.html?from=$uri;\n}"))
+        let server = config.servers[0]
+        XCTAssertEqual(server.returnDirective?.status, 302)
+        XCTAssertEqual(server.returnDirective?.template?.parts.count, 4)
+        XCTAssertEqual(server.fallbackLocation.errorPages[404]?.template.parts.last, .variable(.uri))
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let f) = self { return f }
+        return nil
+    }
+}

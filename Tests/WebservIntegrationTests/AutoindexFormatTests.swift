@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// SPEC 8 autoindex formats: nginx's JSON layout (by directive or `Accept`), rounded sizes,
+/// local time, and the HTML listing sorted by query.
+final class AutoindexFormatTests: XCTestCase {
+    static let config = """
+        server {
+            listen 127.0.0.1:0;
+            root {{ROOT}}/www;
+            access_log off;
+            autoindex on;
+            location /json/ { autoindex_format json; }
+            location /sizes/ { autoindex_exact_size off; autoindex_localtime on; }
+        }
+        """
+
+    func makeServer() throws -> TestServer {
+        let s = try TestServer(
+            config: Self.config,
+            files: ["www/list/small.txt": "12345", "www/list/sub/x": "", "www/json/f.txt": "abc", "www/json/d/x": ""])
+        try s.write("www/list/big.bin", data: Data(count: 20_000))
+        try s.write("www/sizes/big.bin", data: Data(count: 3 << 20))
+        return s
+    }
+
+    struct Entry: Decodable, Equatable {
+        var name: String
+        var type: String
+        var mtime: String
+        var size: Int?
+    }
+
+    func testJSONByDirectiveIsNginxsLayout() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /json/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        XCTAssertEqual(r.header("Content-Type"), "application/json")
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(r.body))
+        XCTAssertEqual(entries.map(\.name), ["d", "f.txt"])
+        XCTAssertEqual(entries.map(\.type), ["directory", "file"])
+        XCTAssertEqual(entries.map(\.size), [nil, 3])
+        XCTAssertTrue(entries[1].mtime.hasSuffix(" GMT"), entries[1].mtime)
+        XCTAssertTrue(r.text.hasPrefix("[\n{ \"name\":\"d\", \"type\":\"directory\", \"mtime\":\""), r.text)
+    }
+
+    func testJSONWhenTheRequestAcceptsIt() throws {
+        let s = try makeServer()
+        let out = try curl(["-H", "Accept: application/json", "http://127.0.0.1:\(s.port)/list/"])
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(out.utf8))
+        XCTAssertEqual(entries.map(\.name), ["sub", "big.bin", "small.txt"])
+        let html = try curl(["-H", "Accept: text/html", "http://127.0.0.1:\(s.port)/list/"])
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"), html)
+    }
+
+    func testHTMLSortsByQueryWithoutJavaScript() throws {
+        let s = try makeServer()
+        let bySize = try curl(["http://127.0.0.1:\(s.port)/list/?sort=size&order=desc"])
+        let big = try XCTUnwrap(bySize.range(of: "big.bin</a>"))
+        let small = try XCTUnwrap(bySize.range(of: "small.txt</a>"))
+        XCTAssertLessThan(big.lowerBound, small.lowerBound)
+        XCTAssertTrue(bySize.contains("href=\"?sort=size&amp;order=asc\""), bySize)
+        XCTAssertFalse(bySize.contains("<script"))
+        let byName = try curl(["http://127.0.0.1:\(s.port)/list/?sort=name&order=asc"])
+        XCTAssertLessThan(
+            try XCTUnwrap(byName.range(of: "big.bin</a>")).lowerBound, try XCTUnwrap(byName.range(of: "small.txt</a>")).lowerBound
+        )
+        XCTAssertTrue(byName.contains(">20000<"), byName)
+    }
+
+    func testInexactSizesAndLocalTime() throws {
+        let s = try makeServer()
+        let html = try curl(["http://127.0.0.1:\(s.port)/sizes/"])
+        XCTAssertTrue(html.contains(">3M<"), html)
+        XCTAssertFalse(html.contains("3145728"), html)
+    }
+}
