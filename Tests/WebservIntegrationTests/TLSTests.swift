@@ -33,6 +33,8 @@ final class TLSTests: XCTestCase {
             location /echo { websocket echo; }
             location /chat/ { websocket broadcast; allow_methods GET POST; }
             location /cat { websocket exec /bin/cat; }
+            location = /scheme { return 200 "$scheme://$host:$server_port$request_uri"; }
+            location = /secure { return 301 https://$host$request_uri; }
         }
         server {
             listen 127.0.0.1:0 ssl;
@@ -141,6 +143,13 @@ final class TLSTests: XCTestCase {
         let streamed = try https("a.test", "/cgi-bin/stream.sh")
         XCTAssertEqual(streamed.count, 300_000)
         XCTAssertTrue(streamed.allSatisfy { $0 == "s" })
+    }
+
+    func testVariablesSeeTheScheme() throws {
+        XCTAssertEqual(try https("a.test", "/scheme?x=1"), "https://a.test:\(tlsPort)/scheme?x=1")
+        XCTAssertEqual(try curl(["http://127.0.0.2:\(plainPort)/scheme"]), "http://127.0.0.2:\(plainPort)/scheme")
+        let redirect = try curl(["-sI", "http://127.0.0.2:\(plainPort)/secure?a=b", "-H", "Host: a.test"])
+        XCTAssertTrue(redirect.contains("Location: https://a.test/secure?a=b\r\n"), redirect)
     }
 
     func testPlainAndTLSListenersSideBySide() throws {
