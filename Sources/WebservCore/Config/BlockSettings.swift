@@ -32,6 +32,13 @@ struct BlockSettings: Sendable {
     /// `.some(nil)` is `access_log off`.
     var accessLog: String??
     var errorLog: String?
+
+    // realtime
+    var websocketSSEHeartbeat: Int?
+    var websocketPollMaxWait: Int?
+    var websocketSubprotocols: [String]?
+    var websocketExecBinary: Bool?
+    var websocketExecMax: Int?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

@@ -47,7 +47,7 @@ enum ConfigResolver {
         func inherit<T>(_ field: KeyPath<BlockSettings, T?>, _ fallback: T) -> T {
             own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field] ?? fallback
         }
-        return LocationConfig(
+        var config = LocationConfig(
             path: path,
             exact: exact,
             root: inherit(\.root, ConfigFiles.resolve("www", against: prefix)),
@@ -66,5 +66,12 @@ enum ConfigResolver {
             websocketOrigins: inherit(\.websocketOrigins, nil),
             types: inherit(\.types, MIMETypes.builtIn),
             defaultType: inherit(\.defaultType, defaultType))
+        // realtime
+        config.realtime.sseHeartbeat = inherit(\.websocketSSEHeartbeat, config.realtime.sseHeartbeat)
+        config.realtime.pollMaxWait = inherit(\.websocketPollMaxWait, config.realtime.pollMaxWait)
+        config.realtime.subprotocols = inherit(\.websocketSubprotocols, [])
+        config.realtime.execBinary = inherit(\.websocketExecBinary, false)
+        config.realtime.execMax = inherit(\.websocketExecMax, config.realtime.execMax)
+        return config
     }
 }

@@ -134,4 +134,11 @@ public enum Clock {
     }
 
     public static func wallSeconds() -> Int { Int(time(nil)) }
+
+    /// Milliseconds since the epoch (broadcast messages carry it, SPEC 9).
+    public static func wallMilliseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+    }
 }

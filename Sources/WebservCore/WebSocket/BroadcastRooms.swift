@@ -27,6 +27,28 @@ final class BroadcastRoom {
 
     var memberCount: Int { order.count }
 
+    // realtime: SSE streams and held long polls hear each message after the WebSocket members
+    // (the order among members of one message does not matter, only the order of messages).
+    private var listeners: [ObjectIdentifier: RoomListener] = [:]
+    private var streamCount = 0
+    /// HTTP pollers seen lately, counted in `members`.
+    var pollers = PollerPresence()
+
+    func addListener(_ l: RoomListener) {
+        guard listeners.updateValue(l, forKey: ObjectIdentifier(l)) == nil else { return }
+        if l.isMember { streamCount += 1 }
+    }
+
+    func removeListener(_ l: RoomListener) {
+        guard listeners.removeValue(forKey: ObjectIdentifier(l)) != nil else { return }
+        if l.isMember { streamCount -= 1 }
+    }
+
+    /// WebSocket and SSE members plus the pollers seen within `pollWindow` ms (SPEC 9).
+    func members(now: Int, pollWindow: Int) -> Int {
+        order.count + streamCount + pollers.count(now: now, window: pollWindow)
+    }
+
     func join(_ m: WebSocketConnection) {
         guard members[ObjectIdentifier(m)] == nil else { return }
         members[ObjectIdentifier(m)] = m
@@ -38,26 +60,49 @@ final class BroadcastRoom {
         order.removeAll { $0 === m }
     }
 
+    private func notifyListeners(_ message: BroadcastHistory.Message) {
+        let event = SSEEncoder.event(id: message.id, data: message.data)
+        for l in Array(listeners.values) { l.published(message, event: event) }
+    }
+
     @discardableResult
     func publish(opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
-        let id = history.append(payload)
+        let time = Clock.wallMilliseconds()
+        let id = history.append(payload, time: time)
         let frame = WebSocketFrameEncoder.encode(opcode: opcode == .binary ? .binary : .text, payload: payload)
         for m in order { m.sendEncoded(frame) }
+        if !listeners.isEmpty { notifyListeners(BroadcastHistory.Message(id: id, data: payload, time: time)) }
         return id
     }
 }
 
-/// The HTTP side of a room: `GET ?since=N` answers JSON, `POST` publishes the body (201).
+/// The HTTP side of a room: `GET ?since=N[&wait=S]` answers JSON (at once, or when a message
+/// comes: long polling), `GET` with `Accept: text/event-stream` streams it (SSE), `POST`
+/// publishes the body (201).
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         let room = BroadcastRooms.shared(c.server).room(req.pathString)
         switch req.method {
         case .get, .head:
-            let since = sinceParameter(req) ?? 0
-            var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            r.body = .bytes(room.history.pollJSON(since: since))
-            c.respond(r)
+            let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
+            if acceptsEventStream(req) {
+                let lastEventID = req.header("last-event-id").flatMap { Bytes.parseDecimal($0) }
+                return SSEStream.open(c, room: room, location: location, resumeAfter: lastEventID ?? query.since)
+            }
+            let since = query.since ?? 0
+            let window = location.realtime.pollMaxWait
+            let poller = pollerKey(c, req)
+            room.pollers.seen(poller, now: c.loop.now)
+            let decision = LongPoll.decide(
+                since: since, lastID: room.history.lastID, wait: query.wait, maxWait: window, now: c.loop.now,
+                isHead: req.method == .head, stopping: c.server.stopping)
+            switch decision {
+            case .answer:
+                answer(c, room: room, since: since, poller: poller, window: window)
+            case .hold(let deadline):
+                HeldPoll.hold(c, room: room, since: since, deadline: deadline, poller: poller, window: window)
+            }
         case .post:
             let limit = location.websocketMaxMessage
             c.receiveBody(into: PublishSink(room: room, limit: limit))
@@ -66,12 +111,31 @@ enum BroadcastPolling {
         }
     }
 
-    static func sinceParameter(_ req: RequestHead) -> Int? {
-        guard let q = req.queryRange else { return nil }
-        for pair in req.bytes[q].split(separator: 0x26) {
-            if pair.starts(with: Array("since=".utf8)) { return Bytes.parseDecimal(pair.dropFirst(6)) }
+    /// The poll's JSON answer; the poller is seen again now (it counts itself in `members`).
+    static func answer(_ c: Connection, room: BroadcastRoom, since: Int, poller: String, window: Int) {
+        room.pollers.seen(poller, now: c.loop.now)
+        let members = room.members(now: c.loop.now, pollWindow: window)
+        var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        r.body = .bytes(room.history.pollJSON(since: since, members: members))
+        c.respond(r)
+    }
+
+    /// A poller is its address and User-Agent: two browsers behind one address are two
+    /// members, one script polling again is the same one.
+    static func pollerKey(_ c: Connection, _ req: RequestHead) -> String {
+        let agent = req.header("user-agent").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return c.peerAddress + " " + agent
+    }
+
+    /// `Accept` lists `text/event-stream` (parameters such as `;q=` aside).
+    static func acceptsEventStream(_ req: RequestHead) -> Bool {
+        guard let accept = req.header("accept") else { return false }
+        var found = false
+        Bytes.forEachToken(accept) { token in
+            let type = token.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
+            if Bytes.equalsLowercased(type, "text/event-stream") { found = true }
         }
-        return nil
+        return found
     }
 
     /// Collects a posted message (bounded by websocket_max_message), then publishes it.
