@@ -212,6 +212,20 @@ final class RealtimeTests: XCTestCase {
         XCTAssertEqual(try post(s, "/chat/gone", "nobody there")?.status, 201)
     }
 
+    func testShutdownEndsStreamsAndAnswersHeldPolls() throws {
+        let s = try TestServer(config: Self.config)
+        let sse = try XCTUnwrap(EventStreamClient(port: s.port, path: "/chat/stop"))
+        let held = try RawClient(port: s.port, timeout: 10)
+        held.send("GET /chat/stop?since=0&wait=30 HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(waitUntil(timeout: 5) { (try? self.poll(s, "/chat/stop", agent: "probe"))?["members"] as? Int == 3 })
+        s.signal(SIGTERM)
+        XCTAssertEqual(held.readResponse()?.status, 200, "a held poll is answered")
+        XCTAssertNil(sse.nextBlock())
+        XCTAssertTrue(sse.ended, "the stream ends with its last chunk")
+        XCTAssertTrue(waitUntil(timeout: 5) { !s.process.isRunning })
+        XCTAssertEqual(s.process.terminationStatus, 0)
+    }
+
     // MARK: time and members
 
     func testPollingJSONCarriesServerTimeAndMembers() throws {
