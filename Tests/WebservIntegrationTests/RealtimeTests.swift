@@ -252,6 +252,17 @@ final class RealtimeTests: XCTestCase {
         XCTAssertEqual(json["members"] as? Int, 3, "a poller not seen within the max wait no longer counts")
     }
 
+    func testAPageNamingItsClientCountsOnceWhicheverWaysItUses() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/short/c?client=page1"))
+        let sse = try XCTUnwrap(EventStreamClient(port: s.port, path: "/short/c?client=page2"))
+        XCTAssertEqual(try poll(s, "/short/c?client=page1")["members"] as? Int, 2, "page1's poll is its WebSocket's")
+        XCTAssertEqual(try poll(s, "/short/c?client=page2")["members"] as? Int, 2, "page2's poll is its stream's")
+        XCTAssertEqual(try poll(s, "/short/c?client=page3")["members"] as? Int, 3, "page3 is a poller of its own")
+        XCTAssertEqual(try poll(s, "/short/c")["members"] as? Int, 4, "and so is one without a client id")
+        _ = (ws, sse)
+    }
+
     func testOldClientsGetTheSameAnswerWithTheNewFields() throws {
         let s = try TestServer(config: Self.config)
         XCTAssertEqual(try post(s, "/chat/old", "legacy")?.status, 201)

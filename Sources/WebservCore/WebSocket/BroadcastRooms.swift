@@ -34,30 +34,51 @@ final class BroadcastRoom {
     /// HTTP pollers seen lately, counted in `members`.
     var pollers = PollerPresence()
 
+    /// Poller keys of the WebSocket and SSE members that named a `client`, with how many
+    /// connections each has.
+    private var liveClients: [String: Int] = [:]
+
     func addListener(_ l: RoomListener) {
         guard listeners.updateValue(l, forKey: ObjectIdentifier(l)) == nil else { return }
         if l.isMember { streamCount += 1 }
+        addClient(l.clientKey)
     }
 
     func removeListener(_ l: RoomListener) {
         guard listeners.removeValue(forKey: ObjectIdentifier(l)) != nil else { return }
         if l.isMember { streamCount -= 1 }
+        removeClient(l.clientKey)
     }
 
-    /// WebSocket and SSE members plus the pollers seen within `pollWindow` ms (SPEC 9).
+    private func addClient(_ key: String?) {
+        if let key { liveClients[key, default: 0] += 1 }
+    }
+
+    private func removeClient(_ key: String?) {
+        guard let key, let n = liveClients[key] else { return }
+        liveClients[key] = n > 1 ? n - 1 : nil
+    }
+
+    /// WebSocket and SSE members plus the pollers seen within `pollWindow` ms (SPEC 9). A
+    /// poller whose `client` id is also a member's counts once.
     func members(now: Int, pollWindow: Int) -> Int {
-        order.count + streamCount + pollers.count(now: now, window: pollWindow)
+        let polling = pollers.count(now: now, window: pollWindow)
+        var counted = 0
+        for key in liveClients.keys where pollers.contains(key) { counted += 1 }
+        return order.count + streamCount + polling - counted
     }
 
     func join(_ m: WebSocketConnection) {
         guard members[ObjectIdentifier(m)] == nil else { return }
         members[ObjectIdentifier(m)] = m
         order.append(m)
+        addClient(BroadcastPolling.clientKey(m.request))  // realtime
     }
 
     func leave(_ m: WebSocketConnection) {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
+        removeClient(BroadcastPolling.clientKey(m.request))  // realtime
     }
 
     private func notifyListeners(_ message: BroadcastHistory.Message) {
@@ -88,11 +109,13 @@ enum BroadcastPolling {
             let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
             if acceptsEventStream(req) {
                 let lastEventID = req.header("last-event-id").flatMap { Bytes.parseDecimal($0) }
-                return SSEStream.open(c, room: room, location: location, resumeAfter: lastEventID ?? query.since)
+                return SSEStream.open(
+                    c, room: room, location: location, resumeAfter: lastEventID ?? query.since,
+                    clientKey: query.client.map { "client " + $0 })
             }
             let since = query.since ?? 0
             let window = location.realtime.pollMaxWait
-            let poller = pollerKey(c, req)
+            let poller = query.client.map { "client " + $0 } ?? pollerKey(c, req)
             room.pollers.seen(poller, now: c.loop.now)
             let decision = LongPoll.decide(
                 since: since, lastID: room.history.lastID, wait: query.wait, maxWait: window, now: c.loop.now,
@@ -120,8 +143,14 @@ enum BroadcastPolling {
         c.respond(r)
     }
 
+    /// The poller key of a request that names a `client` (WebSocket members' too).
+    static func clientKey(_ req: RequestHead) -> String? {
+        guard let q = req.queryRange, let id = PollQuery.parse(req.bytes[q]).client else { return nil }
+        return "client " + id
+    }
+
     /// A poller is its address and User-Agent: two browsers behind one address are two
-    /// members, one script polling again is the same one.
+    /// members, one script polling again is the same one. (A `client` id replaces both.)
     static func pollerKey(_ c: Connection, _ req: RequestHead) -> String {
         let agent = req.header("user-agent").map { String(decoding: $0, as: UTF8.self) } ?? ""
         return c.peerAddress + " " + agent

@@ -31,6 +31,7 @@ final class HeldPoll: StreamSource, TimedHandler, RoomListener {
     }
 
     var isMember: Bool { false }
+    var clientKey: String? { nil }
 
     func published(_ message: BroadcastHistory.Message, event: [UInt8]) {
         answer()

@@ -1,13 +1,16 @@
-/// The query of a room poll: `since=N` (the last id the client has) and `wait=S` (how long it
-/// may be held, in seconds, fractions allowed: `wait=0.5`).
+/// The query of a room request: `since=N` (the last id the client has), `wait=S` (how long it
+/// may be held, in seconds, fractions allowed: `wait=0.5`) and `client=ID` (an id a page picks
+/// so that it counts once in `members` whichever ways it uses, up to 64 bytes).
 public struct PollQuery: Equatable, Sendable {
     public var since: Int?
     /// Milliseconds.
     public var wait: Int?
+    public var client: String?
 
-    public init(since: Int? = nil, wait: Int? = nil) {
+    public init(since: Int? = nil, wait: Int? = nil, client: String? = nil) {
         self.since = since
         self.wait = wait
+        self.client = client
     }
 
     /// Reads `since` and `wait` from a query string; a malformed value counts as absent.
@@ -18,6 +21,8 @@ public struct PollQuery: Equatable, Sendable {
                 result.since = Bytes.parseDecimal(pair.dropFirst(6))
             } else if pair.starts(with: "wait=".utf8) {
                 result.wait = milliseconds(pair.dropFirst(5))
+            } else if pair.starts(with: "client=".utf8), pair.count > 7, pair.count <= 71 {
+                result.client = String(decoding: pair.dropFirst(7), as: UTF8.self)
             }
         }
         return result

@@ -14,6 +14,9 @@ public struct PollerPresence: Sendable {
         sightings.append((key, now))
     }
 
+    /// Whether `key` is among the pollers the last `count` left.
+    public func contains(_ key: String) -> Bool { lastSeen[key] != nil }
+
     /// Pollers seen within the last `window` milliseconds.
     public mutating func count(now: Int, window: Int) -> Int {
         while head < sightings.count && now - sightings[head].time > window {

@@ -9,12 +9,14 @@ final class SSEStream: StreamSource, TimedHandler, RoomListener {
     private var nextHeartbeat: Int
     private var backpressure: SubscriberBackpressure
     private var subscribed = true
+    let clientKey: String?
 
     static let heartbeatComment = SSEEncoder.comment("heartbeat")
 
-    private init(connection c: Connection, room: BroadcastRoom, location: LocationConfig) {
+    private init(connection c: Connection, room: BroadcastRoom, location: LocationConfig, clientKey: String?) {
         self.connection = c
         self.room = room
+        self.clientKey = clientKey
         heartbeat = location.realtime.sseHeartbeat
         nextHeartbeat = c.loop.now + heartbeat
         // The same backlog bound as a WebSocket member's (WebSocketConnection.backlogLimit).
@@ -26,12 +28,14 @@ final class SSEStream: StreamSource, TimedHandler, RoomListener {
 
     /// Starts the stream; with `resumeAfter` (Last-Event-ID or `since`) the kept messages after
     /// that id come first, without it the stream starts live.
-    static func open(_ c: Connection, room: BroadcastRoom, location: LocationConfig, resumeAfter: Int?) {
+    static func open(
+        _ c: Connection, room: BroadcastRoom, location: LocationConfig, resumeAfter: Int?, clientKey: String?
+    ) {
         var response = Response(
             status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
         response.body = .stream
         if c.request?.method == .head { return c.respond(response) }
-        let stream = SSEStream(connection: c, room: room, location: location)
+        let stream = SSEStream(connection: c, room: room, location: location, clientKey: clientKey)
         c.streamSource = stream
         c.respond(response)
         room.addListener(stream)

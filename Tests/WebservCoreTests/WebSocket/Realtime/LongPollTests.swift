@@ -12,6 +12,8 @@ final class LongPollTests: XCTestCase {
         XCTAssertEqual(PollQuery.parse(Array("wait=1.&wait2=3".utf8)[...]), PollQuery())
         XCTAssertEqual(PollQuery.parse(Array("wait=99999999999999".utf8)[...]), PollQuery())
         XCTAssertEqual(PollQuery.parse(Array("room=a&since=12&x=y".utf8)[...]), PollQuery(since: 12))
+        XCTAssertEqual(PollQuery.parse(Array("client=ab12&since=1".utf8)[...]), PollQuery(since: 1, client: "ab12"))
+        XCTAssertEqual(PollQuery.parse(Array("client=&client=\(String(repeating: "x", count: 65))".utf8)[...]), PollQuery())
     }
 
     func testAnswersAtOnceWhenSomethingIsNewer() {
