@@ -173,7 +173,8 @@ final class WebSocketTests: XCTestCase {
         XCTAssertEqual(messages.map { $0["id"] as? Int }, [10, 11])
         XCTAssertEqual(messages.last?["data"] as? String, "from curl")
         let curlOut = try curl(["http://127.0.0.1:\(s.port)/chat/dev?since=0"])
-        XCTAssertEqual(curlOut, #"{"next": 0, "messages": []}"#)
+        // SPEC 9 added "members": the WebSocket member `other` and curl, which counts itself.
+        XCTAssertEqual(curlOut, #"{"next": 0, "messages": [], "members": 2}"#)
     }
 
     func testHistoryKeepsTheLast100Messages() throws {

@@ -14,6 +14,11 @@ in the same room, one in WebSocket mode and one in HTTP-polling mode, and checks
      (what curl would send) displays as sent.
   3. site_loads_compressed: the demo's home page and its stylesheet arrive compressed (gzip/brotli
      on, as conf/default.conf has them): fewer bytes on the wire than decoded, and the page renders.
+  4. name_kept_across_reloads: the chat keeps its guest name across reloads; /favicon.ico exists.
+  5. four_ways_one_order: four pages join one room four ways (WebSocket, SSE, long polling, short
+     polling; two tabs in each browser); every message, sent from each page and by POST, reaches
+     every page exactly once, by the page's own way, in one order for all; each page shows the
+     room's member count (4) and the polling pages show the server's publish times.
 Needs: chromium + chromium-driver (apt), selenium (pip). Tests/browser/run installs them.
 Exit status 0 = every test passed; the last line reads "N passed, M failed".
 """
@@ -156,6 +161,10 @@ def counter(drv, name):
     return int(drv.find_element("id", name).text.replace(",", "") or 0)
 
 
+# The status each mode shows once it is subscribed.
+READY = {"ws": "open", "sse": "streaming", "long": "waiting", "poll": "polling"}
+
+
 def open_chat(drv, base, room, name, mode):
     drv.get(f"{base}/chat.html?room={room}&name={name}&mode={mode}")
     wait_js(drv, "document.readyState === 'complete'", "page load")
@@ -163,7 +172,7 @@ def open_chat(drv, base, room, name, mode):
     assert status == 200, f"chat.html: HTTP {status}"
     assert drv.execute_script("return getComputedStyle(document.querySelector('.site-header')).backgroundColor") \
         == "rgb(20, 26, 38)", "site.css not applied"
-    want = "open" if mode == "ws" else "polling"
+    want = READY[mode]
     wait_js(drv, f"document.getElementById('status').dataset.state === '{want}'", f"{name}: {mode} mode ready")
 
 
@@ -189,7 +198,7 @@ def console_errors(drv):
 
 def switch_mode(drv, mode, who):
     drv.find_element("css selector", f"input[name=mode][value={mode}]").click()
-    want = "open" if mode == "ws" else "polling"
+    want = READY[mode]
     wait_js(drv, f"document.getElementById('status').dataset.state === '{want}'", f"{who}: switched to {mode}")
 
 
@@ -325,11 +334,71 @@ def test_site_loads_compressed(ctx):
     assert encoding[1] > 1000, f"decoded text of {encoding[1]} characters"
 
 
+def test_four_ways_one_order(ctx):
+    a, b, srv = ctx["a"], ctx["b"], ctx["server"]
+    room = "four-ways"
+    pages = []      # (driver, window handle, name, mode)
+
+    def use(page):
+        page[0].switch_to.window(page[1])
+        return page[0]
+
+    for drv, who, mode, new_tab in ((a, "wendy", "ws", False), (a, "sam", "sse", True),
+                                    (b, "lou", "long", False), (b, "pat", "poll", True)):
+        if new_tab:
+            drv.switch_to.new_window("tab")
+        open_chat(drv, srv.base, room, who, mode)
+        pages.append((drv, drv.current_window_handle, who, mode))
+    try:
+        sent = []
+        for page in pages:
+            text = f"hello from {page[3]}"
+            send(use(page), text)
+            sent.append(f"{page[2]}: {text}")
+        srv.post(room, "hello from curl")
+        sent.append("hello from curl")
+        start_ms = time.time() * 1000
+        lists = {}
+        for page in pages:
+            drv = use(page)
+            for text in sent:
+                wait_message(drv, text, page[2])
+            got = messages(drv)
+            assert all(m["via"] == page[3] for m in got), f"{page[2]} ({page[3]}): {got}"
+            lists[page[2]] = [m["text"] for m in got]
+            assert sorted(lists[page[2]]) == sorted(sent), f"{page[2]}'s list: {lists[page[2]]}"
+        orders = set(tuple(v) for v in lists.values())
+        assert len(orders) == 1, f"one order for every way in: {lists}"
+        for page in pages:
+            drv = use(page)
+            wait_js(drv, "document.getElementById('members').textContent === '4'",
+                    f"{page[2]} ({page[3]}) shows 4 members")
+            if page[3] in ("long", "poll"):
+                times = drv.execute_script(
+                    "return [...document.querySelectorAll('#log li.msg')].map(li => Number(li.dataset.time || 0))")
+                assert all(abs(t - start_ms) < 60_000 for t in times), f"{page[2]}: server times {times}"
+            errs = console_errors(drv)
+            assert not errs, f"{page[2]}'s console: {errs}"
+        os.makedirs(ctx["reports"], exist_ok=True)
+        full = os.path.join(ctx["reports"], "browser-chat-four-ways.png")
+        use(pages[1]).save_screenshot(full)
+        log(f"four ways, one order: {next(iter(orders))}; screenshot {full}")
+    finally:
+        for page in (pages[1:2] + pages[3:4]):
+            try:
+                use(page).close()
+            except Exception:  # noqa: BLE001
+                pass
+        for page in (pages[0:1] + pages[2:3]):
+            use(page)
+
+
 TESTS = [
     test_ws_and_poll_see_each_other,
     test_mode_switch_no_duplicates,
     test_name_kept_across_reloads,
     test_site_loads_compressed,
+    test_four_ways_one_order,
 ]
 
 

@@ -1,11 +1,22 @@
-// webserv chat page: one broadcast room, reached either over a WebSocket or by HTTP polling.
+// webserv chat page: one broadcast room, reached four ways: a WebSocket, Server-Sent Events,
+// long polling or short polling.
 //
 //   WebSocket  ws://HOST/chat/ROOM        send: ws.send(text)   receive: each message's text (no id)
-//   HTTP       GET /chat/ROOM?since=N     -> {"next": M, "messages": [{"id": I, "data": "..."}]}
+//   SSE        GET /chat/ROOM?since=N with Accept: text/event-stream (EventSource)
+//                                         -> "id: I\ndata: ...\n\n" per message, Last-Event-ID on reconnect
+//   Long poll  GET /chat/ROOM?since=N&wait=S -> held until a message after N exists (or S seconds)
+//   HTTP       GET /chat/ROOM?since=N     -> {"next": M, "messages": [{"id": I, "time": MS, "data": "..."}],
+//                                             "members": K}
 //              POST /chat/ROOM (text)     -> 201 {"id": I}
 //
+// Times: messages fetched as JSON show the server's time of publishing ("time"); messages pushed
+// live (WebSocket, SSE) show when they arrived, which is the same moment give or take the network.
+// Members: every JSON answer carries the room's size. In WebSocket and SSE mode the page asks for
+// it every few seconds (GET ?since=HUGE, an empty answer). Every request names this page's
+// `client` id, so the server counts the page once however it is connected, and tabs of one
+// browser (same address, same User-Agent) count separately.
 // Messages travel as plain text "name: message", so anything posted with curl shows up too.
-// URL parameters ?room=R&name=N&mode=ws|poll preset the form.
+// URL parameters ?room=R&name=N&mode=ws|sse|long|poll preset the form.
 "use strict";
 
 (function () {
@@ -15,19 +26,29 @@
     log: $("log"), sendForm: $("send-form"), msg: $("msg"), send: $("send"),
   };
   const POLL_INTERVAL_MS = 1000;
+  const LONG_WAIT_S = 25;               // below the server's websocket_poll_max_wait (30 s)
+  const MEMBERS_INTERVAL_MS = 5000;
+  const NOTHING_NEWER = "9007199254740991"; // a since no room reaches: an answer with no messages
+  const CLIENT = Math.random().toString(36).slice(2, 12);   // this page, for the member count
+  const LABEL = { ws: "WebSocket", sse: "SSE", long: "Long poll", poll: "HTTP poll" };
   const DEDUPE_GRACE_MS = 3000;
   const utf8 = new TextEncoder();
 
   // ------------------------------------------------------------------ counters
   const stats = {
-    received: 0, receivedWs: 0, receivedPoll: 0,
+    received: 0, receivedWs: 0, receivedPoll: 0, receivedSse: 0, receivedLong: 0,
     httpRequests: 0, httpGets: 0, httpPosts: 0, httpEmpty: 0, httpBytes: 0,
     wsConnections: 0, wsFrames: 0, wsBytes: 0,
+    sseConnections: 0, sseEvents: 0, sseBytes: 0,
+    longRequests: 0, longWoken: 0, longTimedOut: 0,
   };
   const counterIds = {
     received: "c-received", receivedWs: "c-received-ws", receivedPoll: "c-received-poll",
     httpRequests: "c-http-requests", httpGets: "c-http-gets", httpPosts: "c-http-posts", httpEmpty: "c-http-empty", httpBytes: "c-http-bytes",
     wsConnections: "c-ws-connections", wsFrames: "c-ws-frames", wsBytes: "c-ws-bytes",
+    receivedSse: "c-received-sse", receivedLong: "c-received-long",
+    sseConnections: "c-sse-connections", sseEvents: "c-sse-events", sseBytes: "c-sse-bytes",
+    longRequests: "c-long-requests", longWoken: "c-long-woken", longTimedOut: "c-long-timeout",
   };
   function renderNow() {
     for (const [key, id] of Object.entries(counterIds)) {
@@ -53,6 +74,7 @@
       for (const e of list.getEntries()) {
         if (e.initiatorType !== "fetch") continue;
         if (!new URL(e.name).pathname.startsWith("/chat/")) continue;
+        if (e.name.includes("wait=")) continue;   // long polls: counted with their own meter
         stats.httpBytes += e.transferSize || 0;
       }
       render();
@@ -61,7 +83,7 @@
   }
 
   // ------------------------------------------------------------------ state
-  let mode = null;       // "ws" | "poll"
+  let mode = null;       // "ws" | "sse" | "long" | "poll"
   let room = "lobby";
   let gen = 0;           // bumped on every mode or room change; stale async work checks it and stops
   let ws = null;         // the live WebSocket, if any
@@ -69,6 +91,9 @@
   let pollTimer = null;
   let polling = false;   // a poll request is in flight
   let pollAgain = false; // poll again as soon as it returns (after our own POST)
+  let es = null;         // the live EventSource, if any
+  let longAbort = null;  // aborts the held long poll, if any
+  let membersTimer = null;
 
   // While switching transports, the same message can arrive once by each. Within that window a
   // text shown by one transport is skipped once when the other delivers it.
@@ -82,6 +107,8 @@
   function isDuplicate(text, via) {
     if (!dedupe) return false;
     if (Date.now() > dedupe.until) { dedupe = null; return false; }
+    // Only the WebSocket lacks ids: every HTTP way in resumes from `cursor`, so one side is
+    // the socket and the other every HTTP transport.
     const other = via === "ws" ? dedupe.poll : dedupe.ws;
     const mine = via === "ws" ? dedupe.ws : dedupe.poll;
     const n = other.get(text) || 0;
@@ -98,10 +125,13 @@
 
   function hue(s) { let h = 0; for (const ch of s) h = (h * 31 + ch.codePointAt(0)) % 360; return h; }
 
-  function deliver(text, via, id) {
+  function deliver(text, via, id, serverTime) {
     if (isDuplicate(text, via)) return;
     stats.received++;
-    if (via === "ws") stats.receivedWs++; else stats.receivedPoll++;
+    if (via === "ws") stats.receivedWs++;
+    else if (via === "sse") stats.receivedSse++;
+    else if (via === "long") stats.receivedLong++;
+    else stats.receivedPoll++;
     render();
 
     const li = document.createElement("li");
@@ -114,10 +144,12 @@
     if (m && me && m[1] === me) li.classList.add("mine");
 
     const badge = document.createElement("span");
-    badge.className = "badge " + (via === "ws" ? "ws" : "http");
-    badge.textContent = via === "ws" ? "WebSocket" : "HTTP poll";
+    badge.className = "badge " + (via === "poll" ? "http" : via);
+    badge.textContent = LABEL[via];
     badge.title = via === "ws" ? "pushed by the server on the open WebSocket"
-                               : "fetched by GET " + roomPath() + "?since=N" + (id !== undefined ? " (id " + id + ")" : "");
+                : via === "sse" ? "pushed by the server as an event on the open event stream" + (id ? " (id " + id + ")" : "")
+                : via === "long" ? "answered to a held GET " + roomPath() + "?since=N&wait=" + LONG_WAIT_S + (id !== undefined ? " (id " + id + ")" : "")
+                : "fetched by GET " + roomPath() + "?since=N" + (id !== undefined ? " (id " + id + ")" : "");
     const body = document.createElement("span");
     body.className = "text";
     if (m) {
@@ -130,7 +162,11 @@
       body.textContent = text;
     }
     const time = document.createElement("time");
-    time.textContent = new Date().toLocaleTimeString("en-GB");
+    const when = serverTime ? new Date(serverTime) : new Date();
+    time.textContent = when.toLocaleTimeString("en-GB");
+    time.dateTime = when.toISOString();
+    time.title = serverTime ? "server time when the message was published" : "time it arrived here";
+    if (serverTime) li.dataset.time = String(serverTime);
     li.append(badge, body, time);
     appendToLog(li);
   }
@@ -151,6 +187,8 @@
 
   // ------------------------------------------------------------------ HTTP
   function roomPath() { return "/chat/" + encodeURIComponent(room); }
+  // A room URL with this page's client id and the given parameters.
+  function roomURL(params) { return roomPath() + "?client=" + CLIENT + (params ? "&" + params : ""); }
 
   function countRequest(method, bodyBytes) {
     stats.httpRequests++;
@@ -163,7 +201,7 @@
   async function fetchSince(myGen, since, show) {
     let answer;
     try {
-      const res = await fetch(roomPath() + "?since=" + since, { cache: "no-store" });
+      const res = await fetch(roomURL("since=" + since), { cache: "no-store" });
       const text = await res.text();
       countRequest("GET", utf8.encode(text).length);
       if (!res.ok) throw new Error("HTTP " + res.status);
@@ -174,8 +212,114 @@
     }
     if (myGen !== gen) return null;
     if (!answer.messages || answer.messages.length === 0) { stats.httpEmpty++; render(); }
-    if (show) for (const m of answer.messages || []) deliver(String(m.data), "poll", m.id);
+    if (show) for (const m of answer.messages || []) deliver(String(m.data), "poll", m.id, m.time);
+    showMembers(answer);
     return answer;
+  }
+
+  // ------------------------------------------------------------------ members
+  function showMembers(answer) {
+    if (typeof answer.members !== "number") return;
+    $("members").textContent = String(answer.members);
+  }
+
+  async function refreshMembers(myGen) {
+    if (myGen !== gen || (mode !== "ws" && mode !== "sse")) return;
+    try {
+      const res = await fetch(roomURL("since=" + NOTHING_NEWER), { cache: "no-store" });
+      const text = await res.text();
+      countRequest("GET", utf8.encode(text).length);
+      if (res.ok && myGen === gen) showMembers(JSON.parse(text));
+    } catch (_) { /* the next refresh tries again */ }
+  }
+
+  function startMembers(myGen) {
+    clearInterval(membersTimer);
+    membersTimer = null;
+    if (mode !== "ws" && mode !== "sse") return;
+    refreshMembers(myGen);
+    membersTimer = setInterval(() => refreshMembers(myGen), MEMBERS_INTERVAL_MS);
+  }
+
+  // ------------------------------------------------------------------ long polling
+  // One request at a time, held by the server until a message after `cursor` exists.
+  async function longLoop(myGen) {
+    while (myGen === gen && mode === "long") {
+      const ctl = new AbortController();
+      longAbort = ctl;
+      setStatus("waiting", "long poll held by the server (up to " + LONG_WAIT_S + " s)");
+      let answer;
+      try {
+        const res = await fetch(roomURL("since=" + cursor + "&wait=" + LONG_WAIT_S),
+                                { cache: "no-store", signal: ctl.signal });
+        const text = await res.text();
+        stats.longRequests++;
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        answer = JSON.parse(text);
+      } catch (err) {
+        if (myGen !== gen || mode !== "long") return;
+        setStatus("error", "long poll failed: " + err.message);
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      if (myGen !== gen || mode !== "long") return;
+      const list = answer.messages || [];
+      if (list.length === 0) stats.longTimedOut++; else stats.longWoken++;
+      render();
+      for (const m of list) deliver(String(m.data), "long", m.id, m.time);
+      cursor = answer.next;
+      showMembers(answer);
+    }
+  }
+
+  // ------------------------------------------------------------------ Server-Sent Events
+  // EventSource reconnects by itself and then sends Last-Event-ID, so nothing is lost.
+  function openStream(myGen) {
+    const src = new EventSource(roomURL("since=" + cursor));
+    es = src;
+    setStatus("connecting", "opening the event stream…");
+    src.onopen = () => {
+      if (src !== es || myGen !== gen) return;
+      stats.sseConnections++;
+      render();
+      setStatus("streaming", "event stream open");
+    };
+    src.onmessage = (ev) => {
+      if (src !== es || myGen !== gen) return;
+      const id = Number(ev.lastEventId);
+      if (id > 0) cursor = id;
+      stats.sseEvents++;
+      // What the event took on the wire: "id: I\n", one "data: " per line, the blank line.
+      stats.sseBytes += utf8.encode(ev.data).length + ev.lastEventId.length + 5 +
+                        6 * (ev.data.split("\n").length) + 1;
+      deliver(ev.data, "sse", id || undefined);
+    };
+    src.onerror = () => {
+      if (src !== es) return;
+      setStatus("connecting", "event stream lost; the browser reconnects…");
+    };
+  }
+
+  function closeStream() {
+    if (es) es.close();
+    es = null;
+  }
+
+  // Stops every HTTP way in (short poll timer, held long poll, event stream).
+  function stopHttp() {
+    clearTimeout(pollTimer);
+    polling = false;
+    pollAgain = false;
+    if (longAbort) longAbort.abort();
+    longAbort = null;
+    closeStream();
+  }
+
+  // Starts the current HTTP way in from `cursor`.
+  function startHttp(myGen) {
+    if (mode === "sse") openStream(myGen);
+    else if (mode === "long") longLoop(myGen);
+    else pollLoop(myGen);
   }
 
   function schedulePoll(delay) {
@@ -220,7 +364,7 @@
   // Opens the room's WebSocket. catchUp: once it is open, fetch what was posted since `cursor`
   // (the messages between our last poll and the join), de-duplicated against the socket.
   function openSocket(myGen, catchUp) {
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + roomPath();
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + roomURL();
     setStatus("connecting", "connecting…");
     const sock = new WebSocket(url);
     ws = sock;
@@ -270,9 +414,7 @@
     const oldMode = mode;
     const roomChanged = newRoom !== room || oldMode === null;
     const myGen = ++gen;
-    clearTimeout(pollTimer);
-    polling = false;
-    pollAgain = false;
+    stopHttp();
     mode = newMode;
     room = newRoom;
     for (const n of document.querySelectorAll("#room-echo, .room-echo2")) n.textContent = room;
@@ -283,17 +425,26 @@
       wsSinceCatchUp = [];
       el.log.textContent = "";
       cursor = 0;
-      note((oldMode === null ? "joined room " : "switched to room ") + room + " by " +
-           (mode === "ws" ? "WebSocket" : "HTTP polling"));
-      if (mode === "ws") openSocket(myGen, true);   // fetches the recent history once, then pushes
-      else pollLoop(myGen);                          // since=0: the recent history, then every second
+      note((oldMode === null ? "joined room " : "switched to room ") + room + " by " + LABEL[mode]);
+      startMembers(myGen);
+      if (mode === "ws") { openSocket(myGen, true); return; }   // fetches the recent history once, then pushes
+      if (mode === "poll") { pollLoop(myGen); return; }         // since=0: the recent history, then every second
+      // SSE and long polling: the recent history with its server times first, then live.
+      const answer = await fetchSince(myGen, 0, true);
+      if (myGen !== gen) return;
+      if (answer) cursor = answer.next;
+      startHttp(myGen);
       return;
     }
 
-    if (mode === "poll") {
-      // From WebSocket to polling: one GET tells the newest id; everything up to it came over
+    startMembers(myGen);
+    if (mode !== "ws") {
+      note("switched to " + LABEL[mode] + (mode === "poll" ? ": GET " + roomPath() + "?since=N every second"
+           : mode === "long" ? ": GET " + roomPath() + "?since=N&wait=" + LONG_WAIT_S + ", held until a message comes"
+           : ": one stream, the server pushes each message as an event"));
+      if (oldMode !== "ws") { startHttp(myGen); return; }   // from one HTTP way to another: same cursor
+      // From WebSocket to HTTP: one GET tells the newest id; everything up to it came over
       // the socket already. Keep the socket until that answer is in, so nothing falls between.
-      note("switched to HTTP polling: GET " + roomPath() + "?since=N every second");
       setStatus("connecting", "switching…");
       wsSinceCatchUp = [];
       openDedupe();
@@ -302,7 +453,7 @@
       if (answer) cursor = answer.next;
       closeSocket();
       closeDedupeSoon();
-      pollLoop(myGen);
+      startHttp(myGen);
     } else {
       note("switched to WebSocket: one connection, the server pushes each message");
       if (ws && ws.readyState === WebSocket.OPEN) {
@@ -338,7 +489,7 @@
   if (!storedName && !params.get("name")) {
     try { localStorage.setItem("webserv-chat-name", el.name.value); } catch (_) { /* private mode */ }
   }
-  if (params.get("mode") === "poll" || params.get("mode") === "ws") {
+  if (["ws", "sse", "long", "poll"].includes(params.get("mode"))) {
     el.settings.querySelector("input[name=mode][value=" + params.get("mode") + "]").checked = true;
   }
   for (const n of document.querySelectorAll(".host-echo")) n.textContent = location.host;
@@ -364,7 +515,7 @@
       if (!ws || ws.readyState !== WebSocket.OPEN) { note("not connected yet; message kept in the box"); return; }
       ws.send(text);
     } else {
-      post(text);
+      post(text);   // SSE and long polling see it come back by their own way
     }
     el.msg.value = "";
     el.msg.focus();

@@ -58,6 +58,12 @@ struct BlockSettings: Sendable {
     var autoindexFormat: AutoindexFormat?
     var autoindexExactSize: Bool?
     var autoindexLocaltime: Bool?
+    // realtime
+    var websocketSSEHeartbeat: Int?
+    var websocketPollMaxWait: Int?
+    var websocketSubprotocols: [String]?
+    var websocketExecBinary: Bool?
+    var websocketExecMax: Int?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

@@ -115,6 +115,8 @@ public struct LocationConfig: Sendable {
     public var autoindexFormat = AutoindexFormat.html
     public var autoindexExactSize = true
     public var autoindexLocaltime = false
+    // realtime
+    public var realtime = RealtimeSettings()
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

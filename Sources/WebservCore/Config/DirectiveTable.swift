@@ -108,6 +108,23 @@ enum DirectiveTable {
                 s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.absolute(n.args[0]))
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
+            // realtime
+            DirectiveRow("websocket_sse_heartbeat", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                s.websocketSSEHeartbeat = try Setters.positiveTime(n)
+            },
+            DirectiveRow("websocket_poll_max_wait", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                s.websocketPollMaxWait = try Setters.positiveTime(n)
+            },
+            DirectiveRow("websocket_subprotocols", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
+                s.websocketSubprotocols = n.args
+            },
+            DirectiveRow("websocket_exec_binary", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                s.websocketExecBinary = try Setters.flag(n)
+            },
+            DirectiveRow("websocket_exec_max", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                guard let max = Int(n.args[0]), max > 0 else { throw Setters.invalidValue(n) }
+                s.websocketExecMax = max
+            },
         ]
         // Feature tables, one file each.
         let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows

@@ -75,6 +75,12 @@ enum ConfigResolver {
             defaultType: inherit(\.defaultType, defaultType))
         config.compression = CompressionDirectives.resolve(own: own, server: server, http: http)  // compress
         resolveSite(&config, own: own, server: server, http: http)  // site
+        // realtime
+        config.realtime.sseHeartbeat = inherit(\.websocketSSEHeartbeat, config.realtime.sseHeartbeat)
+        config.realtime.pollMaxWait = inherit(\.websocketPollMaxWait, config.realtime.pollMaxWait)
+        config.realtime.subprotocols = inherit(\.websocketSubprotocols, [])
+        config.realtime.execBinary = inherit(\.websocketExecBinary, false)
+        config.realtime.execMax = inherit(\.websocketExecMax, config.realtime.execMax)
         return config
     }
 }

@@ -78,6 +78,13 @@ enum Setters {
         return value
     }
 
+    /// A time that must be more than zero (a heartbeat or a wait of 0 would mean nothing).
+    static func positiveTime(_ n: ConfigNode) throws(ConfigError) -> Int {
+        let value = try time(n)
+        guard value > 0 else { throw invalidValue(n) }
+        return value
+    }
+
     static func invalidValue(_ n: ConfigNode, _ index: Int = 0) -> ConfigError {
         n.error(argument: index, "invalid value \"\(n.args[index])\" in \"\(n.name)\" directive")
     }

@@ -140,4 +140,7 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int(ts.tv_sec) &* 1_000_000_000 &+ Int(ts.tv_nsec)
     }
+
+    /// Milliseconds since the epoch (broadcast messages carry it, SPEC 9).
+    public static func wallMilliseconds() -> Int { wallNanoseconds() / 1_000_000 }
 }

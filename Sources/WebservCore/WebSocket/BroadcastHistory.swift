@@ -5,6 +5,8 @@ public struct BroadcastHistory: Sendable {
     public struct Message: Equatable, Sendable {
         public let id: Int
         public let data: [UInt8]
+        /// Server time at publish, milliseconds since the epoch.
+        public var time = 0
     }
 
     public let capacity: Int
@@ -19,12 +21,12 @@ public struct BroadcastHistory: Sendable {
         self.capacity = capacity
     }
 
-    /// Stores a message and returns its id (1, 2, 3 …).
+    /// Stores a message published at `time` (ms since the epoch) and returns its id (1, 2, 3 …).
     @discardableResult
-    public mutating func append(_ data: [UInt8]) -> Int {
+    public mutating func append(_ data: [UInt8], time: Int = 0) -> Int {
         lastID += 1
         if entries.count >= 2 * capacity { entries.removeFirst(entries.count - capacity + 1) }
-        entries.append(Message(id: lastID, data: data))
+        entries.append(Message(id: lastID, data: data, time: time))
         return lastID
     }
 
@@ -36,18 +38,21 @@ public struct BroadcastHistory: Sendable {
         return visible.dropFirst(skip)
     }
 
-    /// `{"next": M, "messages": [{"id": I, "data": "..."}, ...]}` where `next` is the id to poll
-    /// with next time: the newest id, or `since` itself while the room is empty.
-    public func pollJSON(since: Int) -> [UInt8] {
+    /// `{"next": M, "messages": [{"id": I, "time": MS, "data": "..."}, ...], "members": N}`
+    /// where `next` is the id to poll with next time: the newest id, or `since` itself while the
+    /// room is empty; `members` only when given (SPEC 9).
+    public func pollJSON(since: Int, members: Int? = nil) -> [UInt8] {
         let next = lastID > 0 ? lastID : max(since, 0)
         var out = Array("{\"next\": \(next), \"messages\": [".utf8)
         for (index, message) in messages(after: since).enumerated() {
             if index > 0 { out.append(contentsOf: ", ".utf8) }
-            out.append(contentsOf: "{\"id\": \(message.id), \"data\": ".utf8)
+            out.append(contentsOf: "{\"id\": \(message.id), \"time\": \(message.time), \"data\": ".utf8)
             JSON.appendString(message.data, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "]}".utf8)
+        out.append(UInt8(ascii: "]"))
+        if let members { out.append(contentsOf: ", \"members\": \(members)".utf8) }
+        out.append(UInt8(ascii: "}"))
         return out
     }
 

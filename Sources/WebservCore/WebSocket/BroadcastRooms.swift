@@ -27,37 +27,105 @@ final class BroadcastRoom {
 
     var memberCount: Int { order.count }
 
+    // realtime: SSE streams and held long polls hear each message after the WebSocket members
+    // (the order among members of one message does not matter, only the order of messages).
+    private var listeners: [ObjectIdentifier: RoomListener] = [:]
+    private var streamCount = 0
+    /// HTTP pollers seen lately, counted in `members`.
+    var pollers = PollerPresence()
+
+    /// Poller keys of the WebSocket and SSE members that named a `client`, with how many
+    /// connections each has.
+    private var liveClients: [String: Int] = [:]
+
+    func addListener(_ l: RoomListener) {
+        guard listeners.updateValue(l, forKey: ObjectIdentifier(l)) == nil else { return }
+        if l.isMember { streamCount += 1 }
+        addClient(l.clientKey)
+    }
+
+    func removeListener(_ l: RoomListener) {
+        guard listeners.removeValue(forKey: ObjectIdentifier(l)) != nil else { return }
+        if l.isMember { streamCount -= 1 }
+        removeClient(l.clientKey)
+    }
+
+    private func addClient(_ key: String?) {
+        if let key { liveClients[key, default: 0] += 1 }
+    }
+
+    private func removeClient(_ key: String?) {
+        guard let key, let n = liveClients[key] else { return }
+        liveClients[key] = n > 1 ? n - 1 : nil
+    }
+
+    /// WebSocket and SSE members plus the pollers seen within `pollWindow` ms (SPEC 9). A
+    /// poller whose `client` id is also a member's counts once.
+    func members(now: Int, pollWindow: Int) -> Int {
+        let polling = pollers.count(now: now, window: pollWindow)
+        var counted = 0
+        for key in liveClients.keys where pollers.contains(key) { counted += 1 }
+        return order.count + streamCount + polling - counted
+    }
+
     func join(_ m: WebSocketConnection) {
         guard members[ObjectIdentifier(m)] == nil else { return }
         members[ObjectIdentifier(m)] = m
         order.append(m)
+        addClient(BroadcastPolling.clientKey(m.request))  // realtime
     }
 
     func leave(_ m: WebSocketConnection) {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
+        removeClient(BroadcastPolling.clientKey(m.request))  // realtime
+    }
+
+    private func notifyListeners(_ message: BroadcastHistory.Message) {
+        let event = SSEEncoder.event(id: message.id, data: message.data)
+        for l in Array(listeners.values) { l.published(message, event: event) }
     }
 
     @discardableResult
     func publish(opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
-        let id = history.append(payload)
+        let time = Clock.wallMilliseconds()
+        let id = history.append(payload, time: time)
         let frame = WebSocketFrameEncoder.encode(opcode: opcode == .binary ? .binary : .text, payload: payload)
         for m in order { m.sendEncoded(frame) }
+        if !listeners.isEmpty { notifyListeners(BroadcastHistory.Message(id: id, data: payload, time: time)) }
         return id
     }
 }
 
-/// The HTTP side of a room: `GET ?since=N` answers JSON, `POST` publishes the body (201).
+/// The HTTP side of a room: `GET ?since=N[&wait=S]` answers JSON (at once, or when a message
+/// comes: long polling), `GET` with `Accept: text/event-stream` streams it (SSE), `POST`
+/// publishes the body (201).
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         let room = BroadcastRooms.shared(c.server).room(req.pathString)
         switch req.method {
         case .get, .head:
-            let since = sinceParameter(req) ?? 0
-            var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            r.body = .bytes(room.history.pollJSON(since: since))
-            c.respond(r)
+            let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
+            if acceptsEventStream(req) {
+                let lastEventID = req.header("last-event-id").flatMap { Bytes.parseDecimal($0) }
+                return SSEStream.open(
+                    c, room: room, location: location, resumeAfter: lastEventID ?? query.since,
+                    clientKey: query.client.map { "client " + $0 })
+            }
+            let since = query.since ?? 0
+            let window = location.realtime.pollMaxWait
+            let poller = query.client.map { "client " + $0 } ?? pollerKey(c, req)
+            room.pollers.seen(poller, now: c.loop.now)
+            let decision = LongPoll.decide(
+                since: since, lastID: room.history.lastID, wait: query.wait, maxWait: window, now: c.loop.now,
+                isHead: req.method == .head, stopping: c.server.stopping)
+            switch decision {
+            case .answer:
+                answer(c, room: room, since: since, poller: poller, window: window)
+            case .hold(let deadline):
+                HeldPoll.hold(c, room: room, since: since, deadline: deadline, poller: poller, window: window)
+            }
         case .post:
             let limit = location.websocketMaxMessage
             c.receiveBody(into: PublishSink(room: room, limit: limit))
@@ -66,12 +134,37 @@ enum BroadcastPolling {
         }
     }
 
-    static func sinceParameter(_ req: RequestHead) -> Int? {
-        guard let q = req.queryRange else { return nil }
-        for pair in req.bytes[q].split(separator: 0x26) {
-            if pair.starts(with: Array("since=".utf8)) { return Bytes.parseDecimal(pair.dropFirst(6)) }
+    /// The poll's JSON answer; the poller is seen again now (it counts itself in `members`).
+    static func answer(_ c: Connection, room: BroadcastRoom, since: Int, poller: String, window: Int) {
+        room.pollers.seen(poller, now: c.loop.now)
+        let members = room.members(now: c.loop.now, pollWindow: window)
+        var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        r.body = .bytes(room.history.pollJSON(since: since, members: members))
+        c.respond(r)
+    }
+
+    /// The poller key of a request that names a `client` (WebSocket members' too).
+    static func clientKey(_ req: RequestHead) -> String? {
+        guard let q = req.queryRange, let id = PollQuery.parse(req.bytes[q]).client else { return nil }
+        return "client " + id
+    }
+
+    /// A poller is its address and User-Agent: two browsers behind one address are two
+    /// members, one script polling again is the same one. (A `client` id replaces both.)
+    static func pollerKey(_ c: Connection, _ req: RequestHead) -> String {
+        let agent = req.header("user-agent").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return c.peerAddress + " " + agent
+    }
+
+    /// `Accept` lists `text/event-stream` (parameters such as `;q=` aside).
+    static func acceptsEventStream(_ req: RequestHead) -> Bool {
+        guard let accept = req.header("accept") else { return false }
+        var found = false
+        Bytes.forEachToken(accept) { token in
+            let type = token.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
+            if Bytes.equalsLowercased(type, "text/event-stream") { found = true }
         }
-        return nil
+        return found
     }
 
     /// Collects a posted message (bounded by websocket_max_message), then publishes it.

@@ -18,6 +18,12 @@ final class ExecBridge: PollHandler {
     private var stdoutOpen = true
     private var exited = false
     private let maxLine: Int
+    /// `websocket_exec_binary on`: stdout bytes go out as binary messages as they come, binary
+    /// messages go to stdin as they are.
+    private let binary: Bool
+    /// The `websocket_exec_max` slot this program holds until it is reaped.
+    private let limitKey: String
+    private unowned let limit: ExecLimit
 
     /// Above this, the client's socket is not read until the program catches up.
     static let stdinHighWater = 1 << 20
@@ -27,15 +33,28 @@ final class ExecBridge: PollHandler {
     /// 250 ms tick the TCP connection is closed within 1 s (SPEC 5; websocketd closes at once).
     static let closeWait = 500
 
-    private init(child: ChildProcess, session: WebSocketConnection, loop: EventLoop, maxLine: Int) {
+    private init(
+        child: ChildProcess, session: WebSocketConnection, loop: EventLoop, maxLine: Int, binary: Bool,
+        limit: ExecLimit, limitKey: String
+    ) {
         self.child = child
         self.session = session
         self.loop = loop
         self.maxLine = maxLine
+        self.binary = binary
+        self.limit = limit
+        self.limitKey = limitKey
     }
 
+    /// Starts the program in the `websocket_exec_max` slot the endpoint took for it (given
+    /// back here if the program cannot start).
     static func start(command: [String], session: WebSocketConnection, connection c: Connection) -> ExecBridge? {
-        guard let program = command.first else { return nil }
+        let limit = ExecLimit.shared(c.server)
+        let limitKey = ExecLimit.key(server: c.serverIndex, location: session.location)
+        guard let program = command.first else {
+            limit.release(limitKey)
+            return nil
+        }
         let req = session.request
         var info =
             CGIRequestInfo(
@@ -45,7 +64,8 @@ final class ExecBridge: PollHandler {
                 serverPort: c.localPort, remoteAddr: c.peerAddress, remotePort: c.peerPort,
                 headers: req.headerPairs, documentRoot: session.location.root)
         info.https = c.isTLS
-        let environment = CGIEnvironment.build(info)
+        var environment = CGIEnvironment.build(info)
+        if let name = session.subprotocol { environment.append("SEC_WEBSOCKET_PROTOCOL=\(name)") }
         let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : nil
         let child: ChildProcess
         do {
@@ -54,12 +74,15 @@ final class ExecBridge: PollHandler {
                 workingDirectory: directory.map { $0.isEmpty ? "/" : $0 }, server: c.server)
         } catch {
             c.server.logError("websocket exec \"\(program)\" failed: \(error)")
+            limit.release(limitKey)
             return nil
         }
         let bridge = ExecBridge(
             child: child, session: session, loop: c.loop,
-            maxLine: session.location.websocketMaxMessage > 0 ? session.location.websocketMaxMessage : 1 << 20)
-        child.forwardStderrToErrorLog(label: program)
+            maxLine: session.location.websocketMaxMessage > 0 ? session.location.websocketMaxMessage : 1 << 20,
+            binary: session.location.realtime.execBinary, limit: limit, limitKey: limitKey)
+        // Each stderr line names the connection it belongs to.
+        child.forwardStderrToErrorLog(label: "\(program) (client \(c.peerAddress):\(c.peerPort))")
         // A strong capture (a weak one would put the bridge's reference counts in a side table,
         // slow on every poll event): the cycle ends when the child is reaped or `end` runs.
         child.onExit = { _ in bridge.programExited() }
@@ -76,11 +99,12 @@ final class ExecBridge: PollHandler {
 
     // MARK: client → program
 
-    /// Queues a line for the program; it is written when poll reports its stdin writable.
-    func toProgram(_ payload: [UInt8]) {
+    /// Queues a message for the program as a line (a binary message in binary mode as it is);
+    /// it is written when poll reports its stdin writable.
+    func toProgram(_ payload: [UInt8], opcode: WebSocketOpcode = .text) {
         guard child.stdinFD >= 0 else { return }
         toStdin.append(contentsOf: payload)
-        toStdin.append(0x0A)
+        if !(binary && opcode == .binary) { toStdin.append(0x0A) }
         loop.register(child.stdinFD, events: Int16(POLLOUT), handler: self)
         if toStdin.count - stdinSent >= Self.stdinHighWater { session.connection?.upgradedWantsInput = false }
     }
@@ -137,6 +161,9 @@ final class ExecBridge: PollHandler {
                 Result { () throws(SystemError) in try Sys.read(fd, p.baseAddress!, p.count) }
             }.get()
             switch r {
+            case .processed(let n) where binary:
+                sendBinary(n)
+                if n < readBuffer.count { return }
             case .processed(let n):
                 splitLines(n)
                 // A short read emptied the pipe: poll reports the next line; asking again now
@@ -148,6 +175,16 @@ final class ExecBridge: PollHandler {
                 stdoutEnded()
                 return
             }
+        }
+    }
+
+    /// Binary mode: what one read brought, as binary messages of at most a message's size.
+    private func sendBinary(_ n: Int) {
+        var start = 0
+        while start < n {
+            let end = min(n, start + maxLine)
+            session.send(.binary, readBuffer[start..<end])
+            start = end
         }
     }
 
@@ -215,13 +252,21 @@ final class ExecBridge: PollHandler {
     /// Reaped: close with 1000 once everything it printed was read (poll still reports
     /// what is left in the pipe, then its EOF).
     private func programExited() {
+        limit.release(limitKey)
         exited = true
         if !stdoutOpen { session.closeSession(code: 1000, wait: Self.closeWait) }
     }
 
     /// The client left or the session closed: stdin gets EOF and the program is ended.
     func end() {
-        child.onExit = nil
+        // The slot is given back when the program is reaped, not before (it still runs).
+        if exited {
+            child.onExit = nil
+        } else {
+            let limit = self.limit
+            let key = limitKey
+            child.onExit = { _ in limit.release(key) }
+        }
         child.terminate()
     }
 }

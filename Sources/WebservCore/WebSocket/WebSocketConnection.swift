@@ -15,6 +15,8 @@ final class WebSocketConnection: UpgradedProtocol {
     let request: RequestHead
     let location: LocationConfig
     private var released = false
+    /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
+    var subprotocol: String?
 
     /// A member whose queued output passes this is not reading: it is disconnected (1008).
     var backlogLimit: Int
@@ -96,7 +98,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .broadcast:
             room?.publish(opcode: opcode, payload: payload)
         case .exec:
-            exec?.toProgram(payload)
+            exec?.toProgram(payload, opcode: opcode)
         }
     }
 
@@ -109,8 +111,13 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// A text message from the server side (exec output lines), encoded in place.
     func sendText(_ payload: ArraySlice<UInt8>) {
+        send(.text, payload)
+    }
+
+    /// A message from the server side (exec output), encoded in place.
+    func send(_ opcode: WebSocketOpcode, _ payload: ArraySlice<UInt8>) {
         guard let c = acceptingOutput(payload.count + 10) else { return }
-        WebSocketFrameEncoder.encode(opcode: .text, payload: payload, into: &c.output.buffer)
+        WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &c.output.buffer)
         c.flush()
     }
 

@@ -17,9 +17,22 @@ enum WebSocketEndpoint {
                 headers.append(("Sec-WebSocket-Version", "13"))
                 c.respond(ErrorPages.builtIn(426, headers: headers))
             }
-        case .accept(let headers):
+        case .accept(var headers):
+            if case .exec = mode,
+                !ExecLimit.shared(c.server).acquire(
+                    ExecLimit.key(server: c.serverIndex, location: location), max: location.realtime.execMax)
+            {
+                c.server.logError(
+                    "websocket exec: \(location.realtime.execMax) programs already run in location \"\(location.path)\", refused client \(c.peerAddress)"
+                )
+                return c.respondError(503)
+            }
             let session = WebSocketConnection(
                 mode: mode, room: req.pathString, request: req, location: location, connection: c)
+            // realtime: the subprotocol is chosen before an exec program starts (it sees it).
+            session.subprotocol = WebSocketSubprotocol.choose(
+                offered: joinedHeader(req, "sec-websocket-protocol"), accepted: location.realtime.subprotocols)
+            if let name = session.subprotocol { headers.append(("Sec-WebSocket-Protocol", name)) }
             guard session.start(connection: c) else { return c.respondError(500) }
             var r = Response(status: 101, headers: headers.map { (name: $0.0, value: $0.1) })
             r.close = false

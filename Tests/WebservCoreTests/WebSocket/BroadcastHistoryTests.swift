@@ -16,11 +16,14 @@ final class BroadcastHistoryTests: XCTestCase {
 
     func testIdsStartAtOneAndPollReturnsNewerMessages() {
         var history = BroadcastHistory()
-        XCTAssertEqual(history.append(Array("hello".utf8)), 1)
-        XCTAssertEqual(history.append(Array("world".utf8)), 2)
+        XCTAssertEqual(history.append(Array("hello".utf8), time: 1_700_000_000_001), 1)
+        XCTAssertEqual(history.append(Array("world".utf8), time: 1_700_000_000_002), 2)
         XCTAssertEqual(
-            json(history, since: 0), #"{"next": 2, "messages": [{"id": 1, "data": "hello"}, {"id": 2, "data": "world"}]}"#)
-        XCTAssertEqual(json(history, since: 1), #"{"next": 2, "messages": [{"id": 2, "data": "world"}]}"#)
+            json(history, since: 0),
+            #"{"next": 2, "messages": [{"id": 1, "time": 1700000000001, "data": "hello"}, {"id": 2, "time": 1700000000002, "data": "world"}]}"#
+        )
+        XCTAssertEqual(
+            json(history, since: 1), #"{"next": 2, "messages": [{"id": 2, "time": 1700000000002, "data": "world"}]}"#)
         XCTAssertEqual(json(history, since: 2), #"{"next": 2, "messages": []}"#)
         XCTAssertEqual(json(history, since: 99), #"{"next": 2, "messages": []}"#)
         XCTAssertEqual(history.messages(after: -5).map(\.id), [1, 2])
@@ -61,5 +64,22 @@ final class BroadcastHistoryTests: XCTestCase {
         let messages = object?["messages"] as? [[String: Any]]
         XCTAssertEqual(messages?.first?["data"] as? String, "quote \" and \\ and \u{7}")
         XCTAssertEqual(messages?.count, 2)
+        XCTAssertNil(object?["members"], "members only when the room counts them")
+    }
+
+    /// SPEC 9: each message carries its server time, the answer the room's member count.
+    func testPollJSONCarriesTimeAndMembers() throws {
+        var history = BroadcastHistory()
+        history.append(Array("hi".utf8), time: 1_765_000_000_123)
+        let object = try JSONSerialization.jsonObject(with: Data(history.pollJSON(since: 0, members: 3))) as? [String: Any]
+        XCTAssertEqual(object?["members"] as? Int, 3)
+        XCTAssertEqual(object?["next"] as? Int, 1)
+        let message = (object?["messages"] as? [[String: Any]])?.first
+        XCTAssertEqual(message?["id"] as? Int, 1)
+        XCTAssertEqual(message?["time"] as? Int, 1_765_000_000_123)
+        XCTAssertEqual(message?["data"] as? String, "hi")
+        XCTAssertEqual(
+            String(decoding: history.pollJSON(since: 1, members: 0), as: UTF8.self),
+            #"{"next": 1, "messages": [], "members": 0}"#)
     }
 }

@@ -1,0 +1,66 @@
+import XCTest
+
+@testable import WebservCore
+
+final class LongPollTests: XCTestCase {
+    func testQueryParsing() {
+        XCTAssertEqual(PollQuery.parse(Array("since=5&wait=10".utf8)[...]), PollQuery(since: 5, wait: 10_000))
+        XCTAssertEqual(PollQuery.parse(Array("wait=0.25&since=0".utf8)[...]), PollQuery(since: 0, wait: 250))
+        XCTAssertEqual(PollQuery.parse(Array("wait=1.5".utf8)[...]), PollQuery(since: nil, wait: 1500))
+        XCTAssertEqual(PollQuery.parse(Array("since=3".utf8)[...]), PollQuery(since: 3, wait: nil), "old clients: no wait")
+        XCTAssertEqual(PollQuery.parse(Array("since=x&wait=-1".utf8)[...]), PollQuery(), "malformed counts as absent")
+        XCTAssertEqual(PollQuery.parse(Array("wait=1.&wait2=3".utf8)[...]), PollQuery())
+        XCTAssertEqual(PollQuery.parse(Array("wait=99999999999999".utf8)[...]), PollQuery())
+        XCTAssertEqual(PollQuery.parse(Array("room=a&since=12&x=y".utf8)[...]), PollQuery(since: 12))
+        XCTAssertEqual(PollQuery.parse(Array("client=ab12&since=1".utf8)[...]), PollQuery(since: 1, client: "ab12"))
+        XCTAssertEqual(PollQuery.parse(Array("client=&client=\(String(repeating: "x", count: 65))".utf8)[...]), PollQuery())
+    }
+
+    func testAnswersAtOnceWhenSomethingIsNewer() {
+        XCTAssertEqual(LongPoll.decide(since: 3, lastID: 4, wait: 10_000, maxWait: 30_000, now: 100), .answer)
+        XCTAssertEqual(LongPoll.decide(since: 0, lastID: 1, wait: 10_000, maxWait: 30_000, now: 100), .answer)
+    }
+
+    func testHoldsWhenNothingIsNewerForTheAskedWaitCappedByMax() {
+        XCTAssertEqual(LongPoll.decide(since: 4, lastID: 4, wait: 10_000, maxWait: 30_000, now: 100), .hold(deadline: 10_100))
+        XCTAssertEqual(LongPoll.decide(since: 9, lastID: 4, wait: 60_000, maxWait: 30_000, now: 100), .hold(deadline: 30_100))
+        XCTAssertEqual(LongPoll.decide(since: 0, lastID: 0, wait: 1, maxWait: 30_000, now: 0), .hold(deadline: 1))
+    }
+
+    func testShortPollsHeadAndStoppingAnswerAtOnce() {
+        XCTAssertEqual(LongPoll.decide(since: 4, lastID: 4, wait: nil, maxWait: 30_000, now: 0), .answer)
+        XCTAssertEqual(LongPoll.decide(since: 4, lastID: 4, wait: 0, maxWait: 30_000, now: 0), .answer)
+        XCTAssertEqual(LongPoll.decide(since: 4, lastID: 4, wait: 5000, maxWait: 30_000, now: 0, isHead: true), .answer)
+        XCTAssertEqual(LongPoll.decide(since: 4, lastID: 4, wait: 5000, maxWait: 30_000, now: 0, stopping: true), .answer)
+    }
+
+    func testPollerPresenceCountsPollersSeenWithinTheWindow() {
+        var p = PollerPresence()
+        XCTAssertEqual(p.count(now: 0, window: 1000), 0)
+        p.seen("a", now: 0)
+        p.seen("b", now: 500)
+        p.seen("a", now: 600)
+        XCTAssertEqual(p.count(now: 600, window: 1000), 2, "a poller seen twice is one")
+        XCTAssertEqual(p.count(now: 1500, window: 1000), 2, "seen exactly a window ago still counts")
+        XCTAssertEqual(p.count(now: 1501, window: 1000), 1)
+        XCTAssertEqual(p.count(now: 1601, window: 1000), 0)
+        for t in 0..<1000 { p.seen("k\(t % 10)", now: 2000 + t) }
+        XCTAssertEqual(p.count(now: 3000, window: 1000), 10)
+        XCTAssertEqual(p.count(now: 5000, window: 1000), 0)
+    }
+
+    func testBackpressureDropsOverTheCapOrWhenNothingIsSentForTheTimeout() {
+        var b = SubscriberBackpressure(limit: 100, stallTimeout: 1000, now: 0)
+        XCTAssertTrue(b.accepts(pending: 0, adding: 60))
+        XCTAssertFalse(b.accepts(pending: 60, adding: 41), "over the cap")
+        XCTAssertFalse(b.stalled(pending: 60, now: 500), "bytes were queued since the last check")
+        XCTAssertFalse(b.stalled(pending: 60, now: 1400), "not yet a timeout since the last progress")
+        XCTAssertTrue(b.stalled(pending: 60, now: 1500), "nothing sent for the timeout")
+        var c = SubscriberBackpressure(limit: 100, stallTimeout: 1000, now: 0)
+        for t in stride(from: 0, through: 5000, by: 100) {
+            XCTAssertTrue(c.accepts(pending: 10, adding: 10))
+            XCTAssertFalse(c.stalled(pending: 10, now: t), "a reader that keeps taking bytes stays")
+        }
+        XCTAssertFalse(c.stalled(pending: 0, now: 9000), "nothing pending is never a stall")
+    }
+}
