@@ -313,8 +313,12 @@ def test_front_page_shows_the_real_headers(ctx):
     assert not console_errors(a), console_errors(a)
 
 
-TESTS = [test_ws_and_poll_see_each_other, test_mode_switch_no_duplicates, test_name_kept_across_reloads,
-         test_front_page_shows_the_real_headers]
+TESTS = [
+    test_ws_and_poll_see_each_other,
+    test_mode_switch_no_duplicates,
+    test_name_kept_across_reloads,
+    test_front_page_shows_the_real_headers,
+]
 
 
 # --------------------------------------------------------------------------- main
