@@ -391,6 +391,21 @@ def test_four_ways_one_order(ctx):
                 pass
         for page in (pages[0:1] + pages[2:3]):
             use(page)
+def test_front_page_shows_the_real_headers(ctx):
+    """Issue 12: the front page showed a fixed sample head (an ETag no fresh clone has)."""
+    import urllib.request
+    a, base = ctx["a"], ctx["server"].base
+    with urllib.request.urlopen(urllib.request.Request(base + "/", method="HEAD")) as r:
+        etag = r.headers["ETag"]
+    a.get(base + "/")
+    wait_js(a, "document.getElementById('live-response').dataset.live === '1'", "live response head")
+    shown = a.find_element("id", "live-response").text
+    assert f"ETag: {etag}" in shown, shown
+    assert "HTTP/1.1 200" in shown and "Server: webserv" in shown, shown
+    request = a.find_element("id", "live-request").text
+    assert a.execute_script("return navigator.userAgent") in request, request
+    assert "Host: " + base.split("//", 1)[1] in request, request
+    assert not console_errors(a), console_errors(a)
 
 
 TESTS = [
@@ -399,6 +414,7 @@ TESTS = [
     test_name_kept_across_reloads,
     test_site_loads_compressed,
     test_four_ways_one_order,
+    test_front_page_shows_the_real_headers,
 ]
 
 

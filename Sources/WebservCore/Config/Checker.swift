@@ -82,7 +82,7 @@ struct ConfigChecker {
     static func lineMissingSemicolon(_ node: ConfigNode) -> Int? {
         var previousLine = node.line
         for (argument, line) in zip(node.args, node.argLines) {
-            if line > previousLine, DirectiveTable.rows[argument] != nil { return previousLine }
+            if line > previousLine, DirectiveTable.rows[argument] != nil || argument == "include" { return previousLine }
             previousLine = line
         }
         return nil

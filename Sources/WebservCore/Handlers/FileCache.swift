@@ -72,7 +72,10 @@ public final class FileCache {
 
     /// Reads a small regular file whole (from an fd already opened) and keeps it.
     func insert(_ path: [UInt8], fd: Int32, info: FileResolver.Info, contentType: String, now: Int) -> Entry? {
-        guard info.size <= Self.maxFileSize else { return nil }
+        // Changed too recently to tell the next change apart: not kept (and not read twice).
+        guard info.size <= Self.maxFileSize,
+            Clock.wallNanoseconds() - info.version.ctimeNanoseconds >= Self.racyWindow
+        else { return nil }
         var contents = [UInt8](repeating: 0, count: info.size)
         var got = 0
         while got < info.size {
@@ -80,10 +83,8 @@ public final class FileCache {
             if n <= 0 { return nil }
             got += n
         }
-        // Changed while being read, or too recently to tell the next change apart: not kept.
-        guard let after = FileResolver.fileInfo(fd: fd), Self.same(after, info),
-            Clock.wallNanoseconds() - info.version.ctimeNanoseconds >= Self.racyWindow
-        else { return nil }
+        // Changed since it was looked at (a write after the check above gets a later ctime).
+        guard let after = FileResolver.fileInfo(fd: fd), Self.same(after, info) else { return nil }
         if total + info.size > Self.maxTotal {
             entries.removeAll()
             total = 0

@@ -55,6 +55,10 @@ final class ConfigErrorTests: XCTestCase {
         assertError(
             "server {\n server_name a.test\n   b.test\n}\n",
             "test.conf:3: error: directive \"server_name\" is not terminated by \";\"")
+        assertError(
+            "server {\n root /x\n include other.conf;\n}\n", "test.conf:2: error: directive \"root\" is not terminated by \";\"")
+        assertError(
+            "server {\n root /x\n location / {\n }\n}\n", "test.conf:2: error: directive \"root\" is not terminated by \";\"")
         // Arguments may still span lines.
         XCTAssertNotNil(loadConfig("server {\n server_name a.test\n   b.test;\n}\n"))
     }
