@@ -13,6 +13,7 @@ final class RealtimeTests: XCTestCase {
             location /chat/ { websocket broadcast; websocket_max_message 64k; }
             location /beat/ { websocket broadcast; websocket_sse_heartbeat 300ms; }
             location /short/ { websocket broadcast; websocket_poll_max_wait 1s; }
+            location /big/ { websocket broadcast; websocket_max_message 8m; }
         }
         """
 
@@ -122,6 +123,23 @@ final class RealtimeTests: XCTestCase {
         // Dropped (over the cap, or after send_timeout without progress): only the sender and
         // the asking poller remain members.
         XCTAssertTrue(waitUntil(timeout: 8) { (try? self.poll(s, "/chat/flood?since=200"))?["members"] as? Int == 2 })
+        XCTAssertTrue(stalled.raw.isClosedByServer())
+    }
+
+    /// Under the backlog cap (16 MiB with 8 MiB messages), a subscriber that takes nothing
+    /// for send_timeout (2 s here) is dropped all the same.
+    func testSSESubscriberThatStallsUnderTheCapIsDroppedAfterSendTimeout() throws {
+        let s = try TestServer(config: Self.config)
+        let stalled = try XCTUnwrap(EventStreamClient(port: s.port, path: "/big/stall", timeout: 10, receiveBuffer: 4096))
+        let sender = try XCTUnwrap(WebSocketClient(port: s.port, path: "/big/stall", timeout: 10))
+        let message = [UInt8](repeating: 0x62, count: 60_000)
+        // All at once, so the flood is over well within the send timeout.
+        sender.raw.send((0..<170).flatMap { _ in WebSocketClient.frame(opcode: 1, payload: message) })
+        for _ in 0..<170 { XCTAssertNotNil(sender.receive()) }
+        // Every message was queued without passing the cap (that drop would have come at once);
+        // what removes the subscriber later is the time it took nothing.
+        XCTAssertEqual(try poll(s, "/big/stall?since=170")["members"] as? Int, 3, "10 MB queued: still under the cap")
+        XCTAssertTrue(waitUntil(timeout: 8) { (try? self.poll(s, "/big/stall?since=170"))?["members"] as? Int == 2 })
         XCTAssertTrue(stalled.raw.isClosedByServer())
     }
 

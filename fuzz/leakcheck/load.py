@@ -1,6 +1,6 @@
 # One round = static, 404, pipelined, chunked upload, a multipart upload cut short, an
 # overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
-# (closed cleanly or dropped), and broadcast polling. Usage: load.py PORT [ROUNDS]
+# (closed cleanly or dropped), broadcast polling, SSE streams and long polls. Usage: load.py PORT [ROUNDS]
 import socket, sys, os, base64, time
 from common import read_all
 port = int(sys.argv[1])
@@ -32,4 +32,18 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
         s.close()
     raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nhi")
     raw(b"GET /chat/lobby?since=0 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    # SSE streams and long polls (SPEC 9): a stream left by its client, one that gets a message
+    # first, two held polls the clients leave, and a long poll that runs out.
+    held = []
+    for target in (b"/chat/lobby?client=c%d" % i, b"/chat/lobby?since=999999&wait=30"):
+        for _ in range(2):
+            s = socket.create_connection(("127.0.0.1", port))
+            accept = b"Accept: text/event-stream\r\n" if b"wait" not in target else b""
+            s.sendall(b"GET " + target + b" HTTP/1.1\r\n" + H + accept + b"\r\n")
+            held.append(s)
+    time.sleep(0.05)
+    held.pop(0).close(); held.pop(1).close()
+    raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nyo")
+    for s in held: s.close()
+    raw(b"GET /chat/other?since=0&wait=0.1 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
 print("done")

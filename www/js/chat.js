@@ -57,7 +57,8 @@
     }
     const per = (bytes, n) => (n > 0 ? Math.round(bytes / n).toLocaleString("en") + "\u00a0B" : "–");
     $("per-message").textContent = "Bytes per message received: HTTP " +
-      per(stats.httpBytes, stats.receivedPoll) + " · WebSocket " + per(stats.wsBytes, stats.receivedWs);
+      per(stats.httpBytes, stats.receivedPoll) + " · WebSocket " + per(stats.wsBytes, stats.receivedWs) +
+      " · SSE " + per(stats.sseBytes, stats.receivedSse);
   }
   let renderQueued = false;
   function render() {

@@ -19,7 +19,8 @@ final class BroadcastRooms {
 }
 
 /// One room: members in join order and the last 100 messages. Publishing encodes the frame
-/// once and queues it to every member, the sender included, so all see one order.
+/// once and queues it to every member, the sender included, so all see one order; then SSE
+/// streams and held long polls hear it (`RoomListener`), the SSE event encoded once too.
 final class BroadcastRoom {
     private(set) var history = BroadcastHistory(capacity: 100)
     private var members: [ObjectIdentifier: WebSocketConnection] = [:]

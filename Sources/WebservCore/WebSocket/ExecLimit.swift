@@ -16,6 +16,16 @@ final class ExecLimit {
         "\(server) \(location.exact ? "=" : "")\(location.path)"
     }
 
+    /// Takes a slot for the connection's program; when the location is full, logs the refusal
+    /// and returns false.
+    func admit(_ c: Connection, location: LocationConfig) -> Bool {
+        let max = location.realtime.execMax
+        if acquire(Self.key(server: c.serverIndex, location: location), max: max) { return true }
+        c.server.logError(
+            "websocket exec: \(max) programs already run in location \"\(location.path)\", refused client \(c.peerAddress)")
+        return false
+    }
+
     /// Takes a slot; false when `max` programs already run there.
     func acquire(_ key: String, max: Int) -> Bool {
         let n = running[key, default: 0]
@@ -28,6 +38,4 @@ final class ExecLimit {
         guard let n = running[key] else { return }
         running[key] = n > 1 ? n - 1 : nil
     }
-
-    func count(_ key: String) -> Int { running[key, default: 0] }
 }

@@ -18,13 +18,8 @@ enum WebSocketEndpoint {
                 c.respond(ErrorPages.builtIn(426, headers: headers))
             }
         case .accept(var headers):
-            if case .exec = mode,
-                !ExecLimit.shared(c.server).acquire(
-                    ExecLimit.key(server: c.serverIndex, location: location), max: location.realtime.execMax)
-            {
-                c.server.logError(
-                    "websocket exec: \(location.realtime.execMax) programs already run in location \"\(location.path)\", refused client \(c.peerAddress)"
-                )
+            // realtime: a full exec location refuses before the upgrade.
+            if case .exec = mode, !ExecLimit.shared(c.server).admit(c, location: location) {
                 return c.respondError(503)
             }
             let session = WebSocketConnection(
