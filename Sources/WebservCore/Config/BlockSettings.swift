@@ -32,6 +32,9 @@ struct BlockSettings: Sendable {
     /// `.some(nil)` is `access_log off`.
     var accessLog: String??
     var errorLog: String?
+
+    // deflate
+    var websocketDeflate: Bool?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

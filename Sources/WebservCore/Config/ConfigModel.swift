@@ -93,6 +93,9 @@ public struct LocationConfig: Sendable {
     public var websocketOrigins: [String]?
     public var types: MIMETypes
     public var defaultType: String
+    // deflate
+    /// permessage-deflate offered to WebSocket clients (`websocket_deflate`).
+    public var websocketDeflate = true
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

@@ -108,6 +108,10 @@ enum DirectiveTable {
                 s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.absolute(n.args[0]))
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
+            // deflate
+            DirectiveRow("websocket_deflate", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                s.websocketDeflate = try Setters.flag(n)
+            },
         ]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()

@@ -21,7 +21,7 @@ enum WebSocketEndpoint {
             let session = WebSocketConnection(
                 mode: mode, room: req.pathString, request: req, location: location, connection: c)
             guard session.start(connection: c) else { return c.respondError(500) }
-            var r = Response(status: 101, headers: headers.map { (name: $0.0, value: $0.1) })
+            var r = Response(status: 101, headers: headers.map { (name: $0.0, value: $0.1) } + session.negotiatedHeaders)
             r.close = false
             c.respond(r)
             c.upgrade(to: session)
