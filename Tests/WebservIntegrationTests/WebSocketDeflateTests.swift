@@ -97,6 +97,7 @@ final class WebSocketDeflateTests: XCTestCase {
         let s = try TestServer(config: Self.config)
         let script = """
             import asyncio, sys, websockets
+            from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
             port = int(sys.argv[1])
             async def main():
                 for compression in ["deflate", None]:
@@ -118,6 +119,16 @@ final class WebSocketDeflateTests: XCTestCase {
                         for i in range(20):
                             assert await a.recv() == f"message {i} " * i, "broadcast a"
                             assert await b.recv() == f"message {i} " * i, "broadcast b"
+                # A 256-byte window promised (compressed with zlib's 512-byte one, which never
+                # reaches further back than 250): Python inflates with an 8-bit window.
+                factory = ClientPerMessageDeflateFactory(server_max_window_bits=8, client_no_context_takeover=True)
+                async with websockets.connect(url + "/echo", extensions=[factory], compression=None) as ws:
+                    print("echo", ws.response.headers.get("Sec-WebSocket-Extensions"))
+                    block = bytes(range(40, 120)) * 4
+                    for n in range(1, 40):
+                        m = (block[: n * 7] + block) * 12
+                        await ws.send(m)
+                        assert await ws.recv() == m, "window 8"
                 print("done")
             asyncio.run(asyncio.wait_for(main(), 30))
             """
@@ -127,7 +138,8 @@ final class WebSocketDeflateTests: XCTestCase {
             String(decoding: r.out, as: UTF8.self).split(separator: "\n"),
             [
                 "echo permessage-deflate", "exec permessage-deflate", "broadcast permessage-deflate; server_no_context_takeover",
-                "echo None", "exec None", "broadcast None", "done",
+                "echo None", "exec None", "broadcast None",
+                "echo permessage-deflate; client_no_context_takeover; server_max_window_bits=8", "done",
             ])
     }
 }

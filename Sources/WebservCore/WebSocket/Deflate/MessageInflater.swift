@@ -59,9 +59,12 @@ public final class MessageInflater: @unchecked Sendable {
             stream.pointee.next_in = nil
             stream.pointee.avail_in = 0
         }
+        // Small messages get small steps (a chat line should not cost a 64 KiB copy), large ones grow to `step`.
+        var step = min(max(1024, input.count * 4), Self.step)
         while true {
             // One byte past the limit is enough to know it was exceeded.
-            let room = min(Self.step, limit - output.count + 1)
+            let room = min(step, limit - output.count + 1)
+            step = min(step * 2, Self.step)
             let start = output.count
             output.append(contentsOf: Self.zeros[..<room])
             let status = output.withUnsafeMutableBufferPointer { p in
