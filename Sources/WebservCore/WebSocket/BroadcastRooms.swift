@@ -49,7 +49,7 @@ final class BroadcastRoom {
     func publish(opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
         let id = history.append(payload)
         var frames = BroadcastFrames(opcode: opcode == .binary ? .binary : .text, payload: payload, deflaters: deflaters)
-        for m in order { m.sendEncoded(frames.frame(for: m.session.configuration.deflate)) }
+        for m in order { m.sendEncoded(frames.frame(windowBits: m.broadcastWindowBits)) }
         return id
     }
 }

@@ -16,6 +16,9 @@ final class WebSocketConnection: UpgradedProtocol {
     let location: LocationConfig
     private var released = false
 
+    /// The compressor window of this member's broadcast frames; nil without permessage-deflate.
+    let broadcastWindowBits: Int?
+
     /// A member whose queued output passes this is not reading: it is disconnected (1008).
     var backlogLimit: Int
 
@@ -29,6 +32,7 @@ final class WebSocketConnection: UpgradedProtocol {
         var configuration = WebSocketSession.Configuration(maxMessageSize: max)
         configuration.deflate = Self.negotiateDeflate(mode: mode, request: request, location: location)
         session = WebSocketSession(configuration: configuration, now: c.loop.now)
+        broadcastWindowBits = configuration.deflate?.compressorWindowBits
         backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
     }
 

@@ -169,7 +169,7 @@ public struct WebSocketSession: Sendable {
             return WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &buffer)
         }
         if deflater == nil {
-            deflater = MessageDeflater(windowBits: deflate.compressorWindowBits, resetsContext: deflate.serverNoContextTakeover)
+            deflater = MessageDeflater.forConnection(deflate)
         }
         guard let deflater else { return WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &buffer) }
         PerMessageDeflate.appendCompressedFrame(opcode: opcode, compressed: deflater.compress(payload), into: &buffer)

@@ -5,9 +5,8 @@ struct BroadcastFrames {
     let opcode: WebSocketOpcode
     let payload: [UInt8]
     let deflaters: BroadcastDeflaters
-    private var plain: [UInt8]?
-    /// By compressor window bits (9...15); a handful at most.
-    private var compressed: [(windowBits: Int, frame: [UInt8])] = []
+    /// By compressor window bits (nil: uncompressed); a handful at most, the last used first.
+    private var encoded: [(windowBits: Int?, frame: [UInt8])] = []
 
     init(opcode: WebSocketOpcode, payload: [UInt8], deflaters: BroadcastDeflaters) {
         self.opcode = opcode
@@ -15,18 +14,20 @@ struct BroadcastFrames {
         self.deflaters = deflaters
     }
 
-    /// The frame for a member with these negotiated parameters.
-    mutating func frame(for deflate: PerMessageDeflateParameters?) -> [UInt8] {
-        guard let deflate, let deflater = deflaters.deflater(windowBits: deflate.compressorWindowBits) else {
-            if let plain { return plain }
-            let frame = WebSocketFrameEncoder.encode(opcode: opcode, payload: payload)
-            plain = frame
-            return frame
+    /// The frame for a member whose compressor window is `windowBits` (nil: no permessage-deflate).
+    mutating func frame(windowBits: Int?) -> [UInt8] {
+        if let first = encoded.first, first.windowBits == windowBits { return first.frame }
+        if let i = encoded.firstIndex(where: { $0.windowBits == windowBits }) {
+            encoded.swapAt(0, i)
+            return encoded[0].frame
         }
-        if let cached = compressed.first(where: { $0.windowBits == deflater.windowBits }) { return cached.frame }
         var frame: [UInt8] = []
-        PerMessageDeflate.appendCompressedFrame(opcode: opcode, compressed: deflater.compress(payload), into: &frame)
-        compressed.append((deflater.windowBits, frame))
+        if let windowBits, let deflater = deflaters.deflater(windowBits: windowBits) {
+            PerMessageDeflate.appendCompressedFrame(opcode: opcode, compressed: deflater.compress(payload), into: &frame)
+        } else {
+            WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &frame)
+        }
+        encoded.insert((windowBits, frame), at: 0)
         return frame
     }
 }
