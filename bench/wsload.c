@@ -11,7 +11,13 @@
  *       MEMBERS connections join the room PATH (default 1000). Member 0 also sends MESSAGES
  *       text messages (default 200), one every INTERVAL_MS (default 20). For each message:
  *       the time from its send until the LAST member received it ("all"), and until each
- *       member received it ("each"). Prints JSON with p50/p99/max of both, in microseconds.
+ *       member received it ("each"). Prints JSON with p50/p99/max of both, in microseconds,
+ *       and deliveries_per_s (deliveries from the first send to the last delivery; -i 0
+ *       sends without pacing, so it measures how fast the server fans out).
+ *
+ *   -z 1 (echo and fanout): offer permessage-deflate (RFC 7692) and fail unless the server
+ *       accepts it; messages are then sent compressed (context taken over unless the server
+ *       asks otherwise) and compressed server messages are inflated before they are checked.
  *
  *   wsload cat
  *       copies stdin to stdout with a write() per read(): a line-buffered echo program for
@@ -38,6 +44,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -105,6 +112,11 @@ typedef struct conn {
     /* echo */
     uint32_t sent, recvd;        /* sequence numbers */
     uint64_t *ts;                /* send time per in-flight message (ring, size window) */
+    /* permessage-deflate, when negotiated */
+    z_stream *zout, *zin;
+    int reset_out, reset_in;     /* client_/server_no_context_takeover */
+    unsigned char *zbuf; size_t zcap;    /* compressed output */
+    unsigned char *ibuf; size_t icap;    /* inflated input */
 } conn_t;
 
 static int g_ep;
@@ -115,6 +127,7 @@ static int g_nconns;
 static int g_open, g_failed, g_closed_early;
 static char g_fail_status[160];
 static uint32_t g_rng = 0x9e3779b9u;
+static int g_deflate;            /* -z 1: offer permessage-deflate */
 
 static uint32_t rnd32(void) {  /* xorshift32 */
     g_rng ^= g_rng << 13; g_rng ^= g_rng >> 17; g_rng ^= g_rng << 5;
@@ -167,11 +180,39 @@ static void conn_queue(conn_t *c, const void *data, size_t len) {
     c->wlen += len;
 }
 
-/* queue one masked client frame (the caller flushes) */
+/* make room for n more bytes in *buf (capacity *cap) after `used` */
+static void reserve(unsigned char **buf, size_t *cap, size_t used, size_t n) {
+    if (used + n <= *cap) return;
+    *cap = (used + n) * 2;
+    *buf = realloc(*buf, *cap);
+    if (!*buf) die("out of memory");
+}
+
+static void queue_raw_frame(conn_t *c, int first, const char *payload, size_t len);
+
+/* queue one masked client frame (the caller flushes); data frames are compressed (RSV1) when
+   permessage-deflate was negotiated: sync flush, the trailing 00 00 ff ff removed (RFC 7692 7.2.1) */
 static void queue_frame(conn_t *c, int opcode, const char *payload, size_t len) {
+    if (!c->zout || (opcode != 0x1 && opcode != 0x2)) { queue_raw_frame(c, 0x80 | opcode, payload, len); return; }
+    size_t used = 0;
+    c->zout->next_in = (unsigned char *)payload;
+    c->zout->avail_in = (unsigned)len;
+    do {
+        reserve(&c->zbuf, &c->zcap, used, len / 2 + 64);
+        c->zout->next_out = c->zbuf + used;
+        c->zout->avail_out = (unsigned)(c->zcap - used);
+        if (deflate(c->zout, Z_SYNC_FLUSH) == Z_STREAM_ERROR) die("deflate failed");
+        used = c->zcap - c->zout->avail_out;
+    } while (c->zout->avail_out == 0);
+    if (used >= 4) used -= 4;
+    if (c->reset_out) deflateReset(c->zout);
+    queue_raw_frame(c, 0xC0 | opcode, (const char *)c->zbuf, used);
+}
+
+static void queue_raw_frame(conn_t *c, int first, const char *payload, size_t len) {
     unsigned char hdr[14];
     size_t h = 0;
-    hdr[h++] = (unsigned char)(0x80 | opcode);
+    hdr[h++] = (unsigned char)first;
     if (len < 126) hdr[h++] = (unsigned char)(0x80 | len);
     else if (len < 65536) { hdr[h++] = 0x80 | 126; hdr[h++] = (unsigned char)(len >> 8); hdr[h++] = (unsigned char)len; }
     else { hdr[h++] = 0x80 | 127; for (int i = 7; i >= 0; i--) hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i)); }
@@ -239,6 +280,23 @@ static int parse_handshake(conn_t *c) {
     }
     if (!memmem(c->rbuf, head, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", 28))
         return fail_handshake(c, "wrong Sec-WebSocket-Accept");
+    if (g_deflate) {
+        if (!memmem(c->rbuf, head, "permessage-deflate", 18)) return fail_handshake(c, "permessage-deflate not accepted");
+        c->reset_out = memmem(c->rbuf, head, "client_no_context_takeover", 26) != NULL;
+        c->reset_in = memmem(c->rbuf, head, "server_no_context_takeover", 26) != NULL;
+        c->zout = calloc(1, sizeof *c->zout);
+        c->zin = calloc(1, sizeof *c->zin);
+        if (!c->zout || !c->zin) die("out of memory");
+        /* a server may cap our window (client_max_window_bits=N); zlib's raw deflate takes 9..15 */
+        int bits = 15;
+        const char *cm = memmem(c->rbuf, head, "client_max_window_bits=", 23);
+        if (cm) bits = atoi(cm + 23);
+        if (bits < 9) bits = 9;
+        if (bits > 15) bits = 15;
+        if (deflateInit2(c->zout, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -bits, 8, Z_DEFAULT_STRATEGY) != Z_OK
+            || inflateInit2(c->zin, -15) != Z_OK)
+            die("zlib init failed");
+    }
     memmove(c->rbuf, c->rbuf + head, c->rlen - head);
     c->rlen -= head;
     c->state = C_OPEN;
@@ -265,6 +323,25 @@ static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
         if (!fin && opcode < 8) { g_closed_early++; conn_close(c); return; }  /* we never fragment; neither should echo */
         if (opcode == 0x9) queue_frame(c, 0xA, payload, (size_t)len);
         else if (opcode == 0x8) { g_closed_early++; conn_close(c); return; }
+        else if ((opcode == 0x1 || opcode == 0x2) && (p[0] & 0x40) && c->zin) {
+            /* a compressed message: inflate payload + 00 00 ff ff (RFC 7692 7.2.2) */
+            static const unsigned char tail[4] = { 0, 0, 0xff, 0xff };
+            size_t used = 0;
+            for (int part = 0; part < 2; part++) {
+                c->zin->next_in = part ? (unsigned char *)tail : (unsigned char *)payload;
+                c->zin->avail_in = part ? 4 : (unsigned)len;
+                do {
+                    reserve(&c->ibuf, &c->icap, used, (size_t)len * 4 + 256);
+                    c->zin->next_out = c->ibuf + used;
+                    c->zin->avail_out = (unsigned)(c->icap - used);
+                    int r = inflate(c->zin, Z_SYNC_FLUSH);
+                    if (r != Z_OK && r != Z_BUF_ERROR && r != Z_STREAM_END) { g_closed_early++; conn_close(c); return; }
+                    used = c->icap - c->zin->avail_out;
+                } while (c->zin->avail_out == 0);
+            }
+            if (c->reset_in) inflateReset(c->zin);
+            on_msg(c, opcode, (const char *)c->ibuf, used, t);
+        }
         else if (opcode == 0x1 || opcode == 0x2) on_msg(c, opcode, payload, (size_t)len, t);
         off += h + (size_t)len;
     }
@@ -309,7 +386,8 @@ static void conn_writable(conn_t *c) {
         int n = snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
                          "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-                         "Sec-WebSocket-Version: 13\r\n\r\n", g_path, g_port, HANDSHAKE_KEY);
+                         "Sec-WebSocket-Version: 13\r\n%s\r\n", g_path, g_port, HANDSHAKE_KEY,
+                         g_deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "");
         c->state = C_HANDSHAKE;
         conn_queue(c, req, (size_t)n);
     }
@@ -536,6 +614,14 @@ static int run_fanout(int members) {
     double client_cpu = (cpu_s() - cpu0) / ((double)(now_ns() - start) / 1e9);
     samples_t all = {0};
     long missing = 0;
+    /* throughput: every delivery from the first send to the last delivery (with -i 0 the
+       sender does not pace, so this is what the server can deliver) */
+    uint64_t delivered = 0, last_at = 0;
+    for (int s = 0; s < sent; s++) {
+        delivered += (uint64_t)f_got[s];
+        if (f_last_at[s] > last_at) last_at = f_last_at[s];
+    }
+    double span = sent && last_at > f_sent_at[0] ? (double)(last_at - f_sent_at[0]) / 1e9 : 0;
     for (int s = 0; s < sent; s++) {
         if (f_got[s] < members) { missing += members - f_got[s]; continue; }
         add_sample(&all, f_last_at[s] - f_sent_at[s]);
@@ -546,12 +632,13 @@ static int run_fanout(int members) {
            "\"join_s\": %.3f, \"complete\": %zu, \"missing_deliveries\": %ld, "
            "\"all_p50_us\": %.1f, \"all_p99_us\": %.1f, \"all_max_us\": %.1f, "
            "\"each_p50_us\": %.1f, \"each_p99_us\": %.1f, "
-           "\"out_of_order\": %llu, \"foreign\": %llu, \"closed_early\": %d, \"client_cpu\": %.3f}\n",
+           "\"out_of_order\": %llu, \"foreign\": %llu, \"closed_early\": %d, \"client_cpu\": %.3f, "
+           "\"deliveries_per_s\": %.1f}\n",
            members, sent, f_interval_ms, f_size, join_s, all.n, missing,
            pct_us(&all, 50), pct_us(&all, 99), all.n ? (double)all.v[all.n - 1] / 1000.0 : -1.0,
            pct_us(&f_each, 50), pct_us(&f_each, 99),
            (unsigned long long)f_out_of_order, (unsigned long long)f_foreign, g_closed_early,
-           client_cpu);
+           client_cpu, span > 0 ? (double)delivered / span : 0.0);
     return 0;
 }
 
@@ -576,8 +663,8 @@ static int run_cat(void) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: wsload echo PORT PATH [-c CONNS] [-w WINDOW] [-s SIZE] [-d SECONDS] [-W WARMUP]\n"
-            "       wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE]\n"
+            "usage: wsload echo PORT PATH [-c CONNS] [-w WINDOW] [-s SIZE] [-d SECONDS] [-W WARMUP] [-z 1]\n"
+            "       wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE] [-z 1]\n"
             "       wsload cat\n");
     exit(64);
 }
@@ -603,6 +690,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "-n")) members = atoi(v);
         else if (!strcmp(o, "-m")) f_messages = atoi(v);
         else if (!strcmp(o, "-i")) f_interval_ms = atoi(v);
+        else if (!strcmp(o, "-z")) g_deflate = atoi(v);
         else usage();
     }
     if (conns < 1 || e_window < 1 || e_size < 20 || members < 1 || f_messages < 1 || f_interval_ms < 0)

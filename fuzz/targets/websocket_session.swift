@@ -1,7 +1,8 @@
 // WebSocket session: `WebSocketSession.receive` (decoder + assembler + state machine) fed whole,
 // byte by byte and at random splits must take the same actions; then the connection's side
 // (a message or a server close, the peer's close) and the timers, whose contract is checked:
-// nothing happens before `nextDeadline`, something happens at it.
+// nothing happens before `nextDeadline`, something happens at it. Half the inputs negotiated
+// permessage-deflate.
 @testable import WebservCore
 
 private func run(
@@ -64,7 +65,9 @@ private func run(
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: data, count: size)
     let seed = Fuzz.hash(input)
-    let configuration = WebSocketSession.Configuration(maxMessageSize: seed & 1 == 0 ? 300 : 1 << 20)
+    var configuration = WebSocketSession.Configuration(maxMessageSize: seed & 1 == 0 ? 300 : 1 << 20)
+    // Half the inputs on a permessage-deflate session: RSV1 frames are inflated, within the limit.
+    if seed & 8 == 0 { configuration.deflate = PerMessageDeflateParameters(clientNoContextTakeover: seed & 16 == 0) }
     let splits = Fuzz.splits(count: size, seed: seed)
     let reference = run(input, splits[0], configuration: configuration, seed: seed, slices: false)
     for (k, split) in splits.dropFirst().enumerated() {

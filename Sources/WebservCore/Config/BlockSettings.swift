@@ -64,6 +64,8 @@ struct BlockSettings: Sendable {
     var websocketSubprotocols: [String]?
     var websocketExecBinary: Bool?
     var websocketExecMax: Int?
+    // deflate
+    var websocketDeflate: Bool?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

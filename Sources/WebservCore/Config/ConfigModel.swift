@@ -117,6 +117,9 @@ public struct LocationConfig: Sendable {
     public var autoindexLocaltime = false
     // realtime
     public var realtime = RealtimeSettings()
+    // deflate
+    /// permessage-deflate offered to WebSocket clients (`websocket_deflate`).
+    public var websocketDeflate = true
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

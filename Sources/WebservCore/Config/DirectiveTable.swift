@@ -125,6 +125,10 @@ enum DirectiveTable {
                 guard let max = Int(n.args[0]), max > 0 else { throw Setters.invalidValue(n) }
                 s.websocketExecMax = max
             },
+            // deflate
+            DirectiveRow("websocket_deflate", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+                s.websocketDeflate = try Setters.flag(n)
+            },
         ]
         // Feature tables, one file each.
         let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows

@@ -81,6 +81,7 @@ enum ConfigResolver {
         config.realtime.subprotocols = inherit(\.websocketSubprotocols, [])
         config.realtime.execBinary = inherit(\.websocketExecBinary, false)
         config.realtime.execMax = inherit(\.websocketExecMax, config.realtime.execMax)
+        config.websocketDeflate = inherit(\.websocketDeflate, true)  // deflate
         return config
     }
 }

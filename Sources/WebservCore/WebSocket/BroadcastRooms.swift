@@ -2,6 +2,8 @@
 /// WebSocket members and HTTP pollers.
 final class BroadcastRooms {
     private var rooms: [String: BroadcastRoom] = [:]
+    /// One compressor per window size, shared by every room (members take no context over).
+    private let deflaters = BroadcastDeflaters()
 
     static func shared(_ server: Server) -> BroadcastRooms {
         if let r = server.extensions["broadcast"] as? BroadcastRooms { return r }
@@ -12,7 +14,7 @@ final class BroadcastRooms {
 
     func room(_ name: String) -> BroadcastRoom {
         if let r = rooms[name] { return r }
-        let r = BroadcastRoom()
+        let r = BroadcastRoom(deflaters: deflaters)
         rooms[name] = r
         return r
     }
@@ -25,6 +27,11 @@ final class BroadcastRoom {
     private(set) var history = BroadcastHistory(capacity: 100)
     private var members: [ObjectIdentifier: WebSocketConnection] = [:]
     private var order: [WebSocketConnection] = []
+    private let deflaters: BroadcastDeflaters
+
+    init(deflaters: BroadcastDeflaters = BroadcastDeflaters()) {
+        self.deflaters = deflaters
+    }
 
     var memberCount: Int { order.count }
 
@@ -91,8 +98,8 @@ final class BroadcastRoom {
     func publish(opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
         let time = Clock.wallMilliseconds()
         let id = history.append(payload, time: time)
-        let frame = WebSocketFrameEncoder.encode(opcode: opcode == .binary ? .binary : .text, payload: payload)
-        for m in order { m.sendEncoded(frame) }
+        var frames = BroadcastFrames(opcode: opcode == .binary ? .binary : .text, payload: payload, deflaters: deflaters)
+        for m in order { m.sendEncoded(frames.frame(windowBits: m.broadcastWindowBits)) }
         if !listeners.isEmpty { notifyListeners(BroadcastHistory.Message(id: id, data: payload, time: time)) }
         return id
     }

@@ -18,6 +18,9 @@ final class WebSocketConnection: UpgradedProtocol {
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
     var subprotocol: String?
 
+    /// The compressor window of this member's broadcast frames; nil without permessage-deflate.
+    let broadcastWindowBits: Int?
+
     /// A member whose queued output passes this is not reading: it is disconnected (1008).
     var backlogLimit: Int
 
@@ -28,8 +31,30 @@ final class WebSocketConnection: UpgradedProtocol {
         self.location = location
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
-        session = WebSocketSession(configuration: .init(maxMessageSize: max), now: c.loop.now)
+        var configuration = WebSocketSession.Configuration(maxMessageSize: max)
+        configuration.deflate = Self.negotiateDeflate(mode: mode, request: request, location: location)
+        session = WebSocketSession(configuration: configuration, now: c.loop.now)
+        broadcastWindowBits = configuration.deflate?.compressorWindowBits
         backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
+    }
+
+    /// permessage-deflate for this connection, if the location allows it and the client offered an
+    /// acceptable form. Broadcast members always get `server_no_context_takeover`, so a room
+    /// compresses each message once per window size rather than once per member.
+    static func negotiateDeflate(mode: WebSocketMode, request: RequestHead, location: LocationConfig)
+        -> PerMessageDeflateParameters?
+    {
+        guard location.websocketDeflate,
+            let offers = WebSocketEndpoint.joinedHeader(request, "sec-websocket-extensions")
+        else { return nil }
+        var broadcast = false
+        if case .broadcast = mode { broadcast = true }
+        return PerMessageDeflateNegotiation.negotiate(header: offers, forceServerNoContextTakeover: broadcast)
+    }
+
+    /// Headers the 101 adds for what was negotiated.
+    var negotiatedHeaders: [(name: String, value: String)] {
+        session.configuration.deflate.map { [("Sec-WebSocket-Extensions", $0.responseHeader)] } ?? []
     }
 
     /// Prepares the mode before the 101 goes out (an exec program must start first).
@@ -94,7 +119,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             // The message arrived while open; actions keep order, so its echo still precedes
             // any close frame a later bad frame in the same read produced.
-            WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &c.output.buffer)
+            session.encodeMessage(opcode: opcode, payload: payload, into: &c.output.buffer)
         case .broadcast:
             room?.publish(opcode: opcode, payload: payload)
         case .exec:
@@ -117,7 +142,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// A message from the server side (exec output), encoded in place.
     func send(_ opcode: WebSocketOpcode, _ payload: ArraySlice<UInt8>) {
         guard let c = acceptingOutput(payload.count + 10) else { return }
-        WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &c.output.buffer)
+        session.encodeMessage(opcode: opcode, payload: payload, into: &c.output.buffer)
         c.flush()
     }
 

@@ -20,6 +20,9 @@ public enum WebSocketError: Error, Equatable, Sendable {
     /// A frame or message larger than the configured maximum.
     case messageTooBig
     case policyViolation
+    /// A permessage-deflate payload zlib cannot inflate (RFC 7692 §7.2.2); a protocol error, as
+    /// Python `websockets` treats it.
+    case invalidCompressedData
     case internalError
 
     /// The status code sent in our close frame (§7.4.1).
@@ -27,7 +30,7 @@ public enum WebSocketError: Error, Equatable, Sendable {
         switch self {
         case .unmaskedFrame, .reservedBitsSet, .reservedOpcode, .controlFrameTooLong,
             .fragmentedControlFrame, .invalidPayloadLength, .unexpectedContinuation,
-            .expectedContinuation, .invalidClosePayload, .invalidCloseCode:
+            .expectedContinuation, .invalidClosePayload, .invalidCloseCode, .invalidCompressedData:
             1002
         case .invalidUTF8: 1007
         case .policyViolation: 1008

@@ -4,6 +4,8 @@
 public struct WebSocketFrameDecoder: Sendable {
     /// Largest data frame payload accepted; a longer one fails with `.messageTooBig` (1009).
     public var maxPayloadLength: Int
+    /// permessage-deflate was negotiated: RSV1 may mark the first frame of a message (RFC 7692 §6).
+    public var allowsCompressedFrames = false
 
     /// Bytes received but not yet consumed, starting at `readIndex`.
     private var buffer: [UInt8] = []
@@ -16,6 +18,8 @@ public struct WebSocketFrameDecoder: Sendable {
     /// A parsed frame header.
     private struct Header: Sendable {
         var fin: Bool
+        /// RSV1 (RFC 7692's "Per-Message Compressed" bit).
+        var compressed: Bool
         var opcode: WebSocketOpcode
         var length: Int
         /// The masking key with byte j of the key at bits 8j..<8j+8.
@@ -34,6 +38,9 @@ public struct WebSocketFrameDecoder: Sendable {
     public var partialFrame: (opcode: WebSocketOpcode, payload: ArraySlice<UInt8>)? {
         header.map { ($0.opcode, payload[...]) }
     }
+
+    /// The partial frame has RSV1 set: its payload is compressed and cannot be checked yet.
+    public var partialFrameIsCompressed: Bool { header?.compressed ?? false }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         var bytes = bytes.assumingMemoryBound(to: UInt8.self)
@@ -93,7 +100,8 @@ public struct WebSocketFrameDecoder: Sendable {
         header = nil
         var complete = [UInt8]()
         swap(&complete, &payload)
-        return WebSocketFrame(fin: current.fin, opcode: current.opcode, payload: complete)
+        return WebSocketFrame(
+            fin: current.fin, reservedBits: current.compressed ? 0b100 : 0, opcode: current.opcode, payload: complete)
     }
 
     /// Reads and checks a header, failing as soon as its first two bytes show a violation.
@@ -105,8 +113,12 @@ public struct WebSocketFrameDecoder: Sendable {
         let fin = b0 & 0x80 != 0
         let opcode = WebSocketOpcode(raw: b0)
         // "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values." (§5.2)
-        guard b0 & 0x70 == 0 else { throw .reservedBitsSet }
+        let compressed = b0 & 0x40 != 0
+        guard b0 & 0x30 == 0, !compressed || allowsCompressedFrames else { throw .reservedBitsSet }
         if case .reserved(let value) = opcode { throw .reservedOpcode(value) }
+        // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
+        // non-first fragments of a data message." (RFC 7692 §6.1)
+        if compressed, opcode.isControl || opcode == .continuation { throw .reservedBitsSet }
         let length7 = b1 & 0x7F
         if opcode.isControl {
             guard fin else { throw .fragmentedControlFrame }
@@ -132,7 +144,7 @@ public struct WebSocketFrameDecoder: Sendable {
             UInt32(buffer[cursor]) | UInt32(buffer[cursor + 1]) << 8
             | UInt32(buffer[cursor + 2]) << 16 | UInt32(buffer[cursor + 3]) << 24
         readIndex = cursor + 4
-        return Header(fin: fin, opcode: opcode, length: Int(length), maskKey: key)
+        return Header(fin: fin, compressed: compressed, opcode: opcode, length: Int(length), maskKey: key)
     }
 
     /// "octet i of the transformed data is the XOR of octet i of the original data with octet at

@@ -10,6 +10,8 @@ public struct WebSocketSession: Sendable {
         public var pongTimeout: Int
         /// After our close frame, wait this long for the peer's before closing the socket.
         public var closeTimeout: Int
+        /// permessage-deflate as negotiated in the handshake (RFC 7692); nil: none.
+        public var deflate: PerMessageDeflateParameters?
 
         public init(
             maxMessageSize: Int = 1 << 20, idlePingInterval: Int = 30_000, pongTimeout: Int = 10_000,
@@ -51,12 +53,18 @@ public struct WebSocketSession: Sendable {
     private var assembler: WebSocketMessageAssembler
     private var lastReceived: Int
     private var pingSentAt: Int?
+    /// permessage-deflate state, created with the first compressed message each way.
+    private var inflater: MessageInflater?
+    private var deflater: MessageDeflater?
+    /// The message being received has RSV1 on its first frame.
+    private var receivingCompressed = false
 
     public init(configuration: Configuration = Configuration(), now: Int) {
         self.configuration = configuration
         self.decoder = WebSocketFrameDecoder(maxPayloadLength: configuration.maxMessageSize)
         self.assembler = WebSocketMessageAssembler(maxMessageSize: configuration.maxMessageSize)
         self.lastReceived = now
+        self.decoder.allowsCompressedFrames = configuration.deflate != nil
     }
 
     /// True while application messages may be sent.
@@ -103,7 +111,7 @@ public struct WebSocketSession: Sendable {
                 break
             }
             guard let frame else {
-                if state == .open, let partial = decoder.partialFrame {
+                if state == .open, !receivingCompressed, !decoder.partialFrameIsCompressed, let partial = decoder.partialFrame {
                     do {
                         try assembler.inspectPartial(opcode: partial.opcode, payload: partial.payload)
                     } catch {
@@ -121,7 +129,7 @@ public struct WebSocketSession: Sendable {
                 continue
             }
             do {
-                if let event = try assembler.push(frame) { handle(event, now: now, into: &actions) }
+                if let event = try assembler.push(try inflated(frame)) { handle(event, now: now, into: &actions) }
             } catch {
                 actions += fail(error, now: now)
                 // A bad close frame (code 1005, 999, a 1-byte payload …) is still the peer's
@@ -134,6 +142,37 @@ public struct WebSocketSession: Sendable {
             }
         }
         return actions
+    }
+
+    /// A data frame of a compressed message with its payload inflated (RFC 7692 §7.2.2), counted
+    /// against the message's remaining budget as it grows; other frames as they are.
+    private mutating func inflated(_ frame: WebSocketFrame) throws(WebSocketError) -> WebSocketFrame {
+        guard let deflate = configuration.deflate, !frame.opcode.isControl else { return frame }
+        // The decoder already refused RSV1 on continuation and control frames.
+        if frame.opcode != .continuation, !assembler.isAssembling { receivingCompressed = frame.reservedBits & 0b100 != 0 }
+        guard receivingCompressed else { return frame }
+        if inflater == nil { inflater = MessageInflater() }
+        guard let inflater else { throw .internalError }
+        var payload: [UInt8] = []
+        try inflater.inflate(frame.payload, final: frame.fin, into: &payload, limit: assembler.remainingMessageBudget)
+        if frame.fin {
+            receivingCompressed = false
+            inflater.endMessage(resetContext: deflate.clientNoContextTakeover)
+        }
+        return WebSocketFrame(fin: frame.fin, opcode: frame.opcode, payload: payload)
+    }
+
+    /// Appends one application message as a frame, compressed (RSV1 set) when permessage-deflate
+    /// was negotiated; control frames never go through here (§6.1).
+    public mutating func encodeMessage(opcode: WebSocketOpcode, payload: some Collection<UInt8>, into buffer: inout [UInt8]) {
+        guard let deflate = configuration.deflate else {
+            return WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &buffer)
+        }
+        if deflater == nil {
+            deflater = MessageDeflater.forConnection(deflate)
+        }
+        guard let deflater else { return WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &buffer) }
+        PerMessageDeflate.appendCompressedFrame(opcode: opcode, compressed: deflater.compress(payload), into: &buffer)
     }
 
     /// Reacts to one assembled event.
@@ -194,6 +233,7 @@ public struct WebSocketSession: Sendable {
     }
 
     /// Frames an application message, if the session is still open.
+    /// (Never compressed: a session with permessage-deflate sends messages with `encodeMessage`.)
     public func send(opcode: WebSocketOpcode, payload: some Collection<UInt8>) -> [Action] {
         guard state == .open else { return [] }
         return [.send(WebSocketFrameEncoder.encode(opcode: opcode, payload: payload))]

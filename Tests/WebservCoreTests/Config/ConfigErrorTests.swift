@@ -144,6 +144,10 @@ final class ConfigErrorTests: XCTestCase {
 
     func testAutoindexFlag() {
         assertError("server {\n autoindex yes;\n}", "test.conf:2: error: \"autoindex\" directive must be \"on\" or \"off\"")
+        assertError("websocket_deflate 1;", "test.conf:1: error: \"websocket_deflate\" directive must be \"on\" or \"off\"")
+        assertError(
+            "server {\n websocket_deflate on off;\n}",
+            "test.conf:2: error: invalid number of arguments in \"websocket_deflate\" directive")
     }
 
     func testUnknownMethod() {

@@ -37,6 +37,7 @@ final class ResolverTests: XCTestCase {
         XCTAssertNil(fallback.websocket)
         XCTAssertEqual(fallback.websocketMaxMessage, 1 << 20)
         XCTAssertNil(fallback.websocketOrigins)
+        XCTAssertTrue(fallback.websocketDeflate)
         XCTAssertEqual(fallback.types, MIMETypes.builtIn)
         XCTAssertEqual(fallback.defaultType, "application/octet-stream")
     }
@@ -121,6 +122,17 @@ final class ResolverTests: XCTestCase {
         XCTAssertNil(config.servers[0].accessLog)
         XCTAssertEqual(config.servers[0].errorLog, "")
         XCTAssertEqual(config.servers[1].accessLog, "/l")
+    }
+
+    func testWebSocketDeflateInheritsAndNearestWins() throws {
+        let config = try XCTUnwrap(
+            loadConfig(
+                "websocket_deflate off;\nserver { location /a { websocket echo; } location /b { websocket_deflate on; } }\nserver { websocket_deflate ON; }"
+            ))
+        XCTAssertFalse(config.servers[0].locations[0].websocketDeflate)
+        XCTAssertTrue(config.servers[0].locations[1].websocketDeflate)
+        XCTAssertFalse(config.servers[0].fallbackLocation.websocketDeflate)
+        XCTAssertTrue(config.servers[1].fallbackLocation.websocketDeflate)
     }
 
     func testErrorPagesReplaceInheritedOnes() throws {

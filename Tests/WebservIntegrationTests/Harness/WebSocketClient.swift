@@ -4,12 +4,16 @@ import Foundation
 final class WebSocketClient {
     let raw: RawClient
     var pending: [UInt8] = []
+    /// The 101 response (its headers: `Sec-WebSocket-Extensions` …).
+    private(set) var handshake: HTTPResponse?
     private var chunk = [UInt8](repeating: 0, count: 1 << 20)
 
     struct Frame {
         var fin: Bool
         var opcode: UInt8
         var payload: [UInt8]
+        /// RSV1: permessage-deflate's "Per-Message Compressed" bit.
+        var compressed = false
         var text: String { String(decoding: payload, as: UTF8.self) }
         var closeCode: UInt16? { opcode == 8 && payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil }
     }
@@ -26,6 +30,7 @@ final class WebSocketClient {
             "GET \(path) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(Self.key)\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n"
         )
         guard let r = raw.readResponse(head: true), r.status == 101 else { return nil }
+        handshake = r
         pending = raw.takeBuffered()
     }
 
@@ -56,8 +61,8 @@ final class WebSocketClient {
         return out
     }
 
-    func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true) {
-        raw.send(Self.frame(opcode: opcode, payload: payload, fin: fin, masked: masked))
+    func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) {
+        raw.send(Self.frame(opcode: opcode, payload: payload, fin: fin, masked: masked, rsv: rsv))
     }
 
     func sendText(_ s: String) { send(opcode: 1, Array(s.utf8)) }
@@ -80,7 +85,7 @@ final class WebSocketClient {
                 if length < 126 || offset > 2, pending.count >= offset + length {
                     let f = Frame(
                         fin: pending[0] & 0x80 != 0, opcode: pending[0] & 0x0F,
-                        payload: Array(pending[offset..<(offset + length)]))
+                        payload: Array(pending[offset..<(offset + length)]), compressed: pending[0] & 0x40 != 0)
                     pending.removeSubrange(0..<(offset + length))
                     return f
                 }
