@@ -17,8 +17,8 @@ public final class Server: TimedHandler {
     var signals: SignalPipe?
     var stopDeadline = 0
     let logFiles = LogFiles()
-    var accessLogFDs: [Int32?] = []
-    var errorLogFD: Int32 = 2
+    var accessLogs: [LogSink?] = []
+    lazy var errorLog = LogSink.forDescriptor(2)
     /// Exit callbacks of child processes (CGI, WebSocket exec), by pid.
     var children: [pid_t: (Int32) -> Void] = [:]
     /// Things to tell when the server stops (WebSocket rooms, children).
@@ -36,14 +36,15 @@ public final class Server: TimedHandler {
     public func start() throws(StartError) {
         do {
             for server in configuration.servers {
-                accessLogFDs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
+                accessLogs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
             }
             if let first = configuration.servers.first {
-                errorLogFD = try logFiles.open(first.errorLog, standard: 2)
+                errorLog = try logFiles.open(first.errorLog, standard: 2)
             }
         } catch {
             throw .system(error)
         }
+        attachLogs()
         for socket in vhosts.sockets {
             do {
                 listeners.append(try Listener(socket: socket, server: self))
@@ -75,6 +76,7 @@ public final class Server: TimedHandler {
 
     public func run() {
         loop.run()
+        for sink in logFiles.all { sink.flush() }
         for l in listeners { Sys.close(l.fd) }
         // The loop holds the server as its timed handler: drop that cycle so the server and all
         // it owns are freed, and LeakSanitizer can tell a real leak from this one.
@@ -147,17 +149,28 @@ public final class Server: TimedHandler {
 
     /// Whether requests to server `index` are logged (their request line is kept).
     func logsAccess(_ index: Int) -> Bool {
-        index < accessLogFDs.count && accessLogFDs[index] != nil
+        index < accessLogs.count && accessLogs[index] != nil
     }
 
     func accessLog(_ c: Connection) {
-        guard c.serverIndex < accessLogFDs.count, let fd = accessLogFDs[c.serverIndex] else { return }
+        guard c.serverIndex < accessLogs.count, let sink = accessLogs[c.serverIndex] else { return }
         let line = CombinedLogFormat.line(
             remote: c.peerAddress, time: loop.dates.logValue, request: c.log.requestLine,
             status: c.log.status, bytes: c.log.bodyBytes,
             referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"),
             authorization: c.request?.header("authorization"))
-        LogFiles.write(fd, line)
+        sink.write(line)
+    }
+
+    /// Logs go through the loop when their destination is full; lines dropped then are counted
+    /// in the error log once it takes lines again (an access log stays pure `combined`).
+    private func attachLogs() {
+        for sink in logFiles.all { sink.attach(to: loop) }
+        errorLog.attach(to: loop)
+        errorLog.onDropped = { [unowned self] n in self.logError("\(n) error log lines dropped: the log could not take them") }
+        for case let sink? in accessLogs where sink !== errorLog {
+            sink.onDropped = { [unowned self] n in self.logError("\(n) access log lines dropped: the log could not take them") }
+        }
     }
 
     public func logError(_ message: String) {
@@ -167,7 +180,7 @@ public final class Server: TimedHandler {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let stamp =
             "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
-        LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
+        errorLog.write(Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
     }
 }
 
