@@ -149,8 +149,9 @@ public final class ChildProcess {
     /// True until the child was reaped.
     public var isRunning: Bool { exitStatus == nil }
 
-    /// SIGTERM to the child's process group now, SIGKILL after `killGrace` ms if the child
-    /// is still alive. Closes our pipe ends. The child is reaped either way (`onExit` runs).
+    /// SIGTERM to the child's process group now, SIGKILL to the group after `killGrace` ms
+    /// (whether or not the child itself has gone: a grandchild may ignore SIGTERM). Closes our
+    /// pipe ends. The child is reaped either way (`onExit` runs).
     public func terminate() {
         closeStdin()
         closeStdout()
@@ -158,30 +159,42 @@ public final class ChildProcess {
         guard isRunning, !terminateRequested else { return }
         terminateRequested = true
         kill(-pid, SIGTERM)
-        do {
-            let timer = KillTimer(child: self, deadline: server.loop.now + Self.killGrace)
-            killDeadline = timer
-            server.loop.addTimed(timer)
-        }
+        scheduleKill()
     }
 
+    /// SIGKILL to the process group: the child if it still runs, and whatever it started that
+    /// is still there.
     fileprivate func killNow() {
-        if isRunning { kill(-pid, SIGKILL) }
         if let timer = killDeadline {
             server.loop.removeTimed(timer)
             killDeadline = nil
         }
+        server.groupsToEnd.remove(pid)
+        // Once the child is reaped its pid could be reused; not while the group it leads still
+        // has members, and a new child of ours with that pid has its own watch.
+        guard isRunning || server.children[pid] == nil else { return }
+        kill(-pid, SIGKILL)
     }
 
     private func reaped(_ status: Int32) {
         exitStatus = status
-        if let timer = killDeadline {
-            server.loop.removeTimed(timer)
-            killDeadline = nil
+        if !terminateRequested {
+            // The script is done; what it left behind (a background job holding stdout, a
+            // daemon) is ended with it: SIGTERM now, SIGKILL after the grace period.
+            if kill(-pid, SIGTERM) == 0 { scheduleKill() }
         }
+        // After `terminate` the timer stays: a member ignoring SIGTERM gets SIGKILL.
         let callback = onExit
         onExit = nil
         callback?(status)
+    }
+
+    private func scheduleKill() {
+        guard killDeadline == nil else { return }
+        let timer = KillTimer(child: self, deadline: server.loop.now + Self.killGrace)
+        killDeadline = timer
+        server.loop.addTimed(timer)
+        server.groupsToEnd.insert(pid)
     }
 
     // MARK: helpers

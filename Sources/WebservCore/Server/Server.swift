@@ -21,6 +21,9 @@ public final class Server: TimedHandler {
     lazy var errorLog = LogSink.forDescriptor(2)
     /// Exit callbacks of child processes (CGI, WebSocket exec), by pid.
     var children: [pid_t: (Int32) -> Void] = [:]
+    /// Process groups of children that were told to end and get SIGKILL after a grace period
+    /// (`ChildProcess.terminate`); the server does not leave them behind when it exits.
+    var groupsToEnd: Set<pid_t> = []
     /// Things to tell when the server stops (WebSocket rooms, children).
     public var shutdownHooks: [() -> Void] = []
     /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
@@ -76,6 +79,7 @@ public final class Server: TimedHandler {
 
     public func run() {
         loop.run()
+        for group in groupsToEnd { kill(-group, SIGKILL) }
         for sink in logFiles.all { sink.flush() }
         for l in listeners { Sys.close(l.fd) }
         // The loop holds the server as its timed handler: drop that cycle so the server and all

@@ -348,6 +348,10 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             // As nginx does when an upstream closes early: no last chunk, the connection closes.
             server.logError("\(label) sent \(streamedLength) of the \(declared) bytes it announced")
             c.close()
+        } else if let status = child.exitStatus, status & 0x7F != 0, !child.terminateRequested {
+            // Killed by a signal (a crash, the OOM killer): the body may be cut anywhere, and a
+            // last chunk would tell the client it is complete.
+            c.close()
         } else {
             c.streamEnd()
         }
