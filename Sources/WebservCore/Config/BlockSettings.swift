@@ -32,6 +32,11 @@ struct BlockSettings: Sendable {
     /// `.some(nil)` is `access_log off`.
     var accessLog: String??
     var errorLog: String?
+
+    // bounds
+    var websocketMaxOutput: Int?
+    var websocketRoomHistory: RoomHistoryLimit?
+    var websocketMaxRooms: Int?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

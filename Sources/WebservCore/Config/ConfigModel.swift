@@ -93,6 +93,8 @@ public struct LocationConfig: Sendable {
     public var websocketOrigins: [String]?
     public var types: MIMETypes
     public var defaultType: String
+    // bounds
+    public var websocketBounds = WebSocketBounds()
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

@@ -54,7 +54,7 @@ enum DirectiveTable {
     static let many = Int.max
 
     static let rows: [String: DirectiveRow] = {
-        let list: [DirectiveRow] = [
+        var list: [DirectiveRow] = [
             DirectiveRow("http", .main, arguments: 0...0, block: true),
             DirectiveRow("server", .http, arguments: 0...0, block: true, repeatable: true),
             DirectiveRow("location", .server, arguments: 1...2, block: true, repeatable: true),
@@ -109,6 +109,8 @@ enum DirectiveTable {
             },
             DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
         ]
+        // bounds
+        list += WebSocketBounds.directives
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()
 }

@@ -47,7 +47,7 @@ enum ConfigResolver {
         func inherit<T>(_ field: KeyPath<BlockSettings, T?>, _ fallback: T) -> T {
             own[keyPath: field] ?? server[keyPath: field] ?? http[keyPath: field] ?? fallback
         }
-        return LocationConfig(
+        var config = LocationConfig(
             path: path,
             exact: exact,
             root: inherit(\.root, ConfigFiles.resolve("www", against: prefix)),
@@ -66,5 +66,8 @@ enum ConfigResolver {
             websocketOrigins: inherit(\.websocketOrigins, nil),
             types: inherit(\.types, MIMETypes.builtIn),
             defaultType: inherit(\.defaultType, defaultType))
+        // bounds
+        config.websocketBounds = WebSocketBounds.resolve(own: own, server: server, http: http)
+        return config
     }
 }

@@ -12,6 +12,10 @@ extension Connection {
             return
         }
         if state == .upgraded {
+            if now >= deadline && !output.isEmpty {
+                close()  // send_timeout: the peer has taken nothing for that long
+                return
+            }
             upgradedProtocol?.checkTimers(now: now, connection: self)
             return
         }

@@ -135,7 +135,12 @@ extension Connection {
         if output.isEmpty {
             outputDrained(fromHandler: true)
         } else {
-            if state != .upgraded { deadline = loop.now + serverConfig.sendTimeout }
+            if state != .upgraded {
+                deadline = loop.now + serverConfig.sendTimeout
+            } else if deadline == .max {
+                // send_timeout runs from the first byte that waits until the next that goes.
+                deadline = loop.now + serverConfig.sendTimeout
+            }
             updateInterest()
         }
     }
@@ -171,6 +176,7 @@ extension Connection {
             return
         }
         if state == .upgraded {
+            deadline = .max
             updateInterest()
             upgradedProtocol?.outputDrained(connection: self)
             return

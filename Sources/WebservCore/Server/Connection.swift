@@ -67,6 +67,9 @@ public final class Connection: PollHandler {
     public var upgradedWantsInput = true {
         didSet { if oldValue != upgradedWantsInput { updateInterest() } }
     }
+    /// An upgraded protocol is not read while this much output waits: a peer that sends and
+    /// never reads fills its own TCP window instead of our memory (`websocket_max_output`).
+    public var upgradedOutputLimit = Int.max
     var log = AccessLogEntry()
     var deadline = Int.max
     var requestsServed = 0
@@ -305,7 +308,7 @@ public final class Connection: PollHandler {
         case .idle, .readingHead, .lingering:
             events = POLLIN
         case .upgraded:
-            if upgradedWantsInput { events = POLLIN }
+            if upgradedWantsInput && output.pendingBytes < upgradedOutputLimit { events = POLLIN }
         case .exchange:
             if bodyReader != nil && !bodyPaused {
                 events = POLLIN

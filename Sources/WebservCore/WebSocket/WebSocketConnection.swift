@@ -18,6 +18,11 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// A member whose queued output passes this is not reading: it is disconnected (1008).
     var backlogLimit: Int
+    /// `websocket_max_output`: past it, the peer's frames are not read, and a room member that
+    /// stays past it for `send_timeout` is disconnected (1008).
+    let outputLimit: Int
+    /// Since when a room member's queue has been over `outputLimit`.
+    private var overLimitSince: Int?
 
     init(mode: WebSocketMode, room: String, request: RequestHead, location: LocationConfig, connection c: Connection) {
         self.mode = mode
@@ -28,6 +33,9 @@ final class WebSocketConnection: UpgradedProtocol {
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
         session = WebSocketSession(configuration: .init(maxMessageSize: max), now: c.loop.now)
         backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
+        let bound = location.websocketBounds.maxOutput
+        outputLimit = bound > 0 ? bound : Int.max
+        c.upgradedOutputLimit = outputLimit
     }
 
     /// Prepares the mode before the 101 goes out (an exec program must start first).
@@ -58,7 +66,24 @@ final class WebSocketConnection: UpgradedProtocol {
     }
 
     func checkTimers(now: Int, connection c: Connection) {
+        if room != nil, isOverLimitTooLong(c, now: now) {
+            perform(session.close(code: 1008, reason: Array("too slow".utf8), now: now), on: c)
+        }
         perform(session.tick(now: now), on: c)
+    }
+
+    /// A member that stays over `outputLimit` longer than `send_timeout` reads too slowly for
+    /// its room: it would hold the room's messages without end.
+    private func isOverLimitTooLong(_ c: Connection, now: Int) -> Bool {
+        guard c.output.pendingBytes > outputLimit else {
+            overLimitSince = nil
+            return false
+        }
+        guard let since = overLimitSince else {
+            overLimitSince = now
+            return false
+        }
+        return now - since >= c.serverConfig.sendTimeout
     }
 
     func serverStopping(connection c: Connection) {
@@ -103,7 +128,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// Queues a pre-encoded frame (broadcast fan-out encodes once for every member).
     func sendEncoded(_ frame: [UInt8]) {
         guard let c = acceptingOutput(frame.count) else { return }
-        c.output.append(frame)
+        c.output.appendShared(frame)
         c.flush()
     }
 
@@ -118,7 +143,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// cannot grow our memory: past the backlog limit it is closed with 1008 (policy).
     private func acceptingOutput(_ bytes: Int) -> Connection? {
         guard let c = connection, c.state == .upgraded, session.canSend else { return nil }
-        if c.output.pendingBytes + bytes > backlogLimit {
+        if c.output.pendingBytes + bytes > backlogLimit || (room != nil && isOverLimitTooLong(c, now: c.loop.now)) {
             perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
             return nil
         }
