@@ -1,29 +1,77 @@
 /// Chat rooms of `websocket broadcast` locations, one per request path, shared by
-/// WebSocket members and HTTP pollers.
+/// WebSocket members and HTTP pollers. Bounded: at most `websocket_max_rooms` live rooms per
+/// location, and a room with no members and no history is freed.
 final class BroadcastRooms {
     private var rooms: [String: BroadcastRoom] = [:]
+    /// Live rooms per location (`BroadcastRooms.key`).
+    private var live: [String: Int] = [:]
+    private unowned let server: Server
+
+    init(server: Server) { self.server = server }
 
     static func shared(_ server: Server) -> BroadcastRooms {
         if let r = server.extensions["broadcast"] as? BroadcastRooms { return r }
-        let r = BroadcastRooms()
+        let r = BroadcastRooms(server: server)
         server.extensions["broadcast"] = r
         return r
     }
 
-    func room(_ name: String) -> BroadcastRoom {
+    /// Rooms are counted per location, named by its path.
+    static func key(_ location: LocationConfig) -> String { (location.exact ? "= " : "") + location.path }
+
+    /// The room `name`, if it exists (a poll does not create one).
+    func existing(_ name: String) -> BroadcastRoom? { rooms[name] }
+
+    /// The room `name`, created if needed; nil when `location` already has `websocket_max_rooms`
+    /// live rooms (logged: the caller answers 503).
+    func room(_ name: String, location: LocationConfig) -> BroadcastRoom? {
         if let r = rooms[name] { return r }
-        let r = BroadcastRoom()
+        let key = Self.key(location)
+        let bounds = location.websocketBounds
+        let count = live[key, default: 0]
+        guard count < bounds.maxRooms else {
+            server.logError(
+                "room \"\(name)\" not opened: location \"\(location.path)\" has \(count) rooms (websocket_max_rooms \(bounds.maxRooms))"
+            )
+            return nil
+        }
+        let r = BroadcastRoom(
+            name: name, location: key, history: BroadcastHistory(capacity: bounds.historyCount, maxBytes: bounds.historyBytes),
+            registry: self)
         rooms[name] = r
+        live[key] = count + 1
         return r
     }
+
+    /// Frees `room` when nothing keeps it: no member and no message to poll.
+    func releaseIfUnused(_ room: BroadcastRoom) {
+        guard room.memberCount == 0, room.history.isEmpty, rooms[room.name] === room else { return }
+        rooms[room.name] = nil
+        live[room.location, default: 1] -= 1
+        if live[room.location] == 0 { live[room.location] = nil }
+    }
+
+    var count: Int { rooms.count }
 }
 
-/// One room: members in join order and the last 100 messages. Publishing encodes the frame
-/// once and queues it to every member, the sender included, so all see one order.
+/// One room: members in join order and the last messages (`websocket_room_history`).
+/// Publishing encodes the frame once and queues it to every member, the sender included, so
+/// all see one order; every member's queue shares that one frame.
 final class BroadcastRoom {
-    private(set) var history = BroadcastHistory(capacity: 100)
+    let name: String
+    /// Its location's key in `BroadcastRooms`.
+    let location: String
+    private(set) var history: BroadcastHistory
     private var members: [ObjectIdentifier: WebSocketConnection] = [:]
     private var order: [WebSocketConnection] = []
+    private unowned let registry: BroadcastRooms
+
+    init(name: String, location: String, history: BroadcastHistory, registry: BroadcastRooms) {
+        self.name = name
+        self.location = location
+        self.history = history
+        self.registry = registry
+    }
 
     var memberCount: Int { order.count }
 
@@ -36,6 +84,7 @@ final class BroadcastRoom {
     func leave(_ m: WebSocketConnection) {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
+        registry.releaseIfUnused(self)
     }
 
     @discardableResult
@@ -43,6 +92,7 @@ final class BroadcastRoom {
         let id = history.append(payload)
         let frame = WebSocketFrameEncoder.encode(opcode: opcode == .binary ? .binary : .text, payload: payload)
         for m in order { m.sendEncoded(frame) }
+        registry.releaseIfUnused(self)
         return id
     }
 }
@@ -51,14 +101,17 @@ final class BroadcastRoom {
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        let room = BroadcastRooms.shared(c.server).room(req.pathString)
+        let rooms = BroadcastRooms.shared(c.server)
         switch req.method {
         case .get, .head:
             let since = sinceParameter(req) ?? 0
             var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            r.body = .bytes(room.history.pollJSON(since: since))
+            // A room nobody opened has no messages; polling it does not create it.
+            let history = rooms.existing(req.pathString)?.history ?? BroadcastHistory()
+            r.body = .bytes(history.pollJSON(since: since))
             c.respond(r)
         case .post:
+            guard let room = rooms.room(req.pathString, location: location) else { return c.respondError(503) }
             let limit = location.websocketMaxMessage
             c.receiveBody(into: PublishSink(room: room, limit: limit))
         default:

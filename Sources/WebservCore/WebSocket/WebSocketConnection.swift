@@ -38,14 +38,21 @@ final class WebSocketConnection: UpgradedProtocol {
         c.upgradedOutputLimit = outputLimit
     }
 
+    /// Why `start` failed, when not a 500.
+    var refusal: Int?
+
     /// Prepares the mode before the 101 goes out (an exec program must start first).
     func start(connection c: Connection) -> Bool {
         switch mode {
         case .echo:
             return true
         case .broadcast:
-            room = BroadcastRooms.shared(c.server).room(roomName)
-            room?.join(self)
+            room = BroadcastRooms.shared(c.server).room(roomName, location: location)
+            guard let room else {
+                refusal = 503  // websocket_max_rooms
+                return false
+            }
+            room.join(self)
             return true
         case .exec(let command):
             exec = ExecBridge.start(command: command, session: self, connection: c)

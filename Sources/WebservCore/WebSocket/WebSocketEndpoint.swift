@@ -20,7 +20,7 @@ enum WebSocketEndpoint {
         case .accept(let headers):
             let session = WebSocketConnection(
                 mode: mode, room: req.pathString, request: req, location: location, connection: c)
-            guard session.start(connection: c) else { return c.respondError(500) }
+            guard session.start(connection: c) else { return c.respondError(session.refusal ?? 500) }
             var r = Response(status: 101, headers: headers.map { (name: $0.0, value: $0.1) })
             r.close = false
             c.respond(r)
