@@ -38,12 +38,14 @@ final class CGIProcessGroupTests: XCTestCase {
         // A grandchild that ignores SIGTERM, then a script that runs past cgi_timeout.
         "cgi-bin/stubborn.sh": """
         sh -c 'trap "" TERM; echo $$ > {{ROOT}}/stubborn.pid; exec sleep 30' &
+        while [ ! -s {{ROOT}}/stubborn.pid ]; do sleep 0.05; done
         sleep 30
 
         """,
         // The same grandchild, holding stdout, behind a script that finishes at once.
         "cgi-bin/stubborn-exit.sh": """
         sh -c 'trap "" TERM; echo $$ > {{ROOT}}/stubborn-exit.pid; exec sleep 30' &
+        while [ ! -s {{ROOT}}/stubborn-exit.pid ]; do sleep 0.05; done
         printf 'Content-Type: text/plain\\r\\n\\r\\nbye\\n'
 
         """,

@@ -146,6 +146,23 @@ public final class ChildProcess {
 
     // MARK: ending
 
+    /// The wait status of a child that has ended but is not reaped yet (waitid with WNOWAIT
+    /// leaves it for the SIGCHLD handler); nil while it runs.
+    public func peekExitStatus() -> Int32? {
+        guard isRunning else { return exitStatus }
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return nil }
+        let reported = info._sifields._sigchld.si_pid
+        guard reported == pid else { return nil }
+        let value = info._sifields._sigchld.si_status
+        switch info.si_code {
+        case Int32(CLD_EXITED): return (value & 0xFF) << 8
+        case Int32(CLD_KILLED): return value & 0x7F
+        case Int32(CLD_DUMPED): return (value & 0x7F) | 0x80
+        default: return nil
+        }
+    }
+
     /// True until the child was reaped.
     public var isRunning: Bool { exitStatus == nil }
 
