@@ -70,6 +70,26 @@ public struct ByteBuffer {
 
     public func readableBytes(_ count: Int) -> [UInt8] { Array(storage[readIndex..<(readIndex + count)]) }
 
+    /// The storage's size; 0 while the buffer holds none (an idle connection).
+    public var capacity: Int { storage.count }
+
+    /// Takes `buffer` as storage; only while this one has none.
+    public mutating func adopt(_ buffer: [UInt8]) {
+        precondition(storage.isEmpty)
+        storage = buffer
+        clear()
+    }
+
+    /// Hands the storage out (to a pool) when nothing is left to parse; the buffer then holds
+    /// none until it is given storage again (reading grows it when needed).
+    public mutating func takeStorage() -> [UInt8]? {
+        guard readableCount == 0, !storage.isEmpty else { return nil }
+        clear()
+        var out: [UInt8] = []
+        swap(&out, &storage)
+        return out
+    }
+
     /// Gives back memory after a big request so idle keep-alive connections stay small.
     public mutating func shrink(to capacity: Int) {
         if storage.count > capacity && readableCount == 0 {

@@ -93,6 +93,8 @@ extension Connection {
         bodyReader = nil
         deadline = .max
         server.accessLog(self)
+        // The protocol keeps what it needs of the request; an idle WebSocket holds no head.
+        request = nil
         updateInterest()
         if !input.isEmpty { proto.inputAvailable(connection: self) }
     }

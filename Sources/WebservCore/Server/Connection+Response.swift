@@ -49,6 +49,7 @@ extension Connection {
         if isHead, !hasNoBody, minor >= 1, case .stream = response.body, response.contentLength == nil {
             chunkedHead = true
         }
+        prepareOutput()
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked || chunkedHead, into: &output.buffer)
@@ -177,6 +178,7 @@ extension Connection {
         }
         if state == .upgraded {
             deadline = .max
+            releaseIdleBuffers()
             updateInterest()
             upgradedProtocol?.outputDrained(connection: self)
             return

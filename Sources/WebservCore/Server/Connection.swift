@@ -39,7 +39,8 @@ public final class Connection: PollHandler {
         return SocketAddress.describe(&storage)
     }
     public internal(set) var state = State.idle
-    public var input = ByteBuffer(capacity: 16 * 1024)
+    /// Holds storage only while there are bytes to parse (`BufferPool`): idle costs nothing.
+    public var input = ByteBuffer(capacity: 0)
     public var output = OutputQueue()
     var parser = RequestHeadParser()
 
@@ -128,6 +129,7 @@ public final class Connection: PollHandler {
         // small buffer every connection keeps (it grows only for a big frame, and a body's
         // buffer shrinks back when the exchange ends).
         let want = state == .exchange ? 128 * 1024 : 16 * 1024
+        if input.capacity == 0 { input.adopt(server.inputBuffers.take()) }
         let result: IOResult
         do {
             result = try input.read(from: fd, want: want)
@@ -297,7 +299,22 @@ public final class Connection: PollHandler {
         deadline = loop.now + serverConfig.keepaliveTimeout
         // The next request starts again from the address's default server.
         serverIndex = defaultServerIndex
-        if input.isEmpty { input.shrink(to: 16 * 1024) }
+        releaseIdleBuffers()
+    }
+
+    /// An idle connection gives its buffers back to the server's pools (when they are empty).
+    public func releaseIdleBuffers() {
+        if var storage = input.takeStorage() { server.inputBuffers.give(&storage) }
+        if output.isEmpty && output.buffer.capacity > 0 {
+            server.outputBuffers.give(&output.buffer)
+            output.releaseStorage()
+        }
+    }
+
+    /// Gives the output buffer storage from the pool before bytes are appended to it.
+    @inline(__always)
+    public func prepareOutput() {
+        if output.buffer.capacity == 0 { output.buffer = server.outputBuffers.take() }
     }
 
     /// POLLIN when we want bytes, POLLOUT while output is pending.

@@ -26,6 +26,11 @@ public final class Server: TimedHandler {
     var groupsToEnd: Set<pid_t> = []
     /// Things to tell when the server stops (WebSocket rooms, children).
     public var shutdownHooks: [() -> Void] = []
+    /// Buffers lent to connections while they are busy (idle connections hold none).
+    public let inputBuffers = BufferPool(size: 16 * 1024, limit: 64, keptCapacity: 16 * 1024, filled: true)
+    public let outputBuffers = BufferPool(size: 4096, limit: 64, keptCapacity: 320 * 1024, filled: false)
+    /// The most connections since memory was last trimmed (see `trimAfterBurst`).
+    var connectionPeak = 0
     /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
     public var extensions: [String: AnyObject] = [:]
 
@@ -95,6 +100,7 @@ public final class Server: TimedHandler {
         }
         let c = Connection(fd: fd, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
+        connectionPeak = max(connectionPeak, connections.count)
         c.start()
     }
 
@@ -104,6 +110,7 @@ public final class Server: TimedHandler {
     }
 
     public func checkTimers(now: Int, loop: EventLoop) {
+        trimAfterBurst()
         for l in listeners { l.checkPause(now: now, loop: loop) }
         for c in Array(connections.values) { c.checkTimers(now: now) }
         if stopping {
@@ -133,6 +140,23 @@ public final class Server: TimedHandler {
         for c in Array(connections.values) { c.shutdownRequested() }
         if connections.isEmpty && children.isEmpty { loop.running = false }
     }
+
+    /// When many connections have gone since the peak, malloc's free memory goes back to the
+    /// system (glibc keeps freed heap otherwise, and RSS would stay at its peak after a burst).
+    func trimAfterBurst() {
+        let live = connections.count
+        guard connectionPeak - live >= 256, live <= connectionPeak / 2 else { return }
+        connectionPeak = live
+        inputBuffers.drain()
+        outputBuffers.drain()
+        _ = Self.mallocTrim?(0)
+    }
+
+    /// glibc's malloc_trim(pad), which the Glibc module does not declare (malloc.h).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
 
     // MARK: child processes
 

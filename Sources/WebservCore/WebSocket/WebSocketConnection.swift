@@ -12,7 +12,10 @@ final class WebSocketConnection: UpgradedProtocol {
     var connection: Connection? { released ? nil : owner }
     var room: BroadcastRoom?
     var exec: ExecBridge?
-    let request: RequestHead
+    /// The upgrade request, for `start` (an exec program's environment); dropped after it, so
+    /// an idle member does not hold its request head.
+    var request: RequestHead { startRequest! }
+    private var startRequest: RequestHead?
     let location: LocationConfig
     private var released = false
 
@@ -27,7 +30,7 @@ final class WebSocketConnection: UpgradedProtocol {
     init(mode: WebSocketMode, room: String, request: RequestHead, location: LocationConfig, connection c: Connection) {
         self.mode = mode
         self.roomName = room
-        self.request = request
+        self.startRequest = request
         self.location = location
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
@@ -43,6 +46,7 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// Prepares the mode before the 101 goes out (an exec program must start first).
     func start(connection c: Connection) -> Bool {
+        defer { startRequest = nil }
         switch mode {
         case .echo:
             return true
@@ -65,6 +69,9 @@ final class WebSocketConnection: UpgradedProtocol {
     func inputAvailable(connection c: Connection) {
         let actions = c.input.withReadable { session.receive($0, now: c.loop.now) }
         c.input.consume(c.input.readableCount)
+        // The decoder copied what it needs: an idle member holds no read buffer.
+        session.releaseIdleStorage()
+        if var storage = c.input.takeStorage() { c.server.inputBuffers.give(&storage) }
         perform(actions, on: c)
     }
 
@@ -107,6 +114,7 @@ final class WebSocketConnection: UpgradedProtocol {
         for action in actions {
             switch action {
             case .send(let bytes):
+                c.prepareOutput()
                 c.output.append(bytes)
             case .deliver(let opcode, let payload):
                 deliver(opcode: opcode, payload: payload, on: c)
@@ -124,6 +132,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             // The message arrived while open; actions keep order, so its echo still precedes
             // any close frame a later bad frame in the same read produced.
+            c.prepareOutput()
             WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &c.output.buffer)
         case .broadcast:
             room?.publish(opcode: opcode, payload: payload)
@@ -142,6 +151,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// A text message from the server side (exec output lines), encoded in place.
     func sendText(_ payload: ArraySlice<UInt8>) {
         guard let c = acceptingOutput(payload.count + 10) else { return }
+        c.prepareOutput()
         WebSocketFrameEncoder.encode(opcode: .text, payload: payload, into: &c.output.buffer)
         c.flush()
     }

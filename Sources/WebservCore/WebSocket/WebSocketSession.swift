@@ -59,6 +59,9 @@ public struct WebSocketSession: Sendable {
         self.lastReceived = now
     }
 
+    /// Frees the decoder's buffer when it holds nothing (an idle connection keeps none).
+    public mutating func releaseIdleStorage() { decoder.releaseIdleStorage() }
+
     /// True while application messages may be sent.
     public var canSend: Bool { state == .open }
 
