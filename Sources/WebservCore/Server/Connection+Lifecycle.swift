@@ -91,7 +91,8 @@ extension Connection {
         upgradedProtocol = proto
         state = .upgraded
         bodyReader = nil
-        deadline = .max
+        // send_timeout holds from here while the 101 itself is still unsent.
+        deadline = output.isEmpty ? .max : loop.now + serverConfig.sendTimeout
         server.accessLog(self)
         // The protocol keeps what it needs of the request; an idle WebSocket holds no head.
         request = nil
