@@ -90,13 +90,6 @@ public struct ByteBuffer {
         return out
     }
 
-    /// Gives back memory after a big request so idle keep-alive connections stay small.
-    public mutating func shrink(to capacity: Int) {
-        if storage.count > capacity && readableCount == 0 {
-            storage = [UInt8](repeating: 0, count: capacity)
-            clear()
-        }
-    }
 }
 
 /// What a connection still has to send, in order: shared chunks, buffered bytes, then part of

@@ -125,9 +125,9 @@ public final class Connection: PollHandler {
             updateInterest()
             return
         }
-        // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use the
-        // small buffer every connection keeps (it grows only for a big frame, and a body's
-        // buffer shrinks back when the exchange ends).
+        // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use a
+        // small buffer lent from the server's pool while there are bytes to parse (it grows
+        // only for a big frame; a grown buffer is freed, not pooled, when the exchange ends).
         let want = state == .exchange ? 128 * 1024 : 16 * 1024
         if input.capacity == 0 { input.adopt(server.inputBuffers.take()) }
         let result: IOResult
