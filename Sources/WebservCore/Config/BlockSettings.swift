@@ -66,6 +66,10 @@ struct BlockSettings: Sendable {
     var websocketExecMax: Int?
     // deflate
     var websocketDeflate: Bool?
+    // bounds
+    var websocketMaxOutput: Int?
+    var websocketRoomHistory: RoomHistoryLimit?
+    var websocketMaxRooms: Int?
 }
 
 /// A `server` block as read: its own settings and its locations in file order.

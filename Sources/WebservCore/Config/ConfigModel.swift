@@ -120,6 +120,8 @@ public struct LocationConfig: Sendable {
     // deflate
     /// permessage-deflate offered to WebSocket clients (`websocket_deflate`).
     public var websocketDeflate = true
+    // bounds
+    public var websocketBounds = WebSocketBounds()
 
     public init(
         path: String, exact: Bool, root: String, alias: String?, index: [String], autoindex: Bool,

@@ -131,7 +131,7 @@ enum DirectiveTable {
             },
         ]
         // Feature tables, one file each.
-        let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows
+        let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows + WebSocketBounds.directives
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 }

@@ -82,6 +82,8 @@ enum ConfigResolver {
         config.realtime.execBinary = inherit(\.websocketExecBinary, false)
         config.realtime.execMax = inherit(\.websocketExecMax, config.realtime.execMax)
         config.websocketDeflate = inherit(\.websocketDeflate, true)  // deflate
+        // bounds
+        config.websocketBounds = WebSocketBounds.resolve(own: own, server: server, http: http)
         return config
     }
 }

@@ -17,20 +17,33 @@ struct AccessLogEntry {
     }
 }
 
-/// Log files opened once at start; writes are whole lines with one `write` each.
+/// Log destinations opened once at start, one `LogSink` each (shared by every server block
+/// that names the same path), so no log write ever blocks the loop.
 final class LogFiles {
-    private var fds: [String: Int32] = [:]
+    private var sinks: [String: LogSink] = [:]
 
     /// "" means the standard stream `standard`; otherwise a file opened for appending.
-    func open(_ path: String, standard: Int32) throws(SystemError) -> Int32 {
-        if path.isEmpty { return standard }
-        if let fd = fds[path] { return fd }
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("open() \"\(path)\"", errno) }
-        fds[path] = fd
-        return fd
+    func open(_ path: String, standard: Int32) throws(SystemError) -> LogSink {
+        let key = path.isEmpty ? "/dev/fd/\(standard)" : path
+        if let sink = sinks[key] { return sink }
+        let sink: LogSink
+        if path.isEmpty {
+            sink = LogSink.forDescriptor(standard)
+        } else {
+            // O_NONBLOCK: a FIFO named as a log must not stop the server either.
+            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
+            guard fd >= 0 else { throw SystemError("open() \"\(path)\"", errno) }
+            sink = LogSink.forDescriptor(fd, owned: true)
+        }
+        sinks[key] = sink
+        return sink
     }
 
+    /// Every sink, to attach to the loop.
+    var all: [LogSink] { Array(sinks.values) }
+
+    /// A blocking write of whole lines, for the command line and the start-up lines (before the
+    /// loop runs, nobody else waits).
     static func write(_ fd: Int32, _ line: [UInt8]) {
         line.withUnsafeBytes { p in
             var off = 0

@@ -146,11 +146,29 @@ public final class ChildProcess {
 
     // MARK: ending
 
+    /// The wait status of a child that has ended but is not reaped yet (waitid with WNOWAIT
+    /// leaves it for the SIGCHLD handler); nil while it runs.
+    public func peekExitStatus() -> Int32? {
+        guard isRunning else { return exitStatus }
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return nil }
+        let reported = info._sifields._sigchld.si_pid
+        guard reported == pid else { return nil }
+        let value = info._sifields._sigchld.si_status
+        switch info.si_code {
+        case Int32(CLD_EXITED): return (value & 0xFF) << 8
+        case Int32(CLD_KILLED): return value & 0x7F
+        case Int32(CLD_DUMPED): return (value & 0x7F) | 0x80
+        default: return nil
+        }
+    }
+
     /// True until the child was reaped.
     public var isRunning: Bool { exitStatus == nil }
 
-    /// SIGTERM to the child's process group now, SIGKILL after `killGrace` ms if the child
-    /// is still alive. Closes our pipe ends. The child is reaped either way (`onExit` runs).
+    /// SIGTERM to the child's process group now, SIGKILL to the group after `killGrace` ms
+    /// (whether or not the child itself has gone: a grandchild may ignore SIGTERM). Closes our
+    /// pipe ends. The child is reaped either way (`onExit` runs).
     public func terminate() {
         closeStdin()
         closeStdout()
@@ -158,30 +176,42 @@ public final class ChildProcess {
         guard isRunning, !terminateRequested else { return }
         terminateRequested = true
         kill(-pid, SIGTERM)
-        do {
-            let timer = KillTimer(child: self, deadline: server.loop.now + Self.killGrace)
-            killDeadline = timer
-            server.loop.addTimed(timer)
-        }
+        scheduleKill()
     }
 
+    /// SIGKILL to the process group: the child if it still runs, and whatever it started that
+    /// is still there.
     fileprivate func killNow() {
-        if isRunning { kill(-pid, SIGKILL) }
         if let timer = killDeadline {
             server.loop.removeTimed(timer)
             killDeadline = nil
         }
+        server.groupsToEnd.remove(pid)
+        // Once the child is reaped its pid could be reused; not while the group it leads still
+        // has members, and a new child of ours with that pid has its own watch.
+        guard isRunning || server.children[pid] == nil else { return }
+        kill(-pid, SIGKILL)
     }
 
     private func reaped(_ status: Int32) {
         exitStatus = status
-        if let timer = killDeadline {
-            server.loop.removeTimed(timer)
-            killDeadline = nil
+        if !terminateRequested {
+            // The script is done; what it left behind (a background job holding stdout, a
+            // daemon) is ended with it: SIGTERM now, SIGKILL after the grace period.
+            if kill(-pid, SIGTERM) == 0 { scheduleKill() }
         }
+        // After `terminate` the timer stays: a member ignoring SIGTERM gets SIGKILL.
         let callback = onExit
         onExit = nil
         callback?(status)
+    }
+
+    private func scheduleKill() {
+        guard killDeadline == nil else { return }
+        let timer = KillTimer(child: self, deadline: server.loop.now + Self.killGrace)
+        killDeadline = timer
+        server.loop.addTimed(timer)
+        server.groupsToEnd.insert(pid)
     }
 
     // MARK: helpers

@@ -12,6 +12,10 @@ extension Connection {
             return
         }
         if state == .upgraded {
+            if now >= deadline && !output.isEmpty {
+                close()  // send_timeout: the peer has taken nothing for that long
+                return
+            }
             upgradedProtocol?.checkTimers(now: now, connection: self)
             return
         }
@@ -87,8 +91,11 @@ extension Connection {
         upgradedProtocol = proto
         state = .upgraded
         bodyReader = nil
-        deadline = .max
+        // send_timeout holds from here while the 101 itself is still unsent.
+        deadline = output.isEmpty ? .max : loop.now + serverConfig.sendTimeout
         server.accessLog(self)
+        // The protocol keeps what it needs of the request; an idle WebSocket holds no head.
+        request = nil
         updateInterest()
         if !input.isEmpty { proto.inputAvailable(connection: self) }
     }

@@ -56,6 +56,7 @@ extension Connection {
         // SPEC §3: every response carries Content-Length or chunked framing. A HEAD whose GET
         // would be chunked says so, without a body (RFC 9112 §6.1 allows it on HEAD).
         let chunkedHead = isHead && framing == .chunked
+        prepareOutput()
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
             chunked: streamChunked || chunkedHead, into: &output.buffer)
@@ -161,7 +162,12 @@ extension Connection {
         if output.isEmpty {
             outputDrained(fromHandler: true)
         } else {
-            if state != .upgraded { deadline = loop.now + serverConfig.sendTimeout }
+            if state != .upgraded {
+                deadline = loop.now + serverConfig.sendTimeout
+            } else if deadline == .max {
+                // send_timeout runs from the first byte that waits until the next that goes.
+                deadline = loop.now + serverConfig.sendTimeout
+            }
             updateInterest()
         }
     }
@@ -197,6 +203,8 @@ extension Connection {
             return
         }
         if state == .upgraded {
+            deadline = .max
+            releaseIdleBuffers()
             updateInterest()
             upgradedProtocol?.outputDrained(connection: self)
             return

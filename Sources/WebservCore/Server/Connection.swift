@@ -45,7 +45,8 @@ public final class Connection: PollHandler {
         return SocketAddress.describe(&storage)
     }
     public internal(set) var state = State.idle
-    public var input = ByteBuffer(capacity: 16 * 1024)
+    /// Holds storage only while there are bytes to parse (`BufferPool`): idle costs nothing.
+    public var input = ByteBuffer(capacity: 0)
     public var output = OutputQueue()
     var parser = RequestHeadParser()
 
@@ -78,6 +79,9 @@ public final class Connection: PollHandler {
     public var upgradedWantsInput = true {
         didSet { if oldValue != upgradedWantsInput { updateInterest() } }
     }
+    /// An upgraded protocol is not read while this much output waits: a peer that sends and
+    /// never reads fills its own TCP window instead of our memory (`websocket_max_output`).
+    public var upgradedOutputLimit = Int.max
     var log = AccessLogEntry()
     var deadline = Int.max
     var requestsServed = 0
@@ -136,10 +140,11 @@ public final class Connection: PollHandler {
             updateInterest()
             return
         }
-        // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use the
-        // small buffer every connection keeps (it grows only for a big frame, and a body's
-        // buffer shrinks back when the exchange ends).
+        // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use a
+        // small buffer lent from the server's pool while there are bytes to parse (it grows
+        // only for a big frame; a grown buffer is freed, not pooled, when the exchange ends).
         let want = state == .exchange ? 128 * 1024 : 16 * 1024
+        if input.capacity == 0 { input.adopt(server.inputBuffers.take()) }
         let result: IOResult
         do {
             result = try transport.read(into: &input, want: want)
@@ -313,7 +318,22 @@ public final class Connection: PollHandler {
         deadline = loop.now + serverConfig.keepaliveTimeout
         // The next request starts again from the address's default server.
         serverIndex = defaultServerIndex
-        if input.isEmpty { input.shrink(to: 16 * 1024) }
+        releaseIdleBuffers()
+    }
+
+    /// An idle connection gives its buffers back to the server's pools (when they are empty).
+    public func releaseIdleBuffers() {
+        if var storage = input.takeStorage() { server.inputBuffers.give(&storage) }
+        if output.isEmpty && output.buffer.capacity > 0 {
+            server.outputBuffers.give(&output.buffer)
+            output.releaseStorage()
+        }
+    }
+
+    /// Gives the output buffer storage from the pool before bytes are appended to it.
+    @inline(__always)
+    public func prepareOutput() {
+        if output.buffer.capacity == 0 { output.buffer = server.outputBuffers.take() }
     }
 
     /// POLLIN when we want bytes, POLLOUT while output is pending.
@@ -324,7 +344,7 @@ public final class Connection: PollHandler {
         case .idle, .readingHead, .lingering:
             events = POLLIN
         case .upgraded:
-            if upgradedWantsInput { events = POLLIN }
+            if upgradedWantsInput && output.pendingBytes < upgradedOutputLimit { events = POLLIN }
         case .exchange:
             if bodyReader != nil && !bodyPaused {
                 events = POLLIN

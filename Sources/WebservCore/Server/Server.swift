@@ -21,12 +21,20 @@ public final class Server: TimedHandler {
     /// Connections and children still there when the stop deadline passed (for the last line).
     var forcedAtStop = 0
     let logFiles = LogFiles()
-    var accessLogFDs: [Int32?] = []
-    var errorLogFD: Int32 = 2
+    var accessLogs: [LogSink?] = []
+    lazy var errorLog = LogSink.forDescriptor(2)
     /// Exit callbacks of child processes (CGI, WebSocket exec), by pid.
     var children: [pid_t: (Int32) -> Void] = [:]
+    /// Process groups of children that were told to end and get SIGKILL after a grace period
+    /// (`ChildProcess.terminate`); the server does not leave them behind when it exits.
+    var groupsToEnd: Set<pid_t> = []
     /// Things to tell when the server stops (WebSocket rooms, children).
     public var shutdownHooks: [() -> Void] = []
+    /// Buffers lent to connections while they are busy (idle connections hold none).
+    public let inputBuffers = BufferPool(size: 16 * 1024, limit: 64, keptCapacity: 16 * 1024, filled: true)
+    public let outputBuffers = BufferPool(size: 4096, limit: 64, keptCapacity: 320 * 1024, filled: false)
+    /// The most connections since memory was last trimmed (see `trimAfterBurst`).
+    var connectionPeak = 0
     /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
     public var extensions: [String: AnyObject] = [:]
     /// Certificates and SNI for TLS listeners; nil when nothing is TLS.
@@ -42,10 +50,10 @@ public final class Server: TimedHandler {
     public func start() throws(StartError) {
         do {
             for server in configuration.servers {
-                accessLogFDs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
+                accessLogs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
             }
             if let first = configuration.servers.first {
-                errorLogFD = try logFiles.open(first.errorLog, standard: 2)
+                errorLog = try logFiles.open(first.errorLog, standard: 2)
             }
         } catch {
             throw .system(error)
@@ -57,6 +65,7 @@ public final class Server: TimedHandler {
                 throw .listen(error)
             }
         }
+        attachLogs()
         for socket in vhosts.sockets {
             do {
                 listeners.append(try Listener(socket: socket, server: self))
@@ -96,6 +105,8 @@ public final class Server: TimedHandler {
             let forced = forcedAtStop
             LogFiles.write(1, Array((forced == 0 ? "stopped\n" : "stopped: \(forced) still open at the deadline, ended\n").utf8))
         }
+        for group in groupsToEnd { kill(-group, SIGKILL) }
+        for sink in logFiles.all { sink.flush() }
         for l in listeners { Sys.close(l.fd) }
         // The loop holds the server as its timed handler: drop that cycle so the server and all
         // it owns are freed, and LeakSanitizer can tell a real leak from this one.
@@ -116,6 +127,7 @@ public final class Server: TimedHandler {
         }
         let c = Connection(fd: fd, transport: transport, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
+        connectionPeak = max(connectionPeak, connections.count)
         c.start()
     }
 
@@ -125,6 +137,7 @@ public final class Server: TimedHandler {
     }
 
     public func checkTimers(now: Int, loop: EventLoop) {
+        trimAfterBurst()
         for l in listeners { l.checkPause(now: now, loop: loop) }
         for c in Array(connections.values) { c.checkTimers(now: now) }
         if stopping {
@@ -167,6 +180,23 @@ public final class Server: TimedHandler {
             + "\(count(children.count, "child process", "es")) to end\n"
     }
 
+    /// When many connections have gone since the peak, malloc's free memory goes back to the
+    /// system (glibc keeps freed heap otherwise, and RSS would stay at its peak after a burst).
+    func trimAfterBurst() {
+        let live = connections.count
+        guard connectionPeak - live >= 256, live <= connectionPeak / 2 else { return }
+        connectionPeak = live
+        inputBuffers.drain()
+        outputBuffers.drain()
+        _ = Self.mallocTrim?(0)
+    }
+
+    /// glibc's malloc_trim(pad), which the Glibc module does not declare (malloc.h).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
     // MARK: child processes
 
     public func watchChild(_ pid: pid_t, onExit: @escaping (Int32) -> Void) {
@@ -186,17 +216,28 @@ public final class Server: TimedHandler {
 
     /// Whether requests to server `index` are logged (their request line is kept).
     func logsAccess(_ index: Int) -> Bool {
-        index < accessLogFDs.count && accessLogFDs[index] != nil
+        index < accessLogs.count && accessLogs[index] != nil
     }
 
     func accessLog(_ c: Connection) {
-        guard c.serverIndex < accessLogFDs.count, let fd = accessLogFDs[c.serverIndex] else { return }
+        guard c.serverIndex < accessLogs.count, let sink = accessLogs[c.serverIndex] else { return }
         let line = CombinedLogFormat.line(
             remote: c.peerAddress, time: loop.dates.logValue, request: c.log.requestLine,
             status: c.log.status, bytes: c.log.bodyBytes,
             referer: c.request?.header("referer"), userAgent: c.request?.header("user-agent"),
             authorization: c.request?.header("authorization"))
-        LogFiles.write(fd, line)
+        sink.write(line)
+    }
+
+    /// Logs go through the loop when their destination is full; lines dropped then are counted
+    /// in the error log once it takes lines again (an access log stays pure `combined`).
+    private func attachLogs() {
+        for sink in logFiles.all { sink.attach(to: loop) }
+        errorLog.attach(to: loop)
+        errorLog.onDropped = { [unowned self] n in self.logError("\(n) error log lines dropped: the log could not take them") }
+        for case let sink? in accessLogs where sink !== errorLog {
+            sink.onDropped = { [unowned self] n in self.logError("\(n) access log lines dropped: the log could not take them") }
+        }
     }
 
     public func logError(_ message: String) {
@@ -206,7 +247,7 @@ public final class Server: TimedHandler {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let stamp =
             "\(tm.tm_year + 1900)/\(two(tm.tm_mon + 1))/\(two(tm.tm_mday)) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
-        LogFiles.write(errorLogFD, Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
+        errorLog.write(Array("\(stamp) [error] \(getpid())#0: \(message)\n".utf8))
     }
 }
 

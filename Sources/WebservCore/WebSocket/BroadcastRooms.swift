@@ -1,39 +1,106 @@
 /// Chat rooms of `websocket broadcast` locations, one per request path, shared by
-/// WebSocket members and HTTP pollers.
+/// WebSocket members, SSE streams and HTTP pollers. Bounded: at most `websocket_max_rooms` live
+/// rooms per location, and a room that nothing keeps (no member, no stream, no held poll, no
+/// history, no poller seen lately) is freed.
 final class BroadcastRooms {
     private var rooms: [String: BroadcastRoom] = [:]
+    /// Live rooms per location (`BroadcastRooms.key`).
+    private var live: [String: Int] = [:]
     /// One compressor per window size, shared by every room (members take no context over).
     private let deflaters = BroadcastDeflaters()
+    private unowned let server: Server
+
+    init(server: Server) { self.server = server }
 
     static func shared(_ server: Server) -> BroadcastRooms {
         if let r = server.extensions["broadcast"] as? BroadcastRooms { return r }
-        let r = BroadcastRooms()
+        let r = BroadcastRooms(server: server)
         server.extensions["broadcast"] = r
         return r
     }
 
-    func room(_ name: String) -> BroadcastRoom {
+    /// Rooms are counted per location, named by its path.
+    static func key(_ location: LocationConfig) -> String { (location.exact ? "= " : "") + location.path }
+
+    /// The room `name`, if it exists.
+    func existing(_ name: String) -> BroadcastRoom? { rooms[name] }
+
+    /// The room `name`, created if needed; nil when `location` already has `websocket_max_rooms`
+    /// live rooms that are all in use (logged: the caller answers 503).
+    func room(_ name: String, location: LocationConfig) -> BroadcastRoom? {
         if let r = rooms[name] { return r }
-        let r = BroadcastRoom(deflaters: deflaters)
+        let key = Self.key(location)
+        let bounds = location.websocketBounds
+        if live[key, default: 0] >= bounds.maxRooms { sweep(key, pollWindow: location.realtime.pollMaxWait) }
+        let count = live[key, default: 0]
+        guard count < bounds.maxRooms else {
+            server.logError(
+                "room \"\(name)\" not opened: location \"\(location.path)\" has \(count) rooms (websocket_max_rooms \(bounds.maxRooms))"
+            )
+            return nil
+        }
+        let r = BroadcastRoom(
+            name: name, location: key, history: BroadcastHistory(capacity: bounds.historyCount, maxBytes: bounds.historyBytes),
+            registry: self, deflaters: deflaters)
         rooms[name] = r
+        live[key] = count + 1
         return r
     }
+
+    /// Frees `room` when nothing keeps it: no member, stream or held poll, and no message.
+    func releaseIfUnused(_ room: BroadcastRoom) {
+        guard room.isUnused, rooms[room.name] === room else { return }
+        remove(room)
+    }
+
+    /// At the cap: frees the location's rooms that only pollers seen longer ago than the poll
+    /// window kept (their presence no longer counts), so polled names cannot hold the cap.
+    private func sweep(_ key: String, pollWindow: Int) {
+        let now = server.loop.now
+        for room in rooms.values where room.location == key && room.isUnused {
+            if room.pollers.count(now: now, window: pollWindow) == 0 { remove(room) }
+        }
+    }
+
+    private func remove(_ room: BroadcastRoom) {
+        rooms[room.name] = nil
+        live[room.location, default: 1] -= 1
+        if live[room.location] == 0 { live[room.location] = nil }
+    }
+
+    var count: Int { rooms.count }
 }
 
-/// One room: members in join order and the last 100 messages. Publishing encodes the frame
-/// once and queues it to every member, the sender included, so all see one order; then SSE
+/// One room: members in join order and the last messages (`websocket_room_history`).
+/// Publishing encodes the frame once (per deflate window) and queues it to every member, the
+/// sender included, so all see one order; every member's queue shares that one frame. Then SSE
 /// streams and held long polls hear it (`RoomListener`), the SSE event encoded once too.
 final class BroadcastRoom {
-    private(set) var history = BroadcastHistory(capacity: 100)
+    let name: String
+    /// Its location's key in `BroadcastRooms`.
+    let location: String
+    private(set) var history: BroadcastHistory
     private var members: [ObjectIdentifier: WebSocketConnection] = [:]
     private var order: [WebSocketConnection] = []
+    /// The registry that frees it when unused (none for a room made alone, as in unit tests).
+    private weak var registry: BroadcastRooms?
     private let deflaters: BroadcastDeflaters
 
-    init(deflaters: BroadcastDeflaters = BroadcastDeflaters()) {
+    init(
+        name: String = "", location: String = "", history: BroadcastHistory = BroadcastHistory(),
+        registry: BroadcastRooms? = nil, deflaters: BroadcastDeflaters = BroadcastDeflaters()
+    ) {
+        self.name = name
+        self.location = location
+        self.history = history
+        self.registry = registry
         self.deflaters = deflaters
     }
 
     var memberCount: Int { order.count }
+
+    /// No member, stream or held poll, and no message to poll.
+    var isUnused: Bool { order.isEmpty && listeners.isEmpty && history.isEmpty }
 
     // realtime: SSE streams and held long polls hear each message after the WebSocket members
     // (the order among members of one message does not matter, only the order of messages).
@@ -56,6 +123,7 @@ final class BroadcastRoom {
         guard listeners.removeValue(forKey: ObjectIdentifier(l)) != nil else { return }
         if l.isMember { streamCount -= 1 }
         removeClient(l.clientKey)
+        registry?.releaseIfUnused(self)
     }
 
     private func addClient(_ key: String?) {
@@ -87,6 +155,7 @@ final class BroadcastRoom {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
         removeClient(BroadcastPolling.clientKey(m.request))  // realtime
+        registry?.releaseIfUnused(self)
     }
 
     private func notifyListeners(_ message: BroadcastHistory.Message) {
@@ -101,6 +170,7 @@ final class BroadcastRoom {
         var frames = BroadcastFrames(opcode: opcode == .binary ? .binary : .text, payload: payload, deflaters: deflaters)
         for m in order { m.sendEncoded(frames.frame(windowBits: m.broadcastWindowBits)) }
         if !listeners.isEmpty { notifyListeners(BroadcastHistory.Message(id: id, data: payload, time: time)) }
+        registry?.releaseIfUnused(self)
         return id
     }
 }
@@ -111,7 +181,9 @@ final class BroadcastRoom {
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        let room = BroadcastRooms.shared(c.server).room(req.pathString)
+        guard let room = BroadcastRooms.shared(c.server).room(req.pathString, location: location) else {
+            return c.respondError(503)
+        }
         switch req.method {
         case .get, .head:
             let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()

@@ -153,7 +153,7 @@ final class ExecBridge: PollHandler {
         guard fd >= 0 else { return }
         // Bounded per turn; stop while the client is not keeping up.
         for _ in 0..<16 {
-            if let c = session.connection, c.output.pendingBytes > Self.outputHighWater {
+            if let c = session.connection, c.output.pendingBytes > Swift.min(Self.outputHighWater, c.upgradedOutputLimit) {
                 loop.setEvents(fd, 0)
                 return
             }

@@ -12,7 +12,10 @@ final class WebSocketConnection: UpgradedProtocol {
     var connection: Connection? { released ? nil : owner }
     var room: BroadcastRoom?
     var exec: ExecBridge?
-    let request: RequestHead
+    /// The upgrade request, for `start` (an exec program's environment); dropped after it, so
+    /// an idle member does not hold its request head.
+    var request: RequestHead { startRequest! }
+    private var startRequest: RequestHead?
     let location: LocationConfig
     private var released = false
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
@@ -23,11 +26,16 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// A member whose queued output passes this is not reading: it is disconnected (1008).
     var backlogLimit: Int
+    /// `websocket_max_output`: past it, the peer's frames are not read, and a room member that
+    /// stays past it for `send_timeout` is disconnected (1008).
+    let outputLimit: Int
+    /// Since when a room member's queue has been over `outputLimit`.
+    private var overLimitSince: Int?
 
     init(mode: WebSocketMode, room: String, request: RequestHead, location: LocationConfig, connection c: Connection) {
         self.mode = mode
         self.roomName = room
-        self.request = request
+        self.startRequest = request
         self.location = location
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
@@ -36,6 +44,9 @@ final class WebSocketConnection: UpgradedProtocol {
         session = WebSocketSession(configuration: configuration, now: c.loop.now)
         broadcastWindowBits = configuration.deflate?.compressorWindowBits
         backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
+        let bound = location.websocketBounds.maxOutput
+        outputLimit = bound > 0 ? bound : Int.max
+        c.upgradedOutputLimit = outputLimit
     }
 
     /// permessage-deflate for this connection, if the location allows it and the client offered an
@@ -57,14 +68,22 @@ final class WebSocketConnection: UpgradedProtocol {
         session.configuration.deflate.map { [("Sec-WebSocket-Extensions", $0.responseHeader)] } ?? []
     }
 
+    /// Why `start` failed, when not a 500.
+    var refusal: Int?
+
     /// Prepares the mode before the 101 goes out (an exec program must start first).
     func start(connection c: Connection) -> Bool {
+        defer { startRequest = nil }
         switch mode {
         case .echo:
             return true
         case .broadcast:
-            room = BroadcastRooms.shared(c.server).room(roomName)
-            room?.join(self)
+            room = BroadcastRooms.shared(c.server).room(roomName, location: location)
+            guard let room else {
+                refusal = 503  // websocket_max_rooms
+                return false
+            }
+            room.join(self)
             return true
         case .exec(let command):
             exec = ExecBridge.start(command: command, session: self, connection: c)
@@ -77,6 +96,9 @@ final class WebSocketConnection: UpgradedProtocol {
     func inputAvailable(connection c: Connection) {
         let actions = c.input.withReadable { session.receive($0, now: c.loop.now) }
         c.input.consume(c.input.readableCount)
+        // The decoder copied what it needs: an idle member holds no read buffer.
+        session.releaseIdleStorage()
+        if var storage = c.input.takeStorage() { c.server.inputBuffers.give(&storage) }
         perform(actions, on: c)
     }
 
@@ -85,7 +107,24 @@ final class WebSocketConnection: UpgradedProtocol {
     }
 
     func checkTimers(now: Int, connection c: Connection) {
+        if room != nil, isOverLimitTooLong(c, now: now) {
+            perform(session.close(code: 1008, reason: Array("too slow".utf8), now: now), on: c)
+        }
         perform(session.tick(now: now), on: c)
+    }
+
+    /// A member that stays over `outputLimit` longer than `send_timeout` reads too slowly for
+    /// its room: it would hold the room's messages without end.
+    private func isOverLimitTooLong(_ c: Connection, now: Int) -> Bool {
+        guard c.output.pendingBytes > outputLimit else {
+            overLimitSince = nil
+            return false
+        }
+        guard let since = overLimitSince else {
+            overLimitSince = now
+            return false
+        }
+        return now - since >= c.serverConfig.sendTimeout
     }
 
     func serverStopping(connection c: Connection) {
@@ -102,6 +141,7 @@ final class WebSocketConnection: UpgradedProtocol {
         for action in actions {
             switch action {
             case .send(let bytes):
+                c.prepareOutput()
                 c.output.append(bytes)
             case .deliver(let opcode, let payload):
                 deliver(opcode: opcode, payload: payload, on: c)
@@ -119,6 +159,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             // The message arrived while open; actions keep order, so its echo still precedes
             // any close frame a later bad frame in the same read produced.
+            c.prepareOutput()
             session.encodeMessage(opcode: opcode, payload: payload, into: &c.output.buffer)
         case .broadcast:
             room?.publish(opcode: opcode, payload: payload)
@@ -130,7 +171,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// Queues a pre-encoded frame (broadcast fan-out encodes once for every member).
     func sendEncoded(_ frame: [UInt8]) {
         guard let c = acceptingOutput(frame.count) else { return }
-        c.output.append(frame)
+        c.output.appendShared(frame)
         c.flush()
     }
 
@@ -142,6 +183,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// A message from the server side (exec output), encoded in place.
     func send(_ opcode: WebSocketOpcode, _ payload: ArraySlice<UInt8>) {
         guard let c = acceptingOutput(payload.count + 10) else { return }
+        c.prepareOutput()
         session.encodeMessage(opcode: opcode, payload: payload, into: &c.output.buffer)
         c.flush()
     }
@@ -150,7 +192,7 @@ final class WebSocketConnection: UpgradedProtocol {
     /// cannot grow our memory: past the backlog limit it is closed with 1008 (policy).
     private func acceptingOutput(_ bytes: Int) -> Connection? {
         guard let c = connection, c.state == .upgraded, session.canSend else { return nil }
-        if c.output.pendingBytes + bytes > backlogLimit {
+        if c.output.pendingBytes + bytes > backlogLimit || (room != nil && isOverLimitTooLong(c, now: c.loop.now)) {
             perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
             return nil
         }

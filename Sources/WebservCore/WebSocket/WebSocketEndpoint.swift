@@ -28,7 +28,7 @@ enum WebSocketEndpoint {
             session.subprotocol = WebSocketSubprotocol.choose(
                 offered: joinedHeader(req, "sec-websocket-protocol"), accepted: location.realtime.subprotocols)
             if let name = session.subprotocol { headers.append(("Sec-WebSocket-Protocol", name)) }
-            guard session.start(connection: c) else { return c.respondError(500) }
+            guard session.start(connection: c) else { return c.respondError(session.refusal ?? 500) }
             var r = Response(status: 101, headers: headers.map { (name: $0.0, value: $0.1) } + session.negotiatedHeaders)
             r.close = false
             c.respond(r)

@@ -64,6 +64,14 @@ public struct WebSocketFrameDecoder: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Frees the buffer's storage once everything in it was consumed.
+    public mutating func releaseIdleStorage() {
+        if readIndex == buffer.count && buffer.capacity > 0 {
+            buffer = []
+            readIndex = 0
+        }
+    }
+
     /// Drops consumed bytes once they are at least half the buffer, so memory stays bounded
     /// by what one read can deliver while moves stay amortised O(1).
     private mutating func compact() {

@@ -67,6 +67,9 @@ public struct WebSocketSession: Sendable {
         self.decoder.allowsCompressedFrames = configuration.deflate != nil
     }
 
+    /// Frees the decoder's buffer when it holds nothing (an idle connection keeps none).
+    public mutating func releaseIdleStorage() { decoder.releaseIdleStorage() }
+
     /// True while application messages may be sent.
     public var canSend: Bool { state == .open }
 
@@ -141,6 +144,7 @@ public struct WebSocketSession: Sendable {
                 }
             }
         }
+        Self.coalescePongs(&actions)
         return actions
     }
 
@@ -173,6 +177,27 @@ public struct WebSocketSession: Sendable {
         }
         guard let deflater else { return WebSocketFrameEncoder.encode(opcode: opcode, payload: payload, into: &buffer) }
         PerMessageDeflate.appendCompressedFrame(opcode: opcode, compressed: deflater.compress(payload), into: &buffer)
+    }
+
+    /// A batch with more pongs than this keeps only its last pong.
+    public static let pongsPerBatch = 16
+
+    /// Keeps only the last pong of a batch of many: "If an endpoint receives a Ping frame and has
+    /// not yet sent Pong frame(s) in response to previous Ping frame(s), the endpoint MAY elect to
+    /// send a Pong frame for only the most recently processed Ping frame" (§5.5.3). A flood of
+    /// pings then costs one pong per read, not one per ping; a few pings in one read (Autobahn
+    /// 2.10 sends ten at once and checks every pong) are each answered.
+    static func coalescePongs(_ actions: inout [Action]) {
+        func isPong(_ a: Action) -> Bool {
+            if case .send(let bytes) = a, bytes.first == 0x8A { return true }
+            return false
+        }
+        guard actions.count > pongsPerBatch, let last = actions.lastIndex(where: isPong) else { return }
+        guard actions.lazy.filter(isPong).count > pongsPerBatch else { return }
+        var kept: [Action] = []
+        kept.reserveCapacity(actions.count)
+        for (index, action) in actions.enumerated() where index >= last || !isPong(action) { kept.append(action) }
+        actions = kept
     }
 
     /// Reacts to one assembled event.

@@ -83,3 +83,42 @@ final class BroadcastHistoryTests: XCTestCase {
             #"{"next": 1, "messages": [], "members": 0}"#)
     }
 }
+
+/// `websocket_room_history COUNT SIZE`: the history is bounded by count and by bytes.
+final class BroadcastHistoryBoundsTests: XCTestCase {
+    func testBytesBoundDropsTheOldest() {
+        var history = BroadcastHistory(capacity: 100, maxBytes: 1000)
+        for _ in 0..<10 { history.append([UInt8](repeating: 0x61, count: 300)) }
+        XCTAssertEqual(history.count, 3)
+        XCTAssertEqual(history.bytes, 900)
+        XCTAssertEqual(history.messages(after: 0).map(\.id), [8, 9, 10])
+        XCTAssertEqual(history.lastID, 10)
+    }
+
+    func testCountBoundAndBytesAccountingStayExact() {
+        var history = BroadcastHistory(capacity: 5, maxBytes: 1 << 20)
+        var expected: [Int] = []
+        for i in 1...50 {
+            history.append([UInt8](repeating: 0x62, count: i))
+            expected.append(i)
+            if expected.count > 5 { expected.removeFirst() }
+            XCTAssertEqual(history.bytes, expected.reduce(0, +))
+            XCTAssertEqual(history.messages(after: 0).map(\.id), expected)
+        }
+    }
+
+    func testAMessageLargerThanTheBoundIsNotKept() {
+        var history = BroadcastHistory(capacity: 100, maxBytes: 10)
+        history.append(Array("small".utf8))
+        XCTAssertEqual(history.append([UInt8](repeating: 0x63, count: 11)), 2)
+        XCTAssertTrue(history.isEmpty)
+        XCTAssertEqual(history.bytes, 0)
+        XCTAssertEqual(String(decoding: history.pollJSON(since: 0), as: UTF8.self), #"{"next": 2, "messages": []}"#)
+    }
+
+    func testZeroCountKeepsNothing() {
+        var history = BroadcastHistory(capacity: 0)
+        XCTAssertEqual(history.append(Array("x".utf8)), 1)
+        XCTAssertTrue(history.isEmpty)
+    }
+}

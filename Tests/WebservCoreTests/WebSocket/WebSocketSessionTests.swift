@@ -206,3 +206,29 @@ final class WebSocketSessionTests: XCTestCase {
         XCTAssertEqual(s.send(opcode: .text, payload: Array("hi".utf8)), [.send([0x81, 0x02, 0x68, 0x69])])
     }
 }
+
+/// Pings in one read: a few are each answered, a flood gets one pong, for the last (RFC 6455
+/// §5.5.3 allows answering only the most recent ping).
+final class WebSocketPongCoalescingTests: XCTestCase {
+    func pongs(_ actions: [WebSocketSession.Action]) -> [[UInt8]] {
+        actions.compactMap { if case .send(let b) = $0, b.first == 0x8A { return Array(b.dropFirst(2)) } else { return nil } }
+    }
+
+    func testAFewPingsAreEachAnswered() {
+        var s = WebSocketSession(now: 0)
+        var bytes: [UInt8] = []
+        for i in 0..<10 { bytes += ClientFrame.bytes(opcode: 0x9, payload: Array("payload-\(i)".utf8)) }
+        XCTAssertEqual(pongs(s.receive(bytes[...], now: 1)), (0..<10).map { Array("payload-\($0)".utf8) })
+    }
+
+    func testAFloodOfPingsGetsOnePongForTheLast() {
+        var s = WebSocketSession(now: 0)
+        var bytes: [UInt8] = []
+        for i in 0..<1000 { bytes += ClientFrame.bytes(opcode: 0x9, payload: Array("\(i)".utf8)) }
+        bytes += ClientFrame.text("after")
+        let actions = s.receive(bytes[...], now: 1)
+        XCTAssertEqual(pongs(actions), [Array("999".utf8)])
+        XCTAssertEqual(actions.last, .deliver(opcode: .text, payload: Array("after".utf8)))
+        XCTAssertEqual(actions.count, 2)
+    }
+}

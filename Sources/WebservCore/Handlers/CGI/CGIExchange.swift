@@ -343,10 +343,24 @@ final class CGIExchange: PollHandler, BodySink, StreamSource, TimedHandler {
             if let status = child.exitStatus { detail = ", " + ChildProcess.describe(status) } else { detail = "" }
             return fail(502, "\(label) ended without a complete header section\(detail)")
         }
-        detach()
         if let declared = declaredLength, streamedLength < declared {
+            detach()
             // As nginx does when an upstream closes early: no last chunk, the connection closes.
             server.logError("\(label) sent \(streamedLength) of the \(declared) bytes it announced")
+            c.close()
+            return finishIfDone()
+        }
+        endStream()
+    }
+
+    /// Ends the body: with the last chunk, unless a signal killed the script (a crash, the OOM
+    /// killer): then the body may be cut anywhere, and the connection closes without it.
+    private func endStream() {
+        guard let c = connection else { return finishIfDone() }
+        detach()
+        // stdout ends when the script dies, a moment before it can be reaped: look without
+        // reaping. A script that closed stdout and still runs has ended its body normally.
+        if let status = child.exitStatus ?? child.peekExitStatus(), status & 0x7F != 0, !child.terminateRequested {
             c.close()
         } else {
             c.streamEnd()
