@@ -102,6 +102,31 @@ final class TLSFaultTests: XCTestCase {
         assertNoDescriptorLeak(server, baseline: baseline)
     }
 
+    func testOrderlyCloseSendsCloseNotify() throws {
+        let server = try start("keepalive_timeout 1s;")
+        let out = try python(
+            server,
+            """
+            # A close without close_notify raises SSLEOFError (Python ignores it by default).
+            strict = ssl.create_default_context(cafile=sys.argv[2])
+            strict.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+            def fetch(request):
+                s = strict.wrap_socket(raw(), server_hostname="localhost", suppress_ragged_eofs=False)
+                s.sendall(request)
+                data = b""
+                try:
+                    while True:
+                        d = s.recv(4096)
+                        if not d: return data.startswith(b"HTTP/1.1 200"), "close_notify"
+                        data += d
+                except (ssl.SSLError, ConnectionError) as e:
+                    return data.startswith(b"HTTP/1.1 200"), "no close_notify: %r" % e
+            print(*fetch(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n"))
+            print(*fetch(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n"))  # closed at keepalive_timeout
+            """)
+        XCTAssertEqual(out, "True close_notify\nTrue close_notify\n")
+    }
+
     func testStalledHandshakeIsBoundedByClientHeaderTimeout() throws {
         let server = try start("client_header_timeout 1s;")
         let out = try python(
