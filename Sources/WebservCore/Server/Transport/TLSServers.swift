@@ -5,7 +5,8 @@ final class TLSServers {
     let contexts: [TLSContext?]
     let vhosts: VirtualHosts
     /// Where a TLS transport reads file data before encrypting it (one thread: one buffer).
-    let scratch = UnsafeMutableRawPointer.allocate(byteCount: TLSServers.fileChunk, alignment: 16)
+    /// Allocated last in `init`, so that a configuration error leaves nothing behind.
+    let scratch: UnsafeMutableRawPointer
 
     /// The most file data read and encrypted at once: one TLS record.
     static let fileChunk = 16 * 1024
@@ -27,6 +28,7 @@ final class TLSServers {
         }
         self.contexts = contexts
         self.vhosts = vhosts
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: TLSServers.fileChunk, alignment: 16)
     }
 
     deinit { scratch.deallocate() }
