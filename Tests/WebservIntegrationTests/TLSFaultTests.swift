@@ -127,6 +127,37 @@ final class TLSFaultTests: XCTestCase {
         XCTAssertEqual(out, "True close_notify\nTrue close_notify\n")
     }
 
+    func testSlowReaderGetsEveryByteInOrderAndPipeliningWorks() throws {
+        let server = try start()
+        var bytes = [UInt8](repeating: 0, count: 4 << 20)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 131 &+ i >> 9) }
+        try server.write("www/big.bin", data: Data(bytes))
+        let out = try python(
+            server,
+            """
+            import hashlib
+            # A small receive buffer read in small sips: the server's writes block again and again
+            # and must be retried with the same bytes (OpenSSL's rule), whatever the file budget.
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+            s.connect(("127.0.0.1", PORT))
+            t = CTX.wrap_socket(s, server_hostname="localhost")
+            t.sendall(b"GET /big.bin HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\nGET /index.html HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
+            data = b""
+            while True:
+                d = t.recv(3000)
+                if not d: break
+                data += d
+                if len(data) < 600000: time.sleep(0.0005)
+            head, rest = data.split(b"\\r\\n\\r\\n", 1)
+            body, second = rest[:4 << 20], rest[4 << 20:]
+            print(head.split(b"\\r\\n")[0].decode(), hashlib.sha256(body).hexdigest())
+            print(second.split(b"\\r\\n")[0].decode(), second.endswith(b"fine\\n"))
+            """)
+        let digest = try WebservIntegrationTests.run("/usr/bin/sha256sum", [server.path("www/big.bin")]).out
+        let expected = String(decoding: digest, as: UTF8.self).prefix(64)
+        XCTAssertEqual(out, "HTTP/1.1 200 OK \(expected)\nHTTP/1.1 200 OK True\n")
+    }
+
     func testStalledHandshakeIsBoundedByClientHeaderTimeout() throws {
         let server = try start("client_header_timeout 1s;")
         let out = try python(
