@@ -53,6 +53,13 @@ final class TLSFaultTests: XCTestCase {
                     return True
                 except socket.timeout:
                     return False
+            def read_to_end(s, sip=4096, slow_until=0):
+                data = b""
+                while True:
+                    d = s.recv(sip)
+                    if not d: return data
+                    data += d
+                    if len(data) < slow_until: time.sleep(0.0005)
             def client_hello():
                 outgoing = ssl.MemoryBIO()
                 obj = CTX.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
@@ -142,12 +149,7 @@ final class TLSFaultTests: XCTestCase {
             s.connect(("127.0.0.1", PORT))
             t = CTX.wrap_socket(s, server_hostname="localhost")
             t.sendall(b"GET /big.bin HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\nGET /index.html HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
-            data = b""
-            while True:
-                d = t.recv(3000)
-                if not d: break
-                data += d
-                if len(data) < 600000: time.sleep(0.0005)
+            data = read_to_end(t, 3000, slow_until=600000)
             head, rest = data.split(b"\\r\\n\\r\\n", 1)
             body, second = rest[:4 << 20], rest[4 << 20:]
             print(head.split(b"\\r\\n")[0].decode(), hashlib.sha256(body).hexdigest())
@@ -184,11 +186,7 @@ final class TLSFaultTests: XCTestCase {
             t = time.time()
             c = CTX.wrap_socket(raw(), server_hostname="localhost")
             c.sendall(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
-            reply = b""
-            while True:
-                chunk = c.recv(4096)
-                if not chunk: break
-                reply += chunk
+            reply = read_to_end(c)
             elapsed = time.time() - t
             print(reply.startswith(b"HTTP/1.1 200"), reply.endswith(b"fine\\n"), elapsed < 5)
             for s in hellos: s.close()
