@@ -206,6 +206,17 @@ final class TLSFaultTests: XCTestCase {
         assertNoDescriptorLeak(server, baseline: baseline)
     }
 
+    func testProtocolsAndServerCipherPreference() throws {
+        let server = try start(
+            "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;"
+                + " ssl_prefer_server_ciphers on;")
+        let v13 = try sClient(port: server.port, ["-tls1_3"])
+        XCTAssertTrue(v13.contains("Cipher is (NONE)"), "TLS 1.3 is off: \(v13)")
+        let chosen = try sClient(
+            port: server.port, ["-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"])
+        XCTAssertTrue(chosen.contains("New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256"), "the server's order: \(chosen)")
+    }
+
     func testResumptionWithoutTicketsUsesTheSessionCache() throws {
         let server = try start("ssl_session_tickets off; ssl_session_cache shared:SSL:1m; ssl_session_timeout 10m;")
         let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
