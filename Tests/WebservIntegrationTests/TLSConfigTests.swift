@@ -53,6 +53,16 @@ final class TLSConfigTests: XCTestCase {
         XCTAssertEqual(badKey.err.split(separator: "\n").count, 1, "one line")
     }
 
+    func testEncryptedKeyIsAnErrorNotAPassphrasePrompt() throws {
+        let encrypted = directory.appendingPathComponent("encrypted.key").path
+        let made = try WebservIntegrationTests.run(
+            "/usr/bin/openssl", ["pkey", "-in", certs.rsaKey, "-aes256", "-passout", "pass:secret", "-out", encrypted])
+        XCTAssertEqual(made.status, 0, made.err)
+        let r = try check(server(cert: certs.rsaCertificate, key: encrypted))
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.hasPrefix("\(directory.path)/t.conf:4: error: cannot load certificate key"), r.err)
+    }
+
     func testKeyThatDoesNotMatchIsAnErrorAtTheKey() throws {
         let r = try check(server(cert: certs.rsaCertificate, key: certs.ecdsaKey))
         XCTAssertEqual(r.status, 1)

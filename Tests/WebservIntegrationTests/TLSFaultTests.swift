@@ -53,6 +53,13 @@ final class TLSFaultTests: XCTestCase {
                     return True
                 except socket.timeout:
                     return False
+            def read_to_end(s, sip=4096, slow_until=0):
+                data = b""
+                while True:
+                    d = s.recv(sip)
+                    if not d: return data
+                    data += d
+                    if len(data) < slow_until: time.sleep(0.0005)
             def client_hello():
                 outgoing = ssl.MemoryBIO()
                 obj = CTX.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
@@ -102,6 +109,57 @@ final class TLSFaultTests: XCTestCase {
         assertNoDescriptorLeak(server, baseline: baseline)
     }
 
+    func testOrderlyCloseSendsCloseNotify() throws {
+        let server = try start("keepalive_timeout 1s;")
+        let out = try python(
+            server,
+            """
+            # A close without close_notify raises SSLEOFError (Python ignores it by default).
+            strict = ssl.create_default_context(cafile=sys.argv[2])
+            strict.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+            def fetch(request):
+                s = strict.wrap_socket(raw(), server_hostname="localhost", suppress_ragged_eofs=False)
+                s.sendall(request)
+                data = b""
+                try:
+                    while True:
+                        d = s.recv(4096)
+                        if not d: return data.startswith(b"HTTP/1.1 200"), "close_notify"
+                        data += d
+                except (ssl.SSLError, ConnectionError) as e:
+                    return data.startswith(b"HTTP/1.1 200"), "no close_notify: %r" % e
+            print(*fetch(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n"))
+            print(*fetch(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n"))  # closed at keepalive_timeout
+            """)
+        XCTAssertEqual(out, "True close_notify\nTrue close_notify\n")
+    }
+
+    func testSlowReaderGetsEveryByteInOrderAndPipeliningWorks() throws {
+        let server = try start()
+        var bytes = [UInt8](repeating: 0, count: 4 << 20)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 131 &+ i >> 9) }
+        try server.write("www/big.bin", data: Data(bytes))
+        let out = try python(
+            server,
+            """
+            import hashlib
+            # A small receive buffer read in small sips: the server's writes block again and again
+            # and must be retried with the same bytes (OpenSSL's rule), whatever the file budget.
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+            s.connect(("127.0.0.1", PORT))
+            t = CTX.wrap_socket(s, server_hostname="localhost")
+            t.sendall(b"GET /big.bin HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\nGET /index.html HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
+            data = read_to_end(t, 3000, slow_until=600000)
+            head, rest = data.split(b"\\r\\n\\r\\n", 1)
+            body, second = rest[:4 << 20], rest[4 << 20:]
+            print(head.split(b"\\r\\n")[0].decode(), hashlib.sha256(body).hexdigest())
+            print(second.split(b"\\r\\n")[0].decode(), second.endswith(b"fine\\n"))
+            """)
+        let digest = try WebservIntegrationTests.run("/usr/bin/sha256sum", [server.path("www/big.bin")]).out
+        let expected = String(decoding: digest, as: UTF8.self).prefix(64)
+        XCTAssertEqual(out, "HTTP/1.1 200 OK \(expected)\nHTTP/1.1 200 OK True\n")
+    }
+
     func testStalledHandshakeIsBoundedByClientHeaderTimeout() throws {
         let server = try start("client_header_timeout 1s;")
         let out = try python(
@@ -128,11 +186,7 @@ final class TLSFaultTests: XCTestCase {
             t = time.time()
             c = CTX.wrap_socket(raw(), server_hostname="localhost")
             c.sendall(b"GET / HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
-            reply = b""
-            while True:
-                chunk = c.recv(4096)
-                if not chunk: break
-                reply += chunk
+            reply = read_to_end(c)
             elapsed = time.time() - t
             print(reply.startswith(b"HTTP/1.1 200"), reply.endswith(b"fine\\n"), elapsed < 5)
             for s in hellos: s.close()
@@ -150,6 +204,17 @@ final class TLSFaultTests: XCTestCase {
         XCTAssertTrue(out.contains("RENEGOTIATING"), out)
         XCTAssertEqual(try fetch(server.port), "fine\n")
         assertNoDescriptorLeak(server, baseline: baseline)
+    }
+
+    func testProtocolsAndServerCipherPreference() throws {
+        let server = try start(
+            "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305;"
+                + " ssl_prefer_server_ciphers on;")
+        let v13 = try sClient(port: server.port, ["-tls1_3"])
+        XCTAssertTrue(v13.contains("Cipher is (NONE)"), "TLS 1.3 is off: \(v13)")
+        let chosen = try sClient(
+            port: server.port, ["-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"])
+        XCTAssertTrue(chosen.contains("New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256"), "the server's order: \(chosen)")
     }
 
     func testResumptionWithoutTicketsUsesTheSessionCache() throws {

@@ -33,6 +33,7 @@ final class TLSTests: XCTestCase {
             location /echo { websocket echo; }
             location /chat/ { websocket broadcast; allow_methods GET POST; }
             location /cat { websocket exec /bin/cat; }
+            location /env { websocket exec /bin/sh -c "echo $HTTPS $REQUEST_SCHEME"; }
             location = /scheme { return 200 "$scheme://$host:$server_port$request_uri"; }
             location = /secure { return 301 https://$host$request_uri; }
         }
@@ -178,6 +179,10 @@ final class TLSTests: XCTestCase {
         XCTAssertTrue(misdirected.contains("421 Misdirected Request"), misdirected)
         // c.test shares a.test's certificate: its Host is answered by its own server.
         XCTAssertEqual(try https("a.test", "/", ["-H", "Host: c.test"]), "server c\n")
+        // HTTP/1.0 without Host: the server the SNI name chose answers.
+        let noHost = try sClient(
+            port: tlsPort, ["-servername", "b.test", "-ign_eof", "-quiet"], input: "GET / HTTP/1.0\r\n\r\n")
+        XCTAssertTrue(noHost.contains("HTTP/1.1 200") && noHost.contains("server b\n"), noHost)
         // No SNI (an IP address): the Host picks the server, as over plain HTTP.
         XCTAssertEqual(try curl(["-k", "https://127.0.0.1:\(tlsPort)/", "-H", "Host: b.test"]), "server b\n")
     }
@@ -271,6 +276,7 @@ final class TLSTests: XCTestCase {
             send(a, b"from a"); assert recv(a) == b"from a"; assert recv(b) == b"from a"
             c = connect("/cat")
             send(c, b"line one"); assert recv(c) == b"line one"
+            env = connect("/env"); assert recv(env) == b"on https", "exec sees HTTPS=on"
             print("ok")
             """
         try server.write("wss.py", script)

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Real-browser test of webserv's chat page (www/chat.html) in headless Chromium.
 
-    python3 Tests/browser/chat_test.py [--webserv .build/debug/webserv] [--reports reports]
+    python3 Tests/browser/chat_test.py [--webserv .build/debug/webserv] [--reports reports] [--tls]
+
+--tls serves the page over https:// (a throwaway self-signed certificate the browsers are told to
+accept), so the chat's WebSocket is wss://.
 
 Builds nothing: it starts the given webserv binary on an ephemeral port (a temp config serving the
 repo's www/ with `location /chat/ { websocket broadcast; }`), opens the chat page in two browsers
@@ -28,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -46,14 +50,24 @@ def log(msg):
 
 # --------------------------------------------------------------------------- server
 class Webserv:
-    def __init__(self, binary, tmpdir):
+    def __init__(self, binary, tmpdir, tls=False):
         self.tmpdir = tmpdir
+        self.tls = tls
         www = os.path.join(ROOT, "www")
         self.conf = os.path.join(tmpdir, "chat-test.conf")
+        listen = "listen 127.0.0.1:0;"
+        if tls:
+            # HTTPS and wss:// with a throwaway self-signed certificate (the browser is told to
+            # accept it: --ignore-certificate-errors).
+            cert, key = os.path.join(tmpdir, "tls.pem"), os.path.join(tmpdir, "tls.key")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                            "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                           check=True, capture_output=True)
+            listen = f'listen 127.0.0.1:0 ssl;\n    ssl_certificate "{cert}";\n    ssl_certificate_key "{key}";'
         with open(self.conf, "w") as f:
             f.write(f"""# written by Tests/browser/chat_test.py
 server {{
-    listen 127.0.0.1:0;
+    {listen}
     root "{www}";
     index index.html;
     gzip on;
@@ -86,7 +100,7 @@ server {{
         if not self.port:
             self.stop()
             raise RuntimeError(f"webserv did not report its port (exit {self.proc.returncode}):\n{self.logs()}")
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         log(f"webserv pid {self.proc.pid} listening on {self.base}")
 
     def logs(self, tail=30):
@@ -112,13 +126,14 @@ server {{
     def post(self, room, text):
         req = urllib.request.Request(f"{self.base}/chat/{room}", data=text.encode(), method="POST",
                                      headers={"Content-Type": "text/plain"})
-        with urllib.request.urlopen(req, timeout=5) as r:
+        context = ssl._create_unverified_context() if self.tls else None
+        with urllib.request.urlopen(req, timeout=5, context=context) as r:
             assert r.status == 201, r.status
             return json.loads(r.read())
 
 
 # --------------------------------------------------------------------------- browser
-def make_driver():
+def make_driver(tls=False):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -130,6 +145,8 @@ def make_driver():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions"):
         opts.add_argument(arg)
+    if tls:
+        opts.add_argument("--ignore-certificate-errors")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path skips Selenium Manager (which would go online).
     svc = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
@@ -430,6 +447,7 @@ def main():
                     help="webserv binary (default: .build/debug/webserv)")
     ap.add_argument("webserv_pos", nargs="?", help="same as --webserv")
     ap.add_argument("--reports", default=os.path.join(ROOT, "reports"), help="screenshot folder")
+    ap.add_argument("--tls", action="store_true", help="serve the chat over https:// and wss://")
     args = ap.parse_args()
     binary = os.path.abspath(args.webserv_pos or args.webserv)
     if not os.access(binary, os.X_OK):
@@ -452,11 +470,11 @@ def main():
     server = None
     with tempfile.TemporaryDirectory(prefix="webserv-browser-") as tmp:
         try:
-            server = Webserv(binary, tmp)
+            server = Webserv(binary, tmp, tls=args.tls)
             ctx["server"] = server
-            ctx["a"] = make_driver()
+            ctx["a"] = make_driver(args.tls)
             drivers.append(ctx["a"])
-            ctx["b"] = make_driver()         # a second, independent browser: another user
+            ctx["b"] = make_driver(args.tls)         # a second, independent browser: another user
             drivers.append(ctx["b"])
             log("two browsers started")
             for test in TESTS:

@@ -170,8 +170,6 @@ public struct ServerConfig: Sendable {
     public var accessLog: String?
     /// Absolute path, "" for stderr.
     public var errorLog: String
-    // tls
-    public var tls = TLSSettings()
     /// site: some location adds headers (`add_header`, `expires`), so responses look them up.
     public var hasResponseHeaders = false
 
@@ -200,6 +198,10 @@ public struct Configuration: Sendable {
     public var servers: [ServerConfig]
     /// The prefix relative paths were resolved against (absolute).
     public var prefix: String
+    // tls
+    /// Each server's TLS settings, by server index. Kept out of `ServerConfig`, which the
+    /// request path reads on every request, since only the start needs them.
+    public var tls: [TLSSettings] = []
     public init(servers: [ServerConfig], prefix: String) {
         self.servers = servers
         self.prefix = prefix

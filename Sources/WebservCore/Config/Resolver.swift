@@ -10,12 +10,11 @@ enum ConfigResolver {
     static let defaultType = "application/octet-stream"
 
     static func resolve(_ parsed: ParsedConfiguration, prefix: String) -> Configuration {
-        var servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
+        let servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
+        var configuration = Configuration(servers: servers, prefix: prefix)
         // tls
-        for i in servers.indices {
-            servers[i].tls = parsed.servers[i].settings.tls.resolved(over: parsed.http.tls)
-        }
-        return Configuration(servers: servers, prefix: prefix)
+        configuration.tls = parsed.servers.map { $0.settings.tls.resolved(over: parsed.http.tls) }
+        return configuration
     }
 
     private static func server(http: BlockSettings, _ parsed: ParsedServer, prefix: String) -> ServerConfig {

@@ -184,7 +184,13 @@ extension Connection {
         let before = budget
         defer { loop.fileBudget -= before - budget }
         do {
-            if try output.flush(to: transport, budget: &budget) {
+            let sent: Bool
+            if let plain = plainTransport {
+                sent = try output.flush(to: plain, budget: &budget)
+            } else {
+                sent = try output.flush(to: transport, budget: &budget)
+            }
+            if sent {
                 outputDrained(fromHandler: false)
             } else {
                 deadline = loop.now + serverConfig.sendTimeout

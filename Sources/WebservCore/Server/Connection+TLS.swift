@@ -17,6 +17,8 @@ extension Connection {
     /// and the close (nginx); a `Host` whose server presents another certificate than the one
     /// the SNI name chose gets 421 Misdirected Request (SPEC §7).
     func refusedByTransport() -> Bool {
+        // Without a Host (HTTP/1.0), the server the SNI name chose answers, as in nginx.
+        if request?.host == nil, let chosen = transport.sniServer { serverIndex = chosen }
         if transport.sentPlainHTTP {
             keepAlive = false
             respond(.html(400, Self.plainHTTPPage, headers: []))

@@ -119,12 +119,8 @@ public final class Server: TimedHandler {
             Sys.close(fd)
             return
         }
-        let transport: any Transport
-        if ssl, let tls {
-            transport = TLSTransport(fd: fd, servers: tls, group: group)
-        } else {
-            transport = PlainTransport(fd: fd)
-        }
+        // nil: plain TCP.
+        let transport: (any Transport)? = ssl ? tls.map { TLSTransport(fd: fd, servers: $0, group: group) } : nil
         let c = Connection(fd: fd, transport: transport, server: self, local: address, group: group, peer: peer)
         connections[ObjectIdentifier(c)] = c
         connectionPeak = max(connectionPeak, connections.count)

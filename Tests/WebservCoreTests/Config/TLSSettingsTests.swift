@@ -52,13 +52,13 @@ final class TLSSettingsTests: XCTestCase {
             server { listen 127.0.0.1:8080; ssl_prefer_server_ciphers on; }
             server { listen 127.0.0.1:8081; ssl_protocols TLSv1.2; }
             """)
-        XCTAssertEqual(config?.servers[0].tls.protocols, [.tlsv1_3])
-        XCTAssertEqual(config?.servers[0].tls.sessionTimeout, 600_000)
-        XCTAssertEqual(config?.servers[0].tls.sessionTickets, false)
-        XCTAssertEqual(config?.servers[0].tls.preferServerCiphers, true)
-        XCTAssertEqual(config?.servers[1].tls.protocols, [.tlsv1_2])
-        XCTAssertEqual(config?.servers[1].tls.preferServerCiphers, false)
-        let defaults = loadConfig("server { listen 127.0.0.1:8080; }")?.servers[0].tls
+        XCTAssertEqual(config?.tls[0].protocols, [.tlsv1_3])
+        XCTAssertEqual(config?.tls[0].sessionTimeout, 600_000)
+        XCTAssertEqual(config?.tls[0].sessionTickets, false)
+        XCTAssertEqual(config?.tls[0].preferServerCiphers, true)
+        XCTAssertEqual(config?.tls[1].protocols, [.tlsv1_2])
+        XCTAssertEqual(config?.tls[1].preferServerCiphers, false)
+        let defaults = loadConfig("server { listen 127.0.0.1:8080; }")?.tls[0]
         XCTAssertEqual(defaults?.protocols, [.tlsv1_2, .tlsv1_3], "SPEC §7's default")
         XCTAssertEqual(defaults?.sessionTimeout, 300_000)
         XCTAssertEqual(defaults?.sessionCache, TLSSessionCache.none)

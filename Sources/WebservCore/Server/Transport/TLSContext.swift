@@ -39,6 +39,8 @@ final class TLSContext {
         guard SSL_CTX_use_certificate_chain_file(ctx, certificate) == 1 else {
             throw fail(certPlace, "cannot load certificate \"\(certificate)\": not a PEM certificate\(Self.sslError())")
         }
+        // An encrypted key is an error, never a passphrase prompt on the terminal.
+        SSL_CTX_set_default_passwd_cb(ctx) { _, _, _, _ in 0 }
         if let problem = Self.unreadable(key) {
             throw fail(keyPlace, "cannot load certificate key \"\(key)\": \(problem)")
         }
@@ -47,7 +49,7 @@ final class TLSContext {
             if reason.contains("mismatch") {
                 throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"\(reason)")
             }
-            throw fail(keyPlace, "cannot load certificate key \"\(key)\": not a PEM private key\(reason)")
+            throw fail(keyPlace, "cannot load certificate key \"\(key)\": not an unencrypted PEM private key\(reason)")
         }
         guard SSL_CTX_check_private_key(ctx) == 1 else {
             ERR_clear_error()

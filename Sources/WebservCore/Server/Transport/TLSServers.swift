@@ -5,7 +5,8 @@ final class TLSServers {
     let contexts: [TLSContext?]
     let vhosts: VirtualHosts
     /// Where a TLS transport reads file data before encrypting it (one thread: one buffer).
-    let scratch = UnsafeMutableRawPointer.allocate(byteCount: TLSServers.fileChunk, alignment: 16)
+    /// Allocated last in `init`, so that a configuration error leaves nothing behind.
+    let scratch: UnsafeMutableRawPointer
 
     /// The most file data read and encrypted at once: one TLS record.
     static let fileChunk = 16 * 1024
@@ -16,24 +17,26 @@ final class TLSServers {
     init(_ configuration: Configuration, vhosts: VirtualHosts) throws(ConfigError) {
         try Self.checkPorts(configuration)
         var contexts: [TLSContext?] = []
-        for server in configuration.servers {
+        for (server, tls) in zip(configuration.servers, configuration.tls) {
             let ssl = server.listens.first { $0.ssl }
-            if ssl == nil && server.tls.certificate == nil {
+            if ssl == nil && tls.certificate == nil {
                 contexts.append(nil)
                 continue
             }
             let place = ssl.map { DirectivePlace(file: $0.file, line: $0.line) } ?? DirectivePlace(file: "", line: 0)
-            contexts.append(try TLSContext(server.tls, listenPlace: place))
+            contexts.append(try TLSContext(tls, listenPlace: place))
         }
         self.contexts = contexts
         self.vhosts = vhosts
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: TLSServers.fileChunk, alignment: 16)
     }
 
     deinit { scratch.deallocate() }
 
     /// True when the configuration has any TLS listen (only then is a `TLSServers` needed at run time).
     static func needed(_ configuration: Configuration) -> Bool {
-        configuration.servers.contains { s in s.listens.contains { $0.ssl } || s.tls.certificate != nil }
+        configuration.servers.contains { s in s.listens.contains { $0.ssl } }
+            || configuration.tls.contains { $0.certificate != nil }
     }
 
     /// One port cannot be TLS and plain where a socket is shared: the same address, or a

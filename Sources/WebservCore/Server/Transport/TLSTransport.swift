@@ -94,6 +94,8 @@ final class TLSTransport: Transport {
 
     /// Advances the handshake; true once it is complete.
     private func handshake() throws(SystemError) -> Bool {
+        // SSL_get_error reads the thread's error queue: start each call with it empty (nginx).
+        ERR_clear_error()
         let r = SSL_do_handshake(ssl)
         if r == 1 {
             phase = .open
@@ -141,6 +143,7 @@ final class TLSTransport: Transport {
     }
 
     private func sslRead(_ p: UnsafeMutableRawPointer, _ count: Int) throws(SystemError) -> IOResult {
+        ERR_clear_error()
         let r = SSL_read(ssl, p, Int32(count))
         if r > 0 { return .processed(Int(r)) }
         switch SSL_get_error(ssl, r) {
@@ -198,6 +201,7 @@ final class TLSTransport: Transport {
     private func sslWriteOnce(_ bytes: UnsafeRawPointer, _ count: Int) throws(SystemError) -> IOResult {
         writeWantsRead = false
         let length = min(count, Int(Int32.max))
+        ERR_clear_error()
         let r = SSL_write(ssl, bytes, Int32(length))
         if r > 0 {
             pendingWrite = 0

@@ -5,7 +5,7 @@
 /// How a connection's bytes reach its socket: in the clear, or through TLS. nginx swaps its
 /// connection's `recv`/`send`/`send_chain` slots the same way once a handshake is done; what
 /// sits above (HTTP, WebSocket, handlers, CGI) learns only whether the scheme is https.
-public protocol Transport: AnyObject {
+public protocol Transport {
     /// True when bytes travel encrypted (the request's scheme is `https`).
     var isTLS: Bool { get }
     /// One read into `buffer`'s free space, first making room for `want` bytes.
@@ -29,8 +29,9 @@ public protocol Transport: AnyObject {
     var sentPlainHTTP: Bool { get }
 }
 
-/// The plain TCP transport: read, send and sendfile on the socket, as before the seam.
-public final class PlainTransport: Transport {
+/// The plain TCP transport: read, send and sendfile on the socket, as before the seam. A
+/// struct holding the descriptor, so the hot path pays no reference counting for it.
+public struct PlainTransport: Transport {
     public let fd: Int32
 
     public init(fd: Int32) { self.fd = fd }
