@@ -57,13 +57,11 @@ extension Connection {
 
     /// Every Accept-Encoding field of the request, as one list (RFC 9110 §5.3); nil when none.
     static func acceptEncoding(_ req: RequestHead) -> AcceptEncoding? {
-        var value: [UInt8] = []
-        var found = false
+        var accept: AcceptEncoding?
         for field in req.headers where Bytes.equalsLowercased(req.bytes[field.name], "accept-encoding") {
-            if found { value.append(UInt8(ascii: ",")) }
-            value.append(contentsOf: req.bytes[field.value])
-            found = true
+            if accept == nil { accept = AcceptEncoding() }
+            accept!.add(req.bytes[field.value])
         }
-        return found ? AcceptEncoding(value) : nil
+        return accept
     }
 }
