@@ -242,6 +242,53 @@ final class CompressionTests: XCTestCase {
         XCTAssertLessThan(peak - rssBefore, 8 * 1024, "RSS grew by \(peak - rssBefore) KiB compressing 10 MiB")
     }
 
+    /// Compressed answers on one keep-alive connection, pipelined: a streamed (chunked) one and
+    /// a cached one (with its length), then a plain one, each read back whole and in order.
+    func testPipelinedCompressedAnswersKeepTheConnection() throws {
+        let s = try makeServer()
+        let big = Self.sampleBytes(400_000)
+        try s.write("www/big.html", data: Data(big))
+        let c = try RawClient(port: s.port, timeout: 10)
+        c.send(
+            "GET /big.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+                + "GET /page.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\n\r\n"
+                + "GET /tiny.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+        let first = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(first.header("Transfer-Encoding"), "chunked")
+        XCTAssertTrue(try Self.python("gzip", decode: first.body) == Data(big))
+        let second = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(second.header("Content-Encoding"), "br")
+        XCTAssertEqual(second.header("Content-Length"), String(second.body.count))
+        XCTAssertEqual(try Self.decoded(second), Self.page)
+        let third = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(third.text, "<p>tiny</p>")
+        XCTAssertNil(third.header("Connection"), "still keep-alive")
+    }
+
+    /// A client that stops reading a compressed stream: the server stops reading the file
+    /// (backpressure), so its memory does not fill with compressed output; the body is whole
+    /// once the client reads again.
+    func testStalledClientHoldsTheCompressedStream() throws {
+        let s = try makeServer()
+        // Random hex compresses to about half: without backpressure, megabytes would queue.
+        let body = try WebservIntegrationTests.run(
+            "/usr/bin/env", ["python3", "-c", "import os, sys; sys.stdout.write(os.urandom(6 << 20).hex())"]
+        ).out
+        XCTAssertEqual(body.count, 12 << 20)
+        try s.write("www/random.txt", data: body)
+        let rssBefore = s.rssKiB
+        let c = try RawClient(port: s.port, timeout: 30, receiveBuffer: 16 * 1024)
+        c.send("GET /random.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
+        // Let the server fill the socket buffers and stop.
+        let ticks = s.cpuTicks
+        waitUntil(timeout: 3) { false }
+        XCTAssertLessThan(s.rssKiB - rssBefore, 4 * 1024, "memory grew while the client did not read")
+        XCTAssertLessThan(s.cpuTicks - ticks, 100, "the server kept working for a client that does not read")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.header("Content-Encoding"), "gzip")
+        XCTAssertTrue(try Self.python("gzip", decode: r.body) == body)
+    }
+
     /// A CGI that prints, then waits for the test to have decoded what it printed: the
     /// compressed stream reaches the client piece by piece, not when the script ends.
     func testStreamingCGICompressesPieceByPiece() throws {
