@@ -29,6 +29,7 @@ final class CompressionTests: XCTestCase {
             location /static-gz/ { alias {{ROOT}}/www/pre/; gzip_static on; }
             location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
+            location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
         }
         """
 
@@ -53,6 +54,7 @@ final class CompressionTests: XCTestCase {
             "www/data.json": "{\"items\": [" + String(repeating: "\"value\", ", count: 100) + "\"end\"]}",
             "www/style.css": String(repeating: "body { margin: 0 }\n", count: 50),
             "www/tiny.html": "<p>tiny</p>",
+            "www/empty.html": "",
             "www/image.png": String(repeating: "P", count: 500),
             "www/pre/app.js": "console.log('identity');\n",
             "cgi-bin/gzipped.sh":
@@ -170,6 +172,19 @@ final class CompressionTests: XCTestCase {
         let cgi = try get(s, "/cgi-bin/gzipped.sh", [ae])
         XCTAssertEqual(cgi.header("Content-Encoding"), "gzip", "the script's own coding")
         XCTAssertEqual(cgi.text, "not really gzip, left alone by the server", "not compressed twice")
+    }
+
+    func testMinimumLengthZeroCompressesEvenEmptyBodies() throws {
+        let s = try makeServer()
+        let tiny = try get(s, "/zero/tiny.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(tiny.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(try Self.decoded(tiny), "<p>tiny</p>")
+        for coding in ["gzip", "br"] {
+            let empty = try get(s, "/zero/empty.html", ["Accept-Encoding: \(coding)"])
+            XCTAssertEqual(empty.header("Content-Encoding"), coding)
+            XCTAssertFalse(empty.body.isEmpty, "a valid \(coding) stream of nothing")
+            XCTAssertEqual(try Self.decoded(empty), "")
+        }
     }
 
     func testConditionalAndRangeRequests() throws {
