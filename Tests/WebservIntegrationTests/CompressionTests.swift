@@ -30,6 +30,8 @@ final class CompressionTests: XCTestCase {
             location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
             location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
+            location /list/ { alias {{ROOT}}/www/; autoindex on; }
+            location /chat/ { websocket broadcast; }
         }
         """
 
@@ -185,6 +187,25 @@ final class CompressionTests: XCTestCase {
             XCTAssertFalse(empty.body.isEmpty, "a valid \(coding) stream of nothing")
             XCTAssertEqual(try Self.decoded(empty), "")
         }
+    }
+
+    /// Every handler's answer passes the filter stage: a directory listing and a room's
+    /// polling JSON compress like files.
+    func testListingsAndPollingJSONCompress() throws {
+        let s = try makeServer()
+        let listing = try get(s, "/list/", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(listing.status, 200)
+        XCTAssertEqual(listing.header("Content-Encoding"), "gzip")
+        XCTAssertTrue(try Self.decoded(listing).contains("page.html"))
+        let posted = try XCTUnwrap(
+            httpRequest(
+                port: s.port, "POST /chat/room HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"))
+        XCTAssertEqual(posted.status, 201)
+        let poll = try get(s, "/chat/room?since=0", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(poll.header("Content-Encoding"), "gzip", poll.head)
+        XCTAssertTrue(poll.header("Content-Type")?.hasPrefix("application/json") ?? false, poll.head)
+        let json = try Self.decoded(poll)
+        XCTAssertTrue(json.contains("\"data\": \"hello\""), json)
     }
 
     func testConditionalAndRangeRequests() throws {
