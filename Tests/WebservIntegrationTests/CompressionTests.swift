@@ -59,6 +59,7 @@ final class CompressionTests: XCTestCase {
             "www/empty.html": "",
             "www/image.png": String(repeating: "P", count: 500),
             "www/pre/app.js": "console.log('identity');\n",
+            "www/pre/alone.js": "console.log('no encoded forms');\n",
             "cgi-bin/gzipped.sh":
                 "printf 'Content-Type: text/html\\r\\nContent-Encoding: gzip\\r\\n\\r\\n'\nprintf 'not really gzip, left alone by the server'\n",
             "cgi-bin/page.sh": "printf 'Content-Type: text/html\\r\\n\\r\\n'\ncat \(TestServer.packageRoot.path)/README.md\n",
@@ -424,6 +425,9 @@ final class CompressionTests: XCTestCase {
         let identity = try get(s, "/pre/app.js")
         XCTAssertEqual(identity.text, "console.log('identity');\n")
         XCTAssertNil(identity.header("Content-Encoding"))
+        XCTAssertEqual(identity.header("Vary"), "Accept-Encoding", "encoded forms exist (nginx's gzip_vary)")
+        XCTAssertNil(try get(s, "/pre/alone.js").header("Vary"), "no encoded form: nothing varies")
+        XCTAssertNil(try get(s, "/pre/alone.js", ["Accept-Encoding: gzip"]).header("Vary"))
         let gz = try get(s, "/pre/app.js", ["Accept-Encoding: gzip"])
         XCTAssertEqual(gz.header("Content-Encoding"), "gzip")
         XCTAssertEqual(gz.header("Content-Type"), identity.header("Content-Type"), "the type of FILE")
