@@ -29,6 +29,9 @@ final class CompressionTests: XCTestCase {
             location /static-gz/ { alias {{ROOT}}/www/pre/; gzip_static on; }
             location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
+            location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
+            location /list/ { alias {{ROOT}}/www/; autoindex on; }
+            location /chat/ { websocket broadcast; }
         }
         """
 
@@ -53,8 +56,10 @@ final class CompressionTests: XCTestCase {
             "www/data.json": "{\"items\": [" + String(repeating: "\"value\", ", count: 100) + "\"end\"]}",
             "www/style.css": String(repeating: "body { margin: 0 }\n", count: 50),
             "www/tiny.html": "<p>tiny</p>",
+            "www/empty.html": "",
             "www/image.png": String(repeating: "P", count: 500),
             "www/pre/app.js": "console.log('identity');\n",
+            "www/pre/alone.js": "console.log('no encoded forms');\n",
             "cgi-bin/gzipped.sh":
                 "printf 'Content-Type: text/html\\r\\nContent-Encoding: gzip\\r\\n\\r\\n'\nprintf 'not really gzip, left alone by the server'\n",
             "cgi-bin/page.sh": "printf 'Content-Type: text/html\\r\\n\\r\\n'\ncat \(TestServer.packageRoot.path)/README.md\n",
@@ -172,6 +177,38 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(cgi.text, "not really gzip, left alone by the server", "not compressed twice")
     }
 
+    func testMinimumLengthZeroCompressesEvenEmptyBodies() throws {
+        let s = try makeServer()
+        let tiny = try get(s, "/zero/tiny.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(tiny.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(try Self.decoded(tiny), "<p>tiny</p>")
+        for coding in ["gzip", "br"] {
+            let empty = try get(s, "/zero/empty.html", ["Accept-Encoding: \(coding)"])
+            XCTAssertEqual(empty.header("Content-Encoding"), coding)
+            XCTAssertFalse(empty.body.isEmpty, "a valid \(coding) stream of nothing")
+            XCTAssertEqual(try Self.decoded(empty), "")
+        }
+    }
+
+    /// Every handler's answer passes the filter stage: a directory listing and a room's
+    /// polling JSON compress like files.
+    func testListingsAndPollingJSONCompress() throws {
+        let s = try makeServer()
+        let listing = try get(s, "/list/", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(listing.status, 200)
+        XCTAssertEqual(listing.header("Content-Encoding"), "gzip")
+        XCTAssertTrue(try Self.decoded(listing).contains("page.html"))
+        let posted = try XCTUnwrap(
+            httpRequest(
+                port: s.port, "POST /chat/room HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"))
+        XCTAssertEqual(posted.status, 201)
+        let poll = try get(s, "/chat/room?since=0", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(poll.header("Content-Encoding"), "gzip", poll.head)
+        XCTAssertTrue(poll.header("Content-Type")?.hasPrefix("application/json") ?? false, poll.head)
+        let json = try Self.decoded(poll)
+        XCTAssertTrue(json.contains("\"data\": \"hello\""), json)
+    }
+
     func testConditionalAndRangeRequests() throws {
         let s = try makeServer()
         let ae = "Accept-Encoding: gzip"
@@ -240,6 +277,53 @@ final class CompressionTests: XCTestCase {
         let peak = s.peakRSSKiB
         XCTAssertGreaterThan(peak, 0)
         XCTAssertLessThan(peak - rssBefore, 8 * 1024, "RSS grew by \(peak - rssBefore) KiB compressing 10 MiB")
+    }
+
+    /// Compressed answers on one keep-alive connection, pipelined: a streamed (chunked) one and
+    /// a cached one (with its length), then a plain one, each read back whole and in order.
+    func testPipelinedCompressedAnswersKeepTheConnection() throws {
+        let s = try makeServer()
+        let big = Self.sampleBytes(400_000)
+        try s.write("www/big.html", data: Data(big))
+        let c = try RawClient(port: s.port, timeout: 10)
+        c.send(
+            "GET /big.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+                + "GET /page.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\n\r\n"
+                + "GET /tiny.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+        let first = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(first.header("Transfer-Encoding"), "chunked")
+        XCTAssertTrue(try Self.python("gzip", decode: first.body) == Data(big))
+        let second = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(second.header("Content-Encoding"), "br")
+        XCTAssertEqual(second.header("Content-Length"), String(second.body.count))
+        XCTAssertEqual(try Self.decoded(second), Self.page)
+        let third = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(third.text, "<p>tiny</p>")
+        XCTAssertNil(third.header("Connection"), "still keep-alive")
+    }
+
+    /// A client that stops reading a compressed stream: the server stops reading the file
+    /// (backpressure), so its memory does not fill with compressed output; the body is whole
+    /// once the client reads again.
+    func testStalledClientHoldsTheCompressedStream() throws {
+        let s = try makeServer()
+        // Random hex compresses to about half: without backpressure, megabytes would queue.
+        let body = try WebservIntegrationTests.run(
+            "/usr/bin/env", ["python3", "-c", "import os, sys; sys.stdout.write(os.urandom(6 << 20).hex())"]
+        ).out
+        XCTAssertEqual(body.count, 12 << 20)
+        try s.write("www/random.txt", data: body)
+        let rssBefore = s.rssKiB
+        let c = try RawClient(port: s.port, timeout: 30, receiveBuffer: 16 * 1024)
+        c.send("GET /random.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
+        // Let the server fill the socket buffers and stop.
+        let ticks = s.cpuTicks
+        waitUntil(timeout: 3) { false }
+        XCTAssertLessThan(s.rssKiB - rssBefore, 4 * 1024, "memory grew while the client did not read")
+        XCTAssertLessThan(s.cpuTicks - ticks, 100, "the server kept working for a client that does not read")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.header("Content-Encoding"), "gzip")
+        XCTAssertTrue(try Self.python("gzip", decode: r.body) == body)
     }
 
     /// A CGI that prints, then waits for the test to have decoded what it printed: the
@@ -341,6 +425,9 @@ final class CompressionTests: XCTestCase {
         let identity = try get(s, "/pre/app.js")
         XCTAssertEqual(identity.text, "console.log('identity');\n")
         XCTAssertNil(identity.header("Content-Encoding"))
+        XCTAssertEqual(identity.header("Vary"), "Accept-Encoding", "encoded forms exist (nginx's gzip_vary)")
+        XCTAssertNil(try get(s, "/pre/alone.js").header("Vary"), "no encoded form: nothing varies")
+        XCTAssertNil(try get(s, "/pre/alone.js", ["Accept-Encoding: gzip"]).header("Vary"))
         let gz = try get(s, "/pre/app.js", ["Accept-Encoding: gzip"])
         XCTAssertEqual(gz.header("Content-Encoding"), "gzip")
         XCTAssertEqual(gz.header("Content-Type"), identity.header("Content-Type"), "the type of FILE")

@@ -1,6 +1,7 @@
 # One round = static, 404, pipelined, chunked upload, a multipart upload cut short, an
 # overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
-# (closed cleanly or dropped), broadcast polling, SSE streams and long polls. Usage: load.py PORT [ROUNDS]
+# (closed cleanly or dropped), broadcast polling, SSE streams and long polls, and gzip/brotli
+# answers (cached, streamed, CGI, error page, and a stream the client leaves). Usage: load.py PORT [ROUNDS]
 import socket, sys, os, base64, time
 from common import read_all
 port = int(sys.argv[1])
@@ -30,6 +31,12 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
         time.sleep(0.02); s.recv(4096)
         if i % 2: s.sendall(b"\x88\x82" + m + b"\x03\xe8"); time.sleep(0.02)
         s.close()
+    for coding in (b"gzip", b"br"):
+        for path in (b"/page.html", b"/big.html", b"/cgi/t.sh", b"/missing"):
+            raw(b"GET " + path + b" HTTP/1.1\r\n" + H + b"Accept-Encoding: " + coding + b"\r\nConnection: close\r\n\r\n")
+        s = socket.create_connection(("127.0.0.1", port))  # a compressed stream the client leaves
+        s.sendall(b"GET /big.html HTTP/1.1\r\n" + H + b"Accept-Encoding: " + coding + b"\r\n\r\n")
+        s.recv(1000); s.close()
     raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nhi")
     raw(b"GET /chat/lobby?since=0 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
     # SSE streams and long polls (SPEC 9): a stream left by its client, one that gets a message

@@ -1,6 +1,6 @@
 // Accept-Encoding (RFC 9110 §12.5.3) and the compression decision: never a trap, qualities
 // within 0...1000, the chosen coding one of those offered with the highest quality (ties to
-// the server's order), and an extra empty member changing nothing.
+// the server's order), and an extra empty member or a cut into two fields changing nothing.
 @testable import WebservCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -22,6 +22,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     Fuzz.require(AcceptEncoding(raw + Array(", ,".utf8)) == parsed, "empty members changed the result")
+    // Cut at a comma into two header fields: one list (RFC 9110 §5.3), the same result.
+    if let comma = raw.firstIndex(of: UInt8(ascii: ",")) {
+        var twoFields = AcceptEncoding(Array(raw[..<comma]))
+        twoFields.add(raw[(comma + 1)...])
+        Fuzz.require(twoFields == parsed, "two fields differ from one")
+    }
     // The same bytes as a Content-Type: the decision never traps and only encodes what it offers.
     var settings = CompressionSettings()
     settings.gzip = true

@@ -8,26 +8,29 @@ enum Precompressed {
         var coding: ContentCoding
     }
 
-    /// The encoded file to send for `path`, best first by the client's quality, ties by the
-    /// configured order; nil when none is present or accepted.
-    static func find(_ req: RequestHead, path: [UInt8], settings: CompressionSettings) -> Variant? {
+    /// What to send for `path`: the encoded file of best quality to the client (ties by the
+    /// configured order), else the identity file, with `vary` when an encoded form exists that
+    /// another client would get (nginx's gzip_static with gzip_vary).
+    static func find(_ req: RequestHead, path: [UInt8], settings: CompressionSettings) -> (variant: Variant?, vary: Bool) {
         let codings = settings.precompressedCodings
-        guard !codings.isEmpty else { return nil }
+        guard !codings.isEmpty else { return (nil, false) }
         let accept = Connection.acceptEncoding(req)
         var ranked: [(coding: ContentCoding, q: Int, order: Int)] = []
         for (order, coding) in codings.enumerated() {
             var q = accept?.quality(coding) ?? 0
             // `gzip_static always`: the .gz whatever the client says (nginx).
             if coding == .gzip && settings.gzipStatic == .always { q = max(q, 1) }
-            if q > 0 { ranked.append((coding, q, order)) }
+            ranked.append((coding, q, order))
         }
         ranked.sort { ($0.q, -$0.order) > ($1.q, -$1.order) }
+        var vary = false
         for candidate in ranked {
             let encoded = path + Array(candidate.coding.fileSuffix.utf8)
-            if case .found(let info) = FileResolver.fileInfo(encoded), info.isRegular {
-                return Variant(path: encoded, info: info, coding: candidate.coding)
-            }
+            guard case .found(let info) = FileResolver.fileInfo(encoded), info.isRegular else { continue }
+            if candidate.q > 0 { return (Variant(path: encoded, info: info, coding: candidate.coding), true) }
+            vary = true
+            break
         }
-        return nil
+        return (nil, vary)
     }
 }

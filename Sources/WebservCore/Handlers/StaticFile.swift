@@ -10,7 +10,8 @@ public enum StaticFile {
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let now = c.loop.now
         // compress
-        if let variant = Precompressed.find(req, path: path, settings: location.compression) {
+        let precompressed = Precompressed.find(req, path: path, settings: location.compression)
+        if let variant = precompressed.variant {
             return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
         }
 
@@ -21,6 +22,7 @@ public enum StaticFile {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
             r.variants = entry
+            if precompressed.vary { r.headers.append(("Vary", "Accept-Encoding")) }
             return c.respond(r)
         }
 
@@ -32,7 +34,7 @@ public enum StaticFile {
         case .found(let info) where !info.isRegular:
             return c.respondError(403)
         case .found(let info):
-            serveFile(c, req: req, path: path, info: info, location: location)
+            serveFile(c, req: req, path: path, info: info, location: location, vary: precompressed.vary)
         }
     }
 
@@ -64,10 +66,10 @@ public enum StaticFile {
     }
 
     /// Sends the file at `path`; `encoded` when it is the precompressed form of `original`,
-    /// whose type it takes.
+    /// whose type it takes; `vary` when an encoded form exists that this client does not get.
     static func serveFile(
         _ c: Connection, req: RequestHead, path: [UInt8], info: FileResolver.Info, location: LocationConfig,
-        encoded: Precompressed.Variant? = nil, of original: [UInt8]? = nil
+        encoded: Precompressed.Variant? = nil, of original: [UInt8]? = nil, vary: Bool = false
     ) {
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
@@ -79,6 +81,7 @@ public enum StaticFile {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
             r.variants = entry
+            if vary { r.headers.append(("Vary", "Accept-Encoding")) }
             return c.respond(r)
         }
         let tag = etag(info)
@@ -98,10 +101,8 @@ public enum StaticFile {
         var headers = validators
         headers.insert(("Content-Type", type), at: 0)
         headers.append(("Accept-Ranges", "bytes"))
-        if let encoded {
-            headers.append(("Content-Encoding", encoded.coding.token))
-            headers.append(("Vary", "Accept-Encoding"))
-        }
+        if let encoded { headers.append(("Content-Encoding", encoded.coding.token)) }
+        if encoded != nil || vary { headers.append(("Vary", "Accept-Encoding")) }
         switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime, now: wallSeconds) {
         case .full:
             c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
@@ -154,12 +155,13 @@ public enum StaticFile {
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)
             if case .found(let info) = FileResolver.fileInfo(candidate), info.isRegular {
-                if let variant = Precompressed.find(req, path: candidate, settings: location.compression) {
+                let precompressed = Precompressed.find(req, path: candidate, settings: location.compression)
+                if let variant = precompressed.variant {
                     return serveFile(
                         c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant,
                         of: candidate)
                 }
-                return serveFile(c, req: req, path: candidate, info: info, location: location)
+                return serveFile(c, req: req, path: candidate, info: info, location: location, vary: precompressed.vary)
             }
         }
         if location.autoindex {

@@ -23,32 +23,49 @@ extension Connection {
         case .vary:
             CompressionFilter.addVary(&response.headers)
         case .encode(let coding, let level):
-            let isHead = req.method == .head
-            if let cached = response.variants, let variant = cached.encoded(coding, level: level) {
+            if let cached = response.variants {
+                // A cached file's prebuilt head: its compressed copy, or (out of memory) identity.
+                guard let variant = cached.encoded(coding, level: level) else {
+                    return CompressionFilter.addVary(&response.headers)
+                }
                 response.body = .bytes(variant.body)
                 response.rawHeaders = variant.headerLines
                 return
             }
+            guard encodeBody(&response, coding: coding, level: level, isHead: req.method == .head) else {
+                return CompressionFilter.addVary(&response.headers)
+            }
             CompressionFilter.rewriteHeaders(&response.headers, coding: coding)
             response.contentLength = nil
-            switch response.body {
-            case .empty:
-                break
-            case .bytes(let bytes):
-                // In memory already: compressed whole, sent with its length.
-                if let compressed = BodyEncoder.compress(bytes, coding, level: level) { response.body = .bytes(compressed) }
-            case .file(let fd, let offset, let length):
-                response.body = .stream
-                if isHead {
-                    Sys.close(fd)
-                } else {
-                    streamSource = FileBodySource(fd: fd, offset: offset, length: length)
-                    bodyEncoder = BodyEncoder(coding, level: level)
-                }
-            case .stream:
-                if !isHead { bodyEncoder = BodyEncoder(coding, level: level) }
+        }
+    }
+
+    /// Bodies in memory are compressed whole (sent with their new length); files and streams
+    /// become streams that `streamData` compresses as they flow. False when no compressor could
+    /// be had (out of memory): the response then goes out as it is.
+    private func encodeBody(_ response: inout Response, coding: ContentCoding, level: Int, isHead: Bool) -> Bool {
+        switch response.body {
+        case .empty, .bytes:
+            var bytes: [UInt8] = []
+            if case .bytes(let b) = response.body { bytes = b }
+            guard let compressed = BodyEncoder.compress(bytes, coding, level: level) else { return false }
+            response.body = .bytes(compressed)
+        case .file(let fd, let offset, let length):
+            if isHead {
+                Sys.close(fd)
+            } else {
+                guard let encoder = BodyEncoder(coding, level: level) else { return false }
+                streamSource = FileBodySource(fd: fd, offset: offset, length: length)
+                bodyEncoder = encoder
+            }
+            response.body = .stream
+        case .stream:
+            if !isHead {
+                guard let encoder = BodyEncoder(coding, level: level) else { return false }
+                bodyEncoder = encoder
             }
         }
+        return true
     }
 
     private func contentType(_ response: Response) -> Substring? {
@@ -57,13 +74,11 @@ extension Connection {
 
     /// Every Accept-Encoding field of the request, as one list (RFC 9110 §5.3); nil when none.
     static func acceptEncoding(_ req: RequestHead) -> AcceptEncoding? {
-        var value: [UInt8] = []
-        var found = false
+        var accept: AcceptEncoding?
         for field in req.headers where Bytes.equalsLowercased(req.bytes[field.name], "accept-encoding") {
-            if found { value.append(UInt8(ascii: ",")) }
-            value.append(contentsOf: req.bytes[field.value])
-            found = true
+            if accept == nil { accept = AcceptEncoding() }
+            accept!.add(req.bytes[field.value])
         }
-        return found ? AcceptEncoding(value) : nil
+        return accept
     }
 }

@@ -1,32 +1,45 @@
 /// The client's `Accept-Encoding` (RFC 9110 §12.5.3), read into the qualities (0…1000) the
-/// server cares about. Pure: bytes in, choice out.
+/// server cares about. Pure, and allocation-free: it runs on every request to a location that
+/// compresses.
 public struct AcceptEncoding: Equatable, Sendable {
-    /// Explicit qualities by coding; nil when the coding is not named.
-    public private(set) var qualities: [ContentCoding: Int] = [:]
+    /// Explicit qualities; nil when the coding is not named.
+    public private(set) var gzip: Int?
+    public private(set) var br: Int?
+    public private(set) var zstd: Int?
     /// `*`: every coding not named.
     public private(set) var any: Int?
     /// `identity`, for completeness: the identity answer is sent whatever it says (as nginx,
     /// which never answers 406).
     public private(set) var identity: Int?
 
+    public init() {}
+
     /// Parses a header value; malformed members are skipped, a malformed q counts as 0 (as
     /// nginx's `ngx_http_gzip_quantity`, which then refuses the coding).
-    public init(_ value: some Collection<UInt8>) {
-        var member: [UInt8] = []
-        for b in value {
-            if b == UInt8(ascii: ",") {
-                add(member)
-                member.removeAll(keepingCapacity: true)
-            } else {
-                member.append(b)
-            }
+    public init(_ value: [UInt8]) {
+        add(value[...])
+    }
+
+    /// Adds one more field's members (a request may send the header several times, RFC 9110
+    /// §5.3: as one comma-separated list). For each coding the first member naming it counts.
+    public mutating func add(_ value: ArraySlice<UInt8>) {
+        var start = value.startIndex
+        while start <= value.endIndex {
+            let end = value[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.endIndex
+            addMember(value[start..<end])
+            start = end + 1
         }
-        add(member)
     }
 
     /// The quality the client gives `coding`: its own entry, else `*`'s, else 0 (not accepted).
     public func quality(_ coding: ContentCoding) -> Int {
-        qualities[coding] ?? any ?? 0
+        let own: Int?
+        switch coding {
+        case .gzip: own = gzip
+        case .br: own = br
+        case .zstd: own = zstd
+        }
+        return own ?? any ?? 0
     }
 
     /// The acceptable coding of highest quality among `offered` (in the server's order of
@@ -45,33 +58,31 @@ public struct AcceptEncoding: Equatable, Sendable {
     }
 
     /// One member: `token *( OWS ";" OWS param )`; only `q` is read.
-    private mutating func add(_ member: [UInt8]) {
-        let parts = member.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-        guard let first = parts.first else { return }
-        let token = Self.trimmed(first)
+    private mutating func addMember(_ member: ArraySlice<UInt8>) {
+        let tokenEnd = member.firstIndex(of: UInt8(ascii: ";")) ?? member.endIndex
+        let token = Self.trimmed(member[member.startIndex..<tokenEnd])
         guard !token.isEmpty else { return }
         var q = 1000
-        for param in parts.dropFirst() {
-            let p = Self.trimmed(param)
-            guard p.count >= 2, p.first! | 0x20 == UInt8(ascii: "q"), p[p.startIndex + 1] == UInt8(ascii: "=") else {
-                continue
+        var i = tokenEnd
+        while i < member.endIndex {
+            let paramEnd = member[(i + 1)...].firstIndex(of: UInt8(ascii: ";")) ?? member.endIndex
+            let p = Self.trimmed(member[(i + 1)..<paramEnd])
+            if p.count >= 2, p.first! | 0x20 == UInt8(ascii: "q"), p[p.startIndex + 1] == UInt8(ascii: "=") {
+                q = Self.qvalue(p.dropFirst(2)) ?? 0
             }
-            q = Self.qvalue(p.dropFirst(2)) ?? 0
+            i = paramEnd
         }
         if Bytes.equalsLowercased(token, "*") {
             if any == nil { any = q }
         } else if Bytes.equalsLowercased(token, "identity") {
             if identity == nil { identity = q }
-        } else if let coding = Self.coding(token), qualities[coding] == nil {
-            qualities[coding] = q
+        } else if Bytes.equalsLowercased(token, "gzip") || Bytes.equalsLowercased(token, "x-gzip") {
+            if gzip == nil { gzip = q }
+        } else if Bytes.equalsLowercased(token, "br") {
+            if br == nil { br = q }
+        } else if Bytes.equalsLowercased(token, "zstd") {
+            if zstd == nil { zstd = q }
         }
-    }
-
-    static func coding(_ token: ArraySlice<UInt8>) -> ContentCoding? {
-        if Bytes.equalsLowercased(token, "gzip") || Bytes.equalsLowercased(token, "x-gzip") { return .gzip }
-        if Bytes.equalsLowercased(token, "br") { return .br }
-        if Bytes.equalsLowercased(token, "zstd") { return .zstd }
-        return nil
     }
 
     /// RFC 9110 §12.4.2: `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`, in

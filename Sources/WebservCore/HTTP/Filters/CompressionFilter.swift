@@ -34,21 +34,27 @@ public enum CompressionFilter {
             return .untouched
         }
         if let length, length < settings.gzipMinLength { return .untouched }
-        var offered: [ContentCoding] = []
+        let brotli = settings.brotli && typeMatches(type, settings.brotliTypes)
+        let gzip = settings.gzip && typeMatches(type, settings.gzipTypes)
+        if !brotli && !gzip { return .untouched }
         // br first: it wins when the client gives both the same quality.
-        if settings.brotli && typeMatches(type, settings.brotliTypes) { offered.append(.br) }
-        if settings.gzip && typeMatches(type, settings.gzipTypes) { offered.append(.gzip) }
-        if offered.isEmpty { return .untouched }
-        guard let coding = accept?.choose(offered) else { return .vary }
-        return .encode(coding, level: coding == .br ? settings.brotliLevel : settings.gzipLevel)
+        let brQ = brotli ? accept?.quality(.br) ?? 0 : 0
+        let gzipQ = gzip ? accept?.quality(.gzip) ?? 0 : 0
+        if brQ > 0 && brQ >= gzipQ { return .encode(.br, level: settings.brotliLevel) }
+        if gzipQ > 0 { return .encode(.gzip, level: settings.gzipLevel) }
+        return .vary
     }
 
     /// The media type (before any `;` parameter) is in `types` (lower-case), or `types` has `*`.
+    /// Compared byte by byte, ignoring ASCII case, without making a lower-cased copy.
     public static func typeMatches(_ contentType: Substring, _ types: [String]) -> Bool {
-        var media = contentType.prefix { $0 != ";" }
-        while media.last == " " || media.last == "\t" { media = media.dropLast() }
-        let lower = media.lowercased()
-        return types.contains { $0 == "*" || $0 == lower }
+        var media = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        while let last = media.last, last == 0x20 || last == 0x09 { media = media.dropLast() }
+        return types.contains { type in
+            type == "*"
+                || (type.utf8.count == media.count
+                    && zip(type.utf8, media).allSatisfy { $0 == (($1 >= 0x41 && $1 <= 0x5A) ? $1 | 0x20 : $1) })
+        }
     }
 
     /// A compressed response's headers: Content-Encoding, Vary, a weak ETag (the bytes differ

@@ -74,6 +74,14 @@ final class AcceptEncodingTests: XCTestCase {
         XCTAssertEqual(choose("gzip, gzip;q=0", [.gzip]), .gzip)
     }
 
+    func testSeveralFieldsAreOneList() {
+        var accept = AcceptEncoding(Array("gzip;q=0.4".utf8))
+        accept.add(bytes("br;q=0.9, gzip"))
+        XCTAssertEqual(accept.quality(.gzip), 400, "the first member naming gzip counts")
+        XCTAssertEqual(accept.choose(onTheFly), .br)
+        XCTAssertEqual(accept, AcceptEncoding(Array("gzip;q=0.4, br;q=0.9, gzip".utf8)))
+    }
+
     func testQValues() {
         XCTAssertEqual(AcceptEncoding.qvalue(bytes("0")), 0)
         XCTAssertEqual(AcceptEncoding.qvalue(bytes("1")), 1000)
