@@ -146,6 +146,12 @@ final class SiteDirectivesTests: XCTestCase {
         XCTAssertEqual(
             configError("server {\n auth_basic_user_file /nonexistent/users;\n}"),
             "test.conf:2: error: open() \"/nonexistent/users\" failed (2: No such file or directory)")
+        XCTAssertEqual(
+            configError("server {\n auth_basic_user_file /dev/zero;\n}"),
+            "test.conf:2: error: \"/dev/zero\" is not a regular file of at most 16 MiB")
+        XCTAssertEqual(
+            configError("server {\n auth_basic_user_file /tmp;\n}"),
+            "test.conf:2: error: \"/tmp\" is not a regular file of at most 16 MiB")
         try "b:$9$unknown\n".write(toFile: users, atomically: true, encoding: .utf8)
         XCTAssertEqual(
             configError("server {\n auth_basic_user_file \(users);\n}"),
