@@ -3,6 +3,7 @@
 enum AccessControl {
     /// True when the request may go on; otherwise the refusal is already answered.
     static func permits(_ c: Connection, _ req: RequestHead, location: LocationConfig) -> Bool {
+        if location.limitExcept == nil && location.access.isEmpty { return true }
         var policy = location.access
         if let limit = location.limitExcept, !limit.methods.contains(req.method.name) {
             policy = limit.policy
