@@ -143,6 +143,11 @@ final class SiteDirectivesTests: XCTestCase {
         XCTAssertEqual(s.locations[2].limitExcept?.policy.auth?.realm, "Writers")
         XCTAssertEqual(s.locations[2].limitExcept?.methods, ["GET", "HEAD", "POST"])
 
+        XCTAssertFalse(s.locations[1].access.satisfyAny)
+        let any = try XCTUnwrap(loadConfig("satisfy any;\nserver {\n location /a/ { satisfy all; }\n location /b/ { }\n}"))
+        XCTAssertEqual(any.servers[0].locations.map(\.access.satisfyAny), [false, true])
+        XCTAssertEqual(
+            configError("server {\n satisfy some;\n}"), "test.conf:2: error: invalid value \"some\" in \"satisfy\" directive")
         XCTAssertEqual(
             configError("server {\n auth_basic_user_file /nonexistent/users;\n}"),
             "test.conf:2: error: open() \"/nonexistent/users\" failed (2: No such file or directory)")

@@ -11,7 +11,10 @@ enum AccessControl {
         if policy.isEmpty { return true }
         if !policy.rules.isEmpty {
             let client = IPNetwork.addressBytes(c.peerAddress).map(IPNetwork.unmapped)
-            if !AccessRule.allows(policy.rules, client: client) {
+            let allowed = AccessRule.allows(policy.rules, client: client)
+            if allowed && policy.satisfyAny { return true }
+            // `satisfy any` still asks for a password when there is one (nginx: 401 wins over 403).
+            if !allowed && !(policy.satisfyAny && policy.auth != nil) {
                 c.server.logError("access forbidden by rule, client: \(c.peerAddress), request: \"\(req.target)\"")
                 c.respondError(403)
                 return false
