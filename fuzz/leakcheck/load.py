@@ -1,6 +1,7 @@
 # One round = static, 404, pipelined, chunked upload, a multipart upload cut short, an
 # overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
-# (closed cleanly or dropped), and broadcast polling. Usage: load.py PORT [ROUNDS]
+# (closed cleanly or dropped), broadcast polling, and the site directives (headers, try_files,
+# listing, auth_basic, limit_except). Usage: load.py PORT [ROUNDS]
 import socket, sys, os, base64, time
 port = int(sys.argv[1])
 def raw(data, read=True):
@@ -39,4 +40,11 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
         s.close()
     raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nhi")
     raw(b"GET /chat/lobby?since=0 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    # Site directives: add_header, try_files fallback, JSON listing, auth_basic (crypt, {SHA},
+    # apr1, wrong), limit_except.
+    raw(b"GET /site/no/such/page HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"GET /site/up/ HTTP/1.1\r\n" + H + b"Accept: application/json\r\nConnection: close\r\n\r\n")
+    for user in (b"a:secret", b"b:secret", b"c:secret", b"a:wrong", b"nobody:x"):
+        raw(b"GET /priv/ HTTP/1.1\r\n" + H + b"Authorization: Basic " + base64.b64encode(user) + b"\r\nConnection: close\r\n\r\n")
+    raw(b"DELETE /priv/x HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
 print("done")
