@@ -14,6 +14,9 @@ final class AccessControlTests: XCTestCase {
             location /others/ { allow 10.0.0.0/8; allow ::1; deny all; }
             location /private/ { auth_basic "Private \\"Zone\\""; auth_basic_user_file {{ROOT}}/users; }
             location /both/ { allow 127.0.0.1; deny all; auth_basic "Both"; auth_basic_user_file {{ROOT}}/users; }
+            location /lan/ { satisfy any; allow 10.0.0.0/8; deny all; auth_basic "LAN"; auth_basic_user_file {{ROOT}}/users; }
+            location /local/ { satisfy any; allow 127.0.0.1; deny all; auth_basic "L"; auth_basic_user_file {{ROOT}}/users; }
+            location /anyrules/ { satisfy any; deny all; }
             location /writes/ {
                 allow_methods GET POST DELETE;
                 upload_store {{ROOT}}/store;
@@ -57,7 +60,8 @@ final class AccessControlTests: XCTestCase {
             config: Self.config,
             files: [
                 "users": try htpasswd(), "www/denied/a.txt": "a", "www/subnet/a.txt": "a", "www/others/a.txt": "a",
-                "www/private/a.txt": "private", "www/both/a.txt": "both", "www/writes/a.txt": "w",
+                "www/private/a.txt": "private", "www/lan/a.txt": "lan", "www/local/a.txt": "local",
+                "www/anyrules/a.txt": "x", "www/both/a.txt": "both", "www/writes/a.txt": "w",
                 "www/admin/a.txt": "admin", "store/.keep": "",
             ])
     }
@@ -98,6 +102,15 @@ final class AccessControlTests: XCTestCase {
         let s = try makeServer()
         XCTAssertEqual(try status(s, [url(s, "/both/a.txt")]), 401)
         XCTAssertEqual(try curl(["-u", "sha256:pw-five", url(s, "/both/a.txt")]), "both")
+    }
+
+    func testSatisfyAnyAdmitsByAddressOrByPassword() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try curl([url(s, "/local/a.txt")]), "local")
+        XCTAssertEqual(try status(s, [url(s, "/lan/a.txt")]), 401)
+        XCTAssertEqual(try curl(["-u", "sha256:pw-five", url(s, "/lan/a.txt")]), "lan")
+        XCTAssertEqual(try status(s, ["-u", "sha256:wrong", url(s, "/lan/a.txt")]), 401)
+        XCTAssertEqual(try status(s, [url(s, "/anyrules/a.txt")]), 403)
     }
 
     func testUserFileChangesApplyWithoutRestart() throws {

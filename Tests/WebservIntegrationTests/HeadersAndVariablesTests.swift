@@ -86,6 +86,14 @@ final class HeadersAndVariablesTests: XCTestCase {
         XCTAssertNil(expired.header("Cache-Control"))
     }
 
+    func testARequestRefusedBeforeItsHeadParsedGetsTheServersAlwaysHeaders() throws {
+        let s = try makeServer()
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET / HTTP/1.1\r\nHost x\r\n\r\n"))
+        XCTAssertEqual(r.status, 400)
+        XCTAssertEqual(r.header("X-Server"), "site.test:\(s.port)")
+        XCTAssertNil(r.header("X-Http"))
+    }
+
     func testNotModifiedAndHeadCarryTheHeaders() throws {
         let s = try makeServer()
         let first = try get(s, "/static/app.css")

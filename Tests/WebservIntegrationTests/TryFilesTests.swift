@@ -13,7 +13,7 @@ final class TryFilesTests: XCTestCase {
             location / { try_files $uri $uri.html $uri/ /index.html; }
             location /strict/ { try_files $uri =404; }
             location /api/ { try_files $uri @none /fallback?from=$uri; }
-            location = /fallback { return 200 "fallback $uri $args"; }
+            location = /fallback { return 200 "fallback $uri $args $request_uri"; }
             location /cgi/ { cgi .py python3; allow_methods GET POST; try_files $uri /cgi/echo.py; }
             location /loop/ { try_files /nothing /loop/again; }
         }
@@ -70,7 +70,7 @@ final class TryFilesTests: XCTestCase {
         let s = try makeServer()
         let r = try get(s, "/api/users")
         XCTAssertEqual(r.status, 200)
-        XCTAssertEqual(r.text, "fallback /fallback from=/api/users")
+        XCTAssertEqual(r.text, "fallback /fallback from=/api/users /api/users")
     }
 
     func testFallbackKeepsTheMethodAndBodyForAScript() throws {

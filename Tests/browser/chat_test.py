@@ -78,8 +78,18 @@ server {{
         websocket broadcast;
         websocket_max_message 64k;
     }}
+    location /listing/ {{
+        alias "{tmpdir}/listing/";
+        autoindex on;
+        autoindex_exact_size off;
+    }}
 }}
 """)
+        # The directory listing test's files: sizes that sort differently from names.
+        for name, size in (("a-small.txt", 10), ("b-large.bin", 3 << 20), ("c <medium>.txt", 20_000)):
+            os.makedirs(os.path.join(tmpdir, "listing", "sub"), exist_ok=True)
+            with open(os.path.join(tmpdir, "listing", name), "wb") as f:
+                f.write(b"x" * size)
         self.out_path = os.path.join(tmpdir, "webserv.out")
         self.err_path = os.path.join(tmpdir, "webserv.err")
         self.out = open(self.out_path, "wb")
@@ -411,6 +421,8 @@ def test_four_ways_one_order(ctx):
                 pass
         for page in (pages[0:1] + pages[2:3]):
             use(page)
+
+
 def test_front_page_shows_the_real_headers(ctx):
     """Issue 12: the front page showed a fixed sample head (an ETag no fresh clone has)."""
     import urllib.request
@@ -430,6 +442,40 @@ def test_front_page_shows_the_real_headers(ctx):
     assert not console_errors(a), console_errors(a)
 
 
+def test_directory_listing_sorts_without_javascript_and_reads_as_json(ctx):
+    drv, base = ctx["a"], ctx["server"].base
+    drv.get(f"{base}/listing/")
+
+    def names():
+        return drv.execute_script(
+            "return [...document.querySelectorAll('table tr td:first-child a')].map(a => a.textContent)")
+
+    assert names() == ["../", "sub/", "a-small.txt", "b-large.bin", "c <medium>.txt"], names()
+    sizes = drv.execute_script("return [...document.querySelectorAll('td.s')].map(td => td.textContent)")
+    assert sizes == ["-", "-", "10", "3M", "20K"], sizes
+    # The Size heading is a plain link (no script on the page): twice for largest first.
+    assert drv.execute_script("return document.scripts.length") == 0
+    drv.find_element("link text", "Size").click()
+    wait_js(drv, "location.search === '?sort=size&order=asc'", "sorted by size")
+    assert names() == ["../", "sub/", "a-small.txt", "c <medium>.txt", "b-large.bin"], names()
+    drv.find_element("partial link text", "Size").click()
+    wait_js(drv, "location.search === '?sort=size&order=desc'", "sorted by size, descending")
+    assert names() == ["../", "sub/", "b-large.bin", "c <medium>.txt", "a-small.txt"], names()
+    os.makedirs(ctx["reports"], exist_ok=True)
+    shot = os.path.join(ctx["reports"], "browser-autoindex.png")
+    drv.save_screenshot(shot)
+    log(f"screenshot {shot} ({os.path.getsize(shot)} B)")
+    # The same listing as JSON, as a page's script would read it.
+    entries = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/listing/', {headers: {Accept: 'application/json'}}).then(r => r.json()).then(done, e => done(String(e)));")
+    assert [e["name"] for e in entries] == ["sub", "a-small.txt", "b-large.bin", "c <medium>.txt"], entries
+    assert entries[0]["type"] == "directory" and "size" not in entries[0], entries[0]
+    assert entries[2]["size"] == 3 << 20 and entries[2]["mtime"].endswith(" GMT"), entries[2]
+    errs = console_errors(drv)
+    assert not errs, f"console: {errs}"
+
+
 TESTS = [
     test_ws_and_poll_see_each_other,
     test_mode_switch_no_duplicates,
@@ -437,6 +483,7 @@ TESTS = [
     test_site_loads_compressed,
     test_four_ways_one_order,
     test_front_page_shows_the_real_headers,
+    test_directory_listing_sorts_without_javascript_and_reads_as_json,
 ]
 
 

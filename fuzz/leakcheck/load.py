@@ -1,7 +1,8 @@
 # One round = static, 404, pipelined, chunked upload, a multipart upload cut short, an
 # overflowing chunk size (413), CGI, garbage, half a head, DELETE, WebSocket echo and broadcast
-# (closed cleanly or dropped), broadcast polling, SSE streams and long polls, and gzip/brotli
-# answers (cached, streamed, CGI, error page, and a stream the client leaves). Usage: load.py PORT [ROUNDS]
+# (closed cleanly or dropped), broadcast polling, SSE streams and long polls, gzip/brotli
+# answers (cached, streamed, CGI, error page, and a stream the client leaves), and the site
+# directives (headers, try_files, listing, auth_basic, limit_except). Usage: load.py PORT [ROUNDS]
 import socket, sys, os, base64, time
 from common import read_all
 port = int(sys.argv[1])
@@ -53,4 +54,11 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
     raw(b"POST /chat/lobby HTTP/1.1\r\n" + H + b"Content-Length: 2\r\nConnection: close\r\n\r\nyo")
     for s in held: s.close()
     raw(b"GET /chat/other?since=0&wait=0.1 HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    # Site directives: add_header, try_files fallback, JSON listing, auth_basic (crypt, {SHA},
+    # apr1, wrong), limit_except.
+    raw(b"GET /site/no/such/page HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
+    raw(b"GET /site/up/ HTTP/1.1\r\n" + H + b"Accept: application/json\r\nConnection: close\r\n\r\n")
+    for user in (b"a:secret", b"b:secret", b"c:secret", b"a:wrong", b"nobody:x"):
+        raw(b"GET /priv/ HTTP/1.1\r\n" + H + b"Authorization: Basic " + base64.b64encode(user) + b"\r\nConnection: close\r\n\r\n")
+    raw(b"DELETE /priv/x HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
 print("done")

@@ -55,6 +55,7 @@ struct BlockSettings: Sendable {
     var authRealm: String??
     var authUserFile: UserFile?
     var limitExcept: LimitExceptSettings?
+    var satisfyAny: Bool?
     var autoindexFormat: AutoindexFormat?
     var autoindexExactSize: Bool?
     var autoindexLocaltime: Bool?

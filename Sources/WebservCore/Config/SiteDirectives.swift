@@ -40,6 +40,8 @@ public struct AuthBasic: Hashable, Sendable {
 public struct AccessPolicy: Hashable, Sendable {
     public var rules: [AccessRule] = []
     public var auth: AuthBasic?
+    /// `satisfy any`: either check admits the request (nginx); otherwise both must.
+    public var satisfyAny = false
     public var isEmpty: Bool { rules.isEmpty && auth == nil }
 }
 
@@ -83,6 +85,10 @@ extension DirectiveTable {
         },
         DirectiveRow("auth_basic_user_file", [.anyHTTP, .limitExcept], arguments: 1...1, set: SiteSetters.userFile),
         DirectiveRow("limit_except", .location, arguments: 1...many, block: true),
+        DirectiveRow("satisfy", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            guard n.args[0] == "all" || n.args[0] == "any" else { throw Setters.invalidValue(n) }
+            s.satisfyAny = n.args[0] == "any"
+        },
         DirectiveRow("autoindex_format", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             guard let format = AutoindexFormat(rawValue: n.args[0]) else { throw Setters.invalidValue(n) }
             s.autoindexFormat = format
@@ -255,18 +261,20 @@ extension ConfigResolver {
         let rules = inherit(\.accessRules, [])
         let realm = inherit(\.authRealm, nil)
         let users = own.authUserFile ?? server.authUserFile ?? http.authUserFile
-        config.access = policy(rules: rules, realm: realm, users: users)
+        let any = inherit(\.satisfyAny, false)
+        config.access = policy(rules: rules, realm: realm, users: users, any: any)
         if let limit = own.limitExcept {
             config.limitExcept = LimitExcept(
                 methods: limit.methods,
                 policy: policy(
-                    rules: limit.rules ?? rules, realm: limit.authRealm ?? realm, users: limit.authUserFile ?? users))
+                    rules: limit.rules ?? rules, realm: limit.authRealm ?? realm, users: limit.authUserFile ?? users,
+                    any: any))
         }
     }
 
-    private static func policy(rules: [AccessRule], realm: String?, users: UserFile?) -> AccessPolicy {
+    private static func policy(rules: [AccessRule], realm: String?, users: UserFile?, any: Bool) -> AccessPolicy {
         // nginx's auth_basic declines without both a realm and a user file.
         let auth = realm.flatMap { r in users.map { AuthBasic(realm: r, users: $0) } }
-        return AccessPolicy(rules: rules, auth: auth)
+        return AccessPolicy(rules: rules, auth: auth, satisfyAny: any)
     }
 }

@@ -6,7 +6,7 @@ public enum Variable: Hashable, Sendable {
     case host
     case serverName
     case serverPort
-    /// The original target, query included.
+    /// The client's target, query included, whatever internal redirects followed.
     case requestURI
     /// The normalised path.
     case uri
@@ -153,7 +153,7 @@ public struct VariableContext {
         case .host: return host
         case .serverName: return serverName
         case .serverPort: return String(serverPort)
-        case .requestURI: return request.map { $0.errorPage?.originalTarget ?? $0.target } ?? ""
+        case .requestURI: return request.map { $0.string($0.originalTargetRange ?? $0.targetRange) } ?? ""
         case .uri: return request?.pathString ?? ""
         case .args: return request?.query ?? ""
         case .isArgs: return (request?.query.isEmpty ?? true) ? "" : "?"

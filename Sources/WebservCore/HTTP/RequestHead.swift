@@ -34,6 +34,9 @@ public struct RequestHead: Sendable {
     public var internalRedirects = 0
     /// Set while this is an `error_page`'s internal request.
     public var errorPage: ErrorPageRequest?
+    /// The client's own target once an internal redirect replaced `targetRange` (nginx's
+    /// `$request_uri` never changes); nil before any.
+    public var originalTargetRange: Range<Int>?
 
     public func string(_ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)

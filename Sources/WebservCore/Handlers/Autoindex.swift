@@ -114,7 +114,9 @@ public enum Autoindex {
     static func page(title: String, items: [Item], options o: Options) -> String {
         let t = HTML.escape(title)
         var s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of \(t)</title>\n"
-        s += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<style>"
+        s += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
+        // No favicon request (and no 404 in the browser's console) for a listing.
+        s += "<link rel=\"icon\" href=\"data:,\">\n<style>"
         s += "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}"
         s += "h1{font-size:1.4em;font-weight:600}table{border-collapse:collapse;width:100%}"
         s += "th{border-bottom:2px solid #ccc}th a{color:inherit}tr:nth-child(even) td{background:#f6f6f6}"

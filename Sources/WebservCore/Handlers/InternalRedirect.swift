@@ -24,6 +24,7 @@ enum InternalRedirect {
 
         // The new method and target go after the original bytes, so header ranges stay valid.
         var head = head
+        head.originalTargetRange = head.originalTargetRange ?? head.targetRange
         let method: HTTPMethod = head.method == .head ? .head : .get
         let methodStart = head.bytes.count
         head.bytes.append(contentsOf: method.name.utf8)

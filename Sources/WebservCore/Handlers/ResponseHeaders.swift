@@ -51,12 +51,14 @@ enum ResponseHeaders {
     }
 
     /// The connection's hook: adds the chosen location's headers to `response`.
+    /// A response before any request head parsed (400, 408, 414) gets the server's own rules.
     static func apply(_ c: Connection, _ response: inout Response) {
-        guard c.serverConfig.hasResponseHeaders, let request = c.request else { return }
+        guard c.serverConfig.hasResponseHeaders else { return }
         let status = response.status
         let now = c.loop.dates.second
         var result: (headers: [(name: String, value: String)], replacesCaching: Bool) = ([], false)
-        c.server.routes[c.serverIndex].location(for: request.path).withConfig { location in
+        let routes = c.server.routes[c.serverIndex]
+        (c.request.map { routes.location(for: $0.path) } ?? routes.fallback).withConfig { location in
             result = extra(
                 rules: location.addHeaders, expires: location.expires, status: status, now: now,
                 variables: { c.variables() })

@@ -143,9 +143,20 @@ final class SiteDirectivesTests: XCTestCase {
         XCTAssertEqual(s.locations[2].limitExcept?.policy.auth?.realm, "Writers")
         XCTAssertEqual(s.locations[2].limitExcept?.methods, ["GET", "HEAD", "POST"])
 
+        XCTAssertFalse(s.locations[1].access.satisfyAny)
+        let any = try XCTUnwrap(loadConfig("satisfy any;\nserver {\n location /a/ { satisfy all; }\n location /b/ { }\n}"))
+        XCTAssertEqual(any.servers[0].locations.map(\.access.satisfyAny), [false, true])
+        XCTAssertEqual(
+            configError("server {\n satisfy some;\n}"), "test.conf:2: error: invalid value \"some\" in \"satisfy\" directive")
         XCTAssertEqual(
             configError("server {\n auth_basic_user_file /nonexistent/users;\n}"),
             "test.conf:2: error: open() \"/nonexistent/users\" failed (2: No such file or directory)")
+        XCTAssertEqual(
+            configError("server {\n auth_basic_user_file /dev/zero;\n}"),
+            "test.conf:2: error: \"/dev/zero\" is not a regular file of at most 16 MiB")
+        XCTAssertEqual(
+            configError("server {\n auth_basic_user_file /tmp;\n}"),
+            "test.conf:2: error: \"/tmp\" is not a regular file of at most 16 MiB")
         try "b:$9$unknown\n".write(toFile: users, atomically: true, encoding: .utf8)
         XCTAssertEqual(
             configError("server {\n auth_basic_user_file \(users);\n}"),

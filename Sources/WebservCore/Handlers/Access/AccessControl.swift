@@ -3,6 +3,7 @@
 enum AccessControl {
     /// True when the request may go on; otherwise the refusal is already answered.
     static func permits(_ c: Connection, _ req: RequestHead, location: LocationConfig) -> Bool {
+        if location.limitExcept == nil && location.access.isEmpty { return true }
         var policy = location.access
         if let limit = location.limitExcept, !limit.methods.contains(req.method.name) {
             policy = limit.policy
@@ -10,7 +11,10 @@ enum AccessControl {
         if policy.isEmpty { return true }
         if !policy.rules.isEmpty {
             let client = IPNetwork.addressBytes(c.peerAddress).map(IPNetwork.unmapped)
-            if !AccessRule.allows(policy.rules, client: client) {
+            let allowed = AccessRule.allows(policy.rules, client: client)
+            if allowed && policy.satisfyAny { return true }
+            // `satisfy any` still asks for a password when there is one (nginx: 401 wins over 403).
+            if !allowed && !(policy.satisfyAny && policy.auth != nil) {
                 c.server.logError("access forbidden by rule, client: \(c.peerAddress), request: \"\(req.target)\"")
                 c.respondError(403)
                 return false

@@ -10,6 +10,7 @@ import COpenSSL
 /// request. Owned by the loop thread alone, hence unchecked Sendable.
 public final class UserFile: @unchecked Sendable, Hashable {
     public let path: String
+    static let maxSize = 16 << 20
     private var entries: [Htpasswd.Entry] = []
     private var stamp: (mtime: Int, size: Int, inode: UInt64) = (0, 0, 0)
     private var checkedAt: Int?
@@ -48,6 +49,8 @@ public final class UserFile: @unchecked Sendable, Hashable {
         defer { Sys.close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .unreadable(errno) }
+        // A device or FIFO (`/dev/zero`) would never end; a user file is a small regular file.
+        guard st.st_mode & S_IFMT == S_IFREG, Int(st.st_size) <= Self.maxSize else { throw .notAFile }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while true {
@@ -56,6 +59,7 @@ public final class UserFile: @unchecked Sendable, Hashable {
             guard n >= 0 else { throw .unreadable(errno) }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[..<n])
+            if bytes.count > Self.maxSize { throw .notAFile }
         }
         let parsed = Htpasswd.parse(bytes)
         for entry in parsed where Htpasswd.scheme(entry.hash) == nil {
@@ -103,6 +107,7 @@ public final class UserFile: @unchecked Sendable, Hashable {
 public enum UserFileError: Error, Equatable, Sendable {
     case unreadable(Int32)
     case unsupported(user: String)
+    case notAFile
 
     var errno: Int32 {
         if case .unreadable(let e) = self { return e }
@@ -113,6 +118,8 @@ public enum UserFileError: Error, Equatable, Sendable {
         switch self {
         case .unreadable(let e):
             return "open() \"\(path)\" failed (\(e): \(String(cString: strerror(e))))"
+        case .notAFile:
+            return "\"\(path)\" is not a regular file of at most 16 MiB"
         case .unsupported(let user):
             return "unsupported password scheme for user \"\(user)\" in \"\(path)\""
         }
