@@ -5,8 +5,9 @@ import XCTest
     import Glibc
 #endif
 
-/// A CGI script runs in its own process group, and the whole group ends with it: what it
-/// started in the background cannot hold a response open or outlive it, even ignoring SIGTERM.
+/// A CGI script (or WebSocket exec program) runs in its own process group, and the whole group
+/// ends with it: what it started in the background cannot hold a response open or outlive it,
+/// even ignoring SIGTERM.
 final class CGIProcessGroupTests: XCTestCase {
     static let config = """
         server {
@@ -18,6 +19,7 @@ final class CGIProcessGroupTests: XCTestCase {
                 cgi .sh /bin/sh;
                 cgi_timeout 30s;
             }
+            location /execbg { websocket exec /bin/sh {{ROOT}}/cgi-bin/execbg.sh; }
             location /quick/ {
                 alias {{ROOT}}/cgi-bin/;
                 cgi .sh /bin/sh;
@@ -35,6 +37,13 @@ final class CGIProcessGroupTests: XCTestCase {
         exit 0
 
         """,
+        // A WebSocket exec program that leaves a job behind and exits.
+        "cgi-bin/execbg.sh": """
+        sleep 30 &
+        echo $! > {{ROOT}}/exec-sleep.pid
+        echo hello
+
+        """,
         // A grandchild that ignores SIGTERM, then a script that runs past cgi_timeout.
         "cgi-bin/stubborn.sh": """
         sh -c 'trap "" TERM; echo $$ > {{ROOT}}/stubborn.pid; exec sleep 30' &
@@ -50,6 +59,18 @@ final class CGIProcessGroupTests: XCTestCase {
 
         """,
     ]
+
+    func testExecProgramsBackgroundJobEndsWithIt() throws {
+        let s = try makeServer()
+        let started = Date()
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/execbg", timeout: 10))
+        XCTAssertEqual(ws.receive()?.text, "hello")
+        // The program exited; the sleep it left holding stdout must not keep the socket open.
+        XCTAssertEqual(ws.receiveClose(), .some(1000))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4)
+        let sleeper = try XCTUnwrap(pid(in: s, "exec-sleep.pid"))
+        XCTAssertTrue(waitUntil(timeout: 5) { self.isGone(sleeper) }, "background sleep \(sleeper) still runs")
+    }
 
     func makeServer() throws -> TestServer {
         let s = try TestServer(config: Self.config)
