@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the committed seed corpus fuzz/corpus/TARGET/ (small, meaningful inputs) and the
 dictionaries fuzz/dict/TARGET.dict. Rerun after editing; the files are committed."""
-import os, shutil, struct
+import os, shutil, struct, zlib
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -19,6 +19,16 @@ def frame(opcode, payload=b"", fin=True, mask=b"\x37\xfa\x21\x3d", rsv=0, masked
     if not masked:
         return head + payload
     return head + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+
+def deflated(data):
+    """A permessage-deflate payload (RFC 7692 7.2.1): raw deflate, sync flush, tail removed."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)[:-4]
+
+# RFC 7692 7.2.3.1: "Hello" compressed; 7.2.3.2: the same again with the context taken over.
+HELLO = bytes([0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00])
+HELLO_AGAIN = bytes([0xF2, 0x00, 0x11, 0x00, 0x00])
+TEXT = deflated(("héllo wörld " * 60).encode())
 
 def close(code=None, reason=b""):
     return frame(8, b"" if code is None else struct.pack(">H", code) + reason)
@@ -107,6 +117,20 @@ SEEDS = {
         "bad-interleaved": frame(1, b"a", fin=False) + frame(2, b"b") + close(1002),
         "too-big": frame(2, b"z" * 400) + close(1009),
         "close-one-byte": frame(8, b"\x03"),
+        # permessage-deflate (RSV1); the target negotiates it for half the inputs.
+        "deflate-hello": frame(1, HELLO, rsv=0x40),
+        "deflate-hello-twice": frame(1, HELLO, rsv=0x40) + frame(1, HELLO_AGAIN, rsv=0x40),
+        "deflate-fragmented-with-ping": frame(1, TEXT[:20], fin=False, rsv=0x40) + frame(9, b"p") + frame(0, TEXT[20:]),
+        "deflate-bfinal": frame(2, bytes([0xF3, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00, 0x00]), rsv=0x40) + close(1000),
+    },
+    "websocket_extensions": {
+        "offer-default": b"permessage-deflate; client_max_window_bits",
+        "offer-every-parameter": b"permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                                 b"server_max_window_bits=10; client_max_window_bits=9",
+        "offer-bad-then-good": b"permessage-deflate; server_max_window_bits=20, x-webkit-deflate-frame, "
+                               b"permessage-deflate; server_max_window_bits=\"8\"",
+        "syntax-mixed": b'a; p="q\\"uoted, still" ; r = 5, ,b;;c, "bad", ok',
+        "offer-duplicate": b"permessage-deflate; server_no_context_takeover; server_no_context_takeover",
     },
     # An Accept-Encoding value (its bytes are also tried as a Content-Type).
     "accept_encoding": {
@@ -198,6 +222,8 @@ DICTS = {
                "default_type", "access_log", "error_log", "include", "default_server", "echo", "broadcast",
                "exec", "on", "off", "{", "}", ";", "=", "~", "\"", "'", "#", "\\", "127.0.0.1:",
                "[::1]:", "8080", "10k", "1m", "2g", "500ms", "30s", "5m", "1h", "9223372036854775807", "301", "404", "mime.types"],
+    "websocket_extensions": ["permessage-deflate", "server_no_context_takeover", "client_no_context_takeover",
+                             "server_max_window_bits", "client_max_window_bits", "=", ";", ",", "\"", "\\", "8", "15"],
     "cgi_response": ["Status: ", "Location: ", "Content-Type: ", "Content-Length: ", "\r\n", "\n\n",
                      "Connection: ", "Transfer-Encoding: "],
 }

@@ -25,10 +25,14 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 20):
     key = base64.b64encode(os.urandom(16))
     for path in (b"/echo", b"/chat/lobby"):
         s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(b"GET " + path + b" HTTP/1.1\r\n" + H + b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + b"\r\n\r\n")
+        # Every other round offers permessage-deflate (zlib streams to free); the other rounds'
+        # compressed frame is a protocol error (1002).
+        ext = b"Sec-WebSocket-Extensions: permessage-deflate\r\n" if i % 2 == 0 else b""
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\n" + H + b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + b"\r\n" + ext + b"\r\n")
         s.recv(4096)
         m = b"\x00\x00\x00\x00"
         s.sendall(b"\x81\x85" + m + b"hello" + b"\x89\x80" + m)
+        s.sendall(b"\xc1\x87" + m + bytes([0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00]))
         time.sleep(0.02); s.recv(4096)
         if i % 2: s.sendall(b"\x88\x82" + m + b"\x03\xe8"); time.sleep(0.02)
         s.close()

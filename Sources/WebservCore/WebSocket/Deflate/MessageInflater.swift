@@ -42,6 +42,10 @@ public final class MessageInflater: @unchecked Sendable {
         if let error = payload.withUnsafeBytes({ run($0, into: &output, limit: limit) }) { throw error }
         guard final else { return }
         if let error = Self.tail.withUnsafeBytes({ run($0, into: &output, limit: limit) }) { throw error }
+        // With its tail a message ends between blocks (zlib's data_type bit 128), or after a final
+        // block. An empty payload, say, leaves a stored block half read: refused here, rather
+        // than corrupting the next message.
+        if !streamEnded && stream.pointee.data_type & 128 == 0 { throw .invalidCompressedData }
     }
 
     /// Ends a message: a stream that ended, or a peer that takes no context over, starts afresh.

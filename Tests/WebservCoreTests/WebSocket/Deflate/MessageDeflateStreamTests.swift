@@ -98,6 +98,14 @@ final class MessageDeflateStreamTests: XCTestCase {
     }
 
     func testCorruptDataIsRefused() throws {
+        // An empty payload: with the tail, a stored block header and half its length.
+        var empty: [UInt8] = []
+        XCTAssertThrowsError(try MessageInflater()!.inflate([], final: true, into: &empty, limit: 100)) {
+            XCTAssertEqual($0 as? WebSocketError, .invalidCompressedData)
+        }
+        // A message cut inside a block.
+        let cut = Array(MessageDeflater(windowBits: 15, resetsContext: true)!.compress(Array("Hello, hello".utf8)).dropLast(2))
+        XCTAssertThrowsError(try MessageInflater()!.inflate(cut, final: true, into: &empty, limit: 100))
         let inflater = try XCTUnwrap(MessageInflater())
         var out: [UInt8] = []
         // BTYPE 11 is reserved (RFC 1951 §3.2.3).
