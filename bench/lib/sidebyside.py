@@ -162,6 +162,27 @@ def wrk(url, conns, threads, duration, headers=()):
     return res
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid so far (its threads; not its children)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def wrk_cpu(pid, url, conns, threads, duration, headers=()):
+    """wrk against a server, plus the server's CPU time per request ("cpu_us"): on a loaded
+    machine req/s follow the share of CPU each server got, CPU per request much less so."""
+    c0 = cpu_seconds(pid)
+    r = wrk(url, conns, threads, duration, headers)
+    used = cpu_seconds(pid) - c0
+    r["cpu_us"] = used / r["requests"] * 1e6 if r.get("requests") else None
+    r["cpu_share"] = used / duration
+    return r
+
+
 def interleaved(rounds, scenarios, names, measure):
     """measure(name, scenario, round) for every round and scenario, each name in turn, the
     order reversed on odd rounds. Returns {scenario: {name: [result, ...]}}."""
@@ -190,6 +211,11 @@ def fmt_ms(v):
     if v is None:
         return "—"
     return f"{v * 1e6:.0f}µs" if v < 1e-3 else f"{v * 1e3:.2f}ms"
+
+
+def fmt_us(v):
+    """v in microseconds."""
+    return "—" if v is None else f"{v:.1f}µs" if v < 100 else f"{v:,.0f}µs"
 
 
 def ratio(a, b):
