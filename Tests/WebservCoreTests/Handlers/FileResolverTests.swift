@@ -79,4 +79,15 @@ final class FileResolverTests: XCTestCase {
         XCTAssertEqual(FileResolver.statusFor(errno: EACCES), 403)
         XCTAssertEqual(FileResolver.statusFor(errno: EIO), 500)
     }
+
+    // bench
+    func testCStringKeepsEveryByteAndEndsWithNUL() {
+        XCTAssertEqual(FileResolver.cString([]), [0])
+        XCTAssertEqual(FileResolver.cString(Array("/a/b.html".utf8)), "/a/b.html".utf8.map { CChar(bitPattern: $0) } + [0])
+        let all = (1...255).map { UInt8($0) }
+        XCTAssertEqual(FileResolver.cString(all), all.map { CChar(bitPattern: $0) } + [0])
+        let long = [UInt8](repeating: 0x61, count: 5000)
+        XCTAssertEqual(FileResolver.cString(long).count, 5001)
+        XCTAssertEqual(FileResolver.cString(long).last, 0)
+    }
 }
