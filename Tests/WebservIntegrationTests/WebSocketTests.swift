@@ -177,6 +177,23 @@ final class WebSocketTests: XCTestCase {
         XCTAssertEqual(curlOut, #"{"next": 0, "messages": [], "members": 2}"#)
     }
 
+    func testMembersLeavingARoomLeaveTheServerServingTheOthers() throws {
+        // A member's leave once read its upgrade request after the room let it go: the server
+        // crashed on the first member to leave (found by IdleMemoryTests after the merges).
+        let s = try TestServer(config: Self.config)
+        let stay = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave?client=a"))
+        for _ in 0..<3 {
+            let go = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave?client=b"))
+            go.sendClose(1000)
+            _ = go.receiveClose()
+        }
+        let reset = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave"))
+        reset.raw.resetOnClose()
+        stay.sendText("still here")
+        XCTAssertEqual(stay.receive().map { String(decoding: $0.payload, as: UTF8.self) }, "still here")
+        XCTAssertEqual(try httpRequest(port: s.port, "GET /chat/leave?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
+    }
+
     func testHistoryKeepsTheLast100Messages() throws {
         let s = try TestServer(config: Self.config)
         for i in 1...105 {

@@ -16,6 +16,8 @@ final class WebSocketConnection: UpgradedProtocol {
     /// an idle member does not hold its request head.
     var request: RequestHead { startRequest! }
     private var startRequest: RequestHead?
+    /// The `client=ID` its upgrade request named (room presence), kept past `start`.
+    let clientKey: String?
     let location: LocationConfig
     private var released = false
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
@@ -36,6 +38,7 @@ final class WebSocketConnection: UpgradedProtocol {
         self.mode = mode
         self.roomName = room
         self.startRequest = request
+        self.clientKey = BroadcastPolling.clientKey(request)
         self.location = location
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4

@@ -136,15 +136,17 @@ final class TestServer {
         kill(pid, SIGTERM)
         if !waitUntil(timeout: timeout, { !self.process.isRunning }) {
             kill(pid, SIGKILL)
-            process.waitUntilExit()
+            // Bounded: Foundation's Process can miss an exit (a crashed server), and an
+            // unbounded waitUntilExit then hangs the whole test run.
+            waitUntil(timeout: 5) { !self.process.isRunning }
         }
-        return process.terminationStatus
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            waitUntil(timeout: 5) { !self.process.isRunning }
         }
         try? FileManager.default.removeItem(at: directory)
     }
