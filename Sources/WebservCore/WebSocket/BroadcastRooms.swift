@@ -144,17 +144,23 @@ final class BroadcastRoom {
         return order.count + streamCount + polling - counted
     }
 
+    /// The `client` keys of the WebSocket members that named one, read at `join`: a member
+    /// drops its request head once started, so `leave` cannot read it again.
+    private var memberClients: [ObjectIdentifier: String] = [:]
+
     func join(_ m: WebSocketConnection) {
         guard members[ObjectIdentifier(m)] == nil else { return }
         members[ObjectIdentifier(m)] = m
         order.append(m)
-        addClient(BroadcastPolling.clientKey(m.request))  // realtime
+        let key = BroadcastPolling.clientKey(m.request)  // realtime
+        memberClients[ObjectIdentifier(m)] = key
+        addClient(key)
     }
 
     func leave(_ m: WebSocketConnection) {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
-        removeClient(BroadcastPolling.clientKey(m.request))  // realtime
+        removeClient(memberClients.removeValue(forKey: ObjectIdentifier(m)))  // realtime
         registry?.releaseIfUnused(self)
     }
 
