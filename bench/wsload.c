@@ -7,7 +7,7 @@
  *       same order). Messages sent during the WARMUP seconds (default 0.5) are not counted.
  *       Prints JSON: messages/s and round-trip p50/p90/p99/max in microseconds.
  *
- *   wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE]
+ *   wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE] [-t ws|sse|poll]
  *       MEMBERS connections join the room PATH (default 1000). Member 0 also sends MESSAGES
  *       text messages (default 200), one every INTERVAL_MS (default 20). For each message:
  *       the time from its send until the LAST member received it ("all"), and until each
@@ -15,9 +15,20 @@
  *       and deliveries_per_s (deliveries from the first send to the last delivery; -i 0
  *       sends without pacing, so it measures how fast the server fans out).
  *
+ *   -t sse|poll (fanout): the MEMBERS receive over HTTP instead of WebSocket, and one more
+ *       connection, a WebSocket member that is not counted, sends (its own copies are ignored):
+ *         sse   each member is a Server-Sent Events subscriber (GET PATH?client=sN with
+ *               Accept: text/event-stream; chunked on HTTP/1.1), messages read from `data:` lines;
+ *         poll  each member long-polls (GET PATH?since=N&wait=30&client=pN, keep-alive) and polls
+ *               again with the answer's "next" at once. A message is sent only when every member
+ *               has the previous one and INTERVAL_MS more have passed, so that all polls are held
+ *               again when it is published ("1,000 long-pollers waiting, one message").
+ *
  *   -z 1 (echo and fanout): offer permessage-deflate (RFC 7692) and fail unless the server
  *       accepts it; messages are then sent compressed (context taken over unless the server
  *       asks otherwise) and compressed server messages are inflated before they are checked.
+ *       Messages compressed without context takeover (broadcast frames: one compression for all
+ *       members) are inflated once per distinct compressed frame, not once per member.
  *
  *   wsload cat
  *       copies stdin to stdout with a write() per read(): a line-buffered echo program for
@@ -103,6 +114,8 @@ static double pct_us(samples_t *s, double p) {
 /* ------------------------------------------------------------------ connections */
 
 enum { C_CONNECTING, C_HANDSHAKE, C_OPEN, C_CLOSED };
+/* how a connection receives: a WebSocket, a Server-Sent Events stream, or long polls */
+enum { K_WS, K_SSE, K_POLL };
 
 typedef struct conn {
     int fd, state, idx;
@@ -117,6 +130,14 @@ typedef struct conn {
     int reset_out, reset_in;     /* client_/server_no_context_takeover */
     unsigned char *zbuf; size_t zcap;    /* compressed output */
     unsigned char *ibuf; size_t icap;    /* inflated input */
+    /* HTTP receivers (K_SSE, K_POLL) */
+    int kind;
+    int status;                  /* of the response being read */
+    int chunked, last_chunk, body_done;
+    long body_left;              /* Content-Length still to come; -1: until the connection ends */
+    long chunk_left;             /* 0: a size line is next; -2: the CRLF after a chunk's data */
+    char *sbuf; size_t slen, scap;       /* the decoded body */
+    long since;                  /* K_POLL: the last message id it has */
 } conn_t;
 
 static int g_ep;
@@ -128,6 +149,8 @@ static int g_open, g_failed, g_closed_early;
 static char g_fail_status[160];
 static uint32_t g_rng = 0x9e3779b9u;
 static int g_deflate;            /* -z 1: offer permessage-deflate */
+static int g_kind = K_WS;        /* -t: how fan-out members receive (the sender is always K_WS) */
+static char f_tag[16];           /* fan-out: the run's tag, which starts every message of ours */
 
 static uint32_t rnd32(void) {  /* xorshift32 */
     g_rng ^= g_rng << 13; g_rng ^= g_rng >> 17; g_rng ^= g_rng << 5;
@@ -304,9 +327,41 @@ static int parse_handshake(conn_t *c) {
     return 1;
 }
 
+/* Messages inflated without context takeover, by their compressed bytes. A room's members get
+   the same compressed frame (one compression per message, server_no_context_takeover), so the
+   load client inflates each message once, not once per member: on a shared machine inflating
+   every copy costs more CPU than the server's whole fan-out and the figure would be the client's.
+   A direct-mapped cache of recent messages (a member may be up to a few thousand behind another);
+   a hit compares every byte. */
+#define ZCACHE 8192
+typedef struct { unsigned char *in, *out; size_t len, out_len, in_cap, out_cap; } zmemo_t;
+static zmemo_t g_zmemo[ZCACHE];
+
+static zmemo_t *zmemo_slot(const char *payload, size_t len) {
+    uint32_t h = 2166136261u;  /* FNV-1a */
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)payload[i]) * 16777619u;
+    return &g_zmemo[h % ZCACHE];
+}
+
+static zmemo_t *zmemo_find(const char *payload, size_t len) {
+    zmemo_t *m = zmemo_slot(payload, len);
+    return m->in && m->len == len && !memcmp(m->in, payload, len) ? m : NULL;
+}
+
+static void remember_inflated(const char *payload, size_t len, const unsigned char *out, size_t out_len) {
+    zmemo_t *m = zmemo_slot(payload, len);
+    reserve(&m->in, &m->in_cap, 0, len + 1);
+    reserve(&m->out, &m->out_cap, 0, out_len + 1);
+    memcpy(m->in, payload, len);
+    memcpy(m->out, out, out_len);
+    m->len = len;
+    m->out_len = out_len;
+}
+
 /* parse complete server frames from rbuf */
 static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
     size_t off = 0;
+    zmemo_t *memo;
     while (c->state == C_OPEN) {
         size_t avail = c->rlen - off;
         const unsigned char *p = (const unsigned char *)c->rbuf + off;
@@ -323,6 +378,11 @@ static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
         if (!fin && opcode < 8) { g_closed_early++; conn_close(c); return; }  /* we never fragment; neither should echo */
         if (opcode == 0x9) queue_frame(c, 0xA, payload, (size_t)len);
         else if (opcode == 0x8) { g_closed_early++; conn_close(c); return; }
+        else if ((opcode == 0x1 || opcode == 0x2) && (p[0] & 0x40) && c->zin && c->reset_in
+                 && (memo = zmemo_find(payload, (size_t)len)) != NULL) {
+            /* compressed bytes already inflated, without context takeover: the same message */
+            on_msg(c, opcode, (const char *)memo->out, memo->out_len, t);
+        }
         else if ((opcode == 0x1 || opcode == 0x2) && (p[0] & 0x40) && c->zin) {
             /* a compressed message: inflate payload + 00 00 ff ff (RFC 7692 7.2.2) */
             static const unsigned char tail[4] = { 0, 0, 0xff, 0xff };
@@ -339,7 +399,10 @@ static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
                     used = c->icap - c->zin->avail_out;
                 } while (c->zin->avail_out == 0);
             }
-            if (c->reset_in) inflateReset(c->zin);
+            if (c->reset_in) {
+                inflateReset(c->zin);
+                remember_inflated(payload, (size_t)len, c->ibuf, used);
+            }
             on_msg(c, opcode, (const char *)c->ibuf, used, t);
         }
         else if (opcode == 0x1 || opcode == 0x2) on_msg(c, opcode, payload, (size_t)len, t);
@@ -348,6 +411,164 @@ static void parse_frames(conn_t *c, on_message_fn on_msg, uint64_t t) {
     if (c->state == C_CLOSED) return;
     memmove(c->rbuf, c->rbuf + off, c->rlen - off);
     c->rlen -= off;
+}
+
+/* ------------------------------------------------------------------ HTTP receivers (SSE, long polls) */
+
+static void poll_request(conn_t *c) {
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET %s?since=%ld&wait=30&client=p%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                     "User-Agent: wsload\r\n\r\n", g_path, c->since, c->idx, g_port);
+    conn_queue(c, req, (size_t)n);
+}
+
+static void sbuf_append(conn_t *c, const char *p, size_t n) {
+    reserve((unsigned char **)&c->sbuf, &c->scap, c->slen, n + 1);
+    memcpy(c->sbuf + c->slen, p, n);
+    c->slen += n;
+}
+
+/* a response head in rbuf: 1 when read (and removed), 0 if incomplete, -1 if malformed */
+static int http_head(conn_t *c) {
+    char *end = memmem(c->rbuf, c->rlen, "\r\n\r\n", 4);
+    if (!end) return c->rlen > 16384 ? -1 : 0;
+    size_t head = (size_t)(end - c->rbuf) + 4;
+    if (c->rlen < 12 || memcmp(c->rbuf, "HTTP/1.", 7) != 0) return -1;
+    c->status = atoi(c->rbuf + 9);
+    c->chunked = 0;
+    c->body_left = -1;
+    for (char *line = memchr(c->rbuf, '\n', head); line && line < end; line = memchr(line, '\n', (size_t)(end - line))) {
+        line++;
+        if (!strncasecmp(line, "transfer-encoding:", 18)) {
+            char *v = line + 18;
+            while (*v == ' ') v++;
+            c->chunked = !strncasecmp(v, "chunked", 7);
+        } else if (!strncasecmp(line, "content-length:", 15)) {
+            c->body_left = atol(line + 15);
+        }
+    }
+    if (c->chunked) c->body_left = -1;
+    c->last_chunk = c->body_done = 0;
+    c->chunk_left = 0;
+    c->slen = 0;
+    if (!c->chunked && c->body_left == 0) c->body_done = 1;
+    memmove(c->rbuf, c->rbuf + head, c->rlen - head);
+    c->rlen -= head;
+    return 1;
+}
+
+/* moves the body bytes in rbuf to sbuf, chunked framing removed; body_done at its end
+   (Content-Length reached, or the last chunk). -1 on bad framing. */
+static int http_body(conn_t *c) {
+    size_t off = 0;
+    while (off < c->rlen && !c->body_done) {
+        char *p = c->rbuf + off;
+        size_t avail = c->rlen - off;
+        if (!c->chunked) {
+            size_t n = avail;
+            if (c->body_left >= 0 && (size_t)c->body_left < n) n = (size_t)c->body_left;
+            sbuf_append(c, p, n);
+            off += n;
+            if (c->body_left >= 0 && (c->body_left -= (long)n) == 0) c->body_done = 1;
+        } else if (c->chunk_left > 0) {
+            size_t n = avail < (size_t)c->chunk_left ? avail : (size_t)c->chunk_left;
+            sbuf_append(c, p, n);
+            off += n;
+            if ((c->chunk_left -= (long)n) == 0) c->chunk_left = -2;
+        } else if (c->chunk_left == -2) {
+            if (avail < 2) break;
+            if (p[0] != '\r' || p[1] != '\n') return -1;
+            off += 2;
+            c->chunk_left = 0;
+        } else {  /* a size line, or after the last chunk a trailer line or the blank line */
+            char *nl = memchr(p, '\n', avail);
+            if (!nl) { if (avail > 1024) return -1; break; }
+            size_t linelen = (size_t)(nl - p) + 1;
+            off += linelen;
+            if (c->last_chunk) { if (linelen <= 2) c->body_done = 1; continue; }
+            char *endp;
+            long size = strtol(p, &endp, 16);
+            if (endp == p || size < 0) return -1;
+            if (size == 0) c->last_chunk = 1;
+            else c->chunk_left = size;
+        }
+    }
+    memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+    c->rlen -= off;
+    return 0;
+}
+
+/* SSE: each complete `data:` line of the stream is a message (the messages here are one line) */
+static void sse_events(conn_t *c, on_message_fn on_msg, uint64_t t) {
+    size_t off = 0;
+    char *nl;
+    while ((nl = memchr(c->sbuf + off, '\n', c->slen - off)) != NULL) {
+        char *line = c->sbuf + off;
+        size_t len = (size_t)(nl - line);
+        off += len + 1;
+        if (len && line[len - 1] == '\r') len--;
+        if (len >= 5 && !memcmp(line, "data:", 5)) {
+            size_t skip = len > 5 && line[5] == ' ' ? 6 : 5;
+            on_msg(c, 0x1, line + skip, len - skip, t);
+        }
+    }
+    memmove(c->sbuf, c->sbuf + off, c->slen - off);
+    c->slen -= off;
+}
+
+/* a long poll's JSON answer: every message of ours in it, then the next poll (since = "next") */
+static void poll_answer(conn_t *c, on_message_fn on_msg, uint64_t t) {
+    if (c->status != 200) {
+        g_closed_early++;
+        if (!g_fail_status[0]) snprintf(g_fail_status, sizeof g_fail_status, "long poll answered %d", c->status);
+        conn_close(c);
+        return;
+    }
+    sbuf_append(c, "", 1);  /* NUL-terminated for strtol */
+    c->slen--;
+    char *next = memmem(c->sbuf, c->slen, "\"next\":", 7);
+    if (next) c->since = strtol(next + 7, NULL, 10);  /* the next poll's since (SPEC) */
+    const char *q = c->sbuf;
+    size_t tl = strlen(f_tag);
+    char *m;
+    while ((m = memmem(q, c->slen - (size_t)(q - c->sbuf), f_tag, tl)) != NULL) {
+        char *end = memchr(m, '"', c->slen - (size_t)(m - c->sbuf));
+        if (!end) break;
+        on_msg(c, 0x1, m, (size_t)(end - m), t);
+        q = end;
+    }
+    if (c->state != C_OPEN) return;
+    c->slen = 0;
+    poll_request(c);
+    if (conn_flush(c) < 0) { g_closed_early++; conn_close(c); }
+}
+
+/* response bytes of an SSE or long-poll connection */
+static void http_readable(conn_t *c, on_message_fn on_msg, uint64_t t) {
+    while (c->state != C_CLOSED) {
+        if (c->state == C_HANDSHAKE || (c->kind == K_POLL && c->status == 0)) {
+            int r = http_head(c);
+            if (r == 0) return;
+            if (r < 0) { if (c->state == C_HANDSHAKE) fail_handshake(c, "bad response head"); else { g_closed_early++; conn_close(c); } return; }
+            if (c->state == C_HANDSHAKE) {  /* an SSE stream: open once its 200 head came */
+                if (c->status != 200) {
+                    char why[64];
+                    snprintf(why, sizeof why, "event stream answered %d", c->status);
+                    fail_handshake(c, why);
+                    return;
+                }
+                c->state = C_OPEN;
+                g_open++;
+            }
+        }
+        if (http_body(c) < 0) { g_closed_early++; conn_close(c); return; }
+        if (c->kind == K_SSE) { sse_events(c, on_msg, t); return; }
+        if (!c->body_done) return;
+        poll_answer(c, on_msg, t);
+        c->status = 0;  /* the next response's head comes next */
+        if (c->rlen == 0) return;
+    }
 }
 
 static void conn_readable(conn_t *c, on_message_fn on_msg) {
@@ -361,6 +582,12 @@ static void conn_readable(conn_t *c, on_message_fn on_msg) {
         if (n > 0) {
             c->rlen += (size_t)n;
             uint64_t t = now_ns();
+            if (c->kind != K_WS) {
+                http_readable(c, on_msg, t);
+                if (c->state == C_CLOSED) return;
+                if ((size_t)n < 8192) return;
+                continue;
+            }
             if (c->state == C_HANDSHAKE && parse_handshake(c) <= 0) { if (c->state == C_CLOSED) return; continue; }
             if (c->state == C_OPEN) parse_frames(c, on_msg, t);
             if (c->state == C_CLOSED) return;
@@ -382,8 +609,19 @@ static void conn_writable(conn_t *c) {
         int err = 0; socklen_t el = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
         if (err) { fail_handshake(c, strerror(err)); return; }
+        if (c->kind == K_POLL) {  /* open once its first poll is on its way */
+            c->state = C_OPEN;
+            g_open++;
+            poll_request(c);
+            if (conn_flush(c) < 0) { g_closed_early++; conn_close(c); }
+            return;
+        }
         char req[512];
-        int n = snprintf(req, sizeof req,
+        int n = c->kind == K_SSE
+            ? snprintf(req, sizeof req,
+                       "GET %s?client=s%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n"
+                       "User-Agent: wsload\r\n\r\n", g_path, c->idx, g_port)
+            : snprintf(req, sizeof req,
                          "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
                          "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
                          "Sec-WebSocket-Version: 13\r\n%s\r\n", g_path, g_port, HANDSHAKE_KEY,
@@ -534,11 +772,11 @@ static int *f_got;               /* per seq: members that received it */
 static int *f_next;              /* per member: next expected seq (order check) */
 static samples_t f_each;
 static uint64_t f_out_of_order, f_foreign;
-static char f_tag[16];
 static int f_sync_got;
 
 static void fanout_msg(conn_t *c, int op, const char *p, size_t len, uint64_t t) {
     (void)op;
+    if (g_kind != K_WS && c->idx == 0) return;  /* the sender is not a measured member */
     size_t tl = strlen(f_tag);
     if (len < tl + 2 || memcmp(p, f_tag, tl) != 0) { f_foreign++; return; }  /* history or others */
     if (p[tl] == 'S') { f_sync_got++; return; }
@@ -566,16 +804,19 @@ static void pump(on_message_fn fn, int timeout_ms) {
 
 static int run_fanout(int members) {
     if (f_size < 24) f_size = 24;
-    setup(members);
+    /* over SSE or long polls, connection 0 is an extra WebSocket member that only sends */
+    int extra = g_kind != K_WS;
+    setup(members + extra);
+    for (int i = extra; i < members + extra; i++) g_conns[i].kind = g_kind;
     snprintf(f_tag, sizeof f_tag, "wsl%06x", rnd32() & 0xffffff);
     f_sent_at = calloc((size_t)f_messages, sizeof *f_sent_at);
     f_last_at = calloc((size_t)f_messages, sizeof *f_last_at);
     f_got = calloc((size_t)f_messages, sizeof *f_got);
-    f_next = calloc((size_t)members, sizeof *f_next);
+    f_next = calloc((size_t)(members + extra), sizeof *f_next);
     char *buf = malloc(f_size);
     uint64_t t_join = now_ns();
     open_all(100, 60);
-    if (g_open < members) print_fail_and_exit("fanout");
+    if (g_open < members + extra) print_fail_and_exit("fanout");
     double join_s = (double)(now_ns() - t_join) / 1e9;
     /* sync: one message everybody must see before the measured ones (the room is complete) */
     conn_t *sender = &g_conns[0];
@@ -590,9 +831,19 @@ static int run_fanout(int members) {
     uint64_t start = now_ns() + 50000000ull;
     double cpu0 = cpu_s();
     int sent = 0;
+    uint64_t all_since = now_ns();  /* K_POLL: when every member had the previous message */
     while (sent < f_messages && g_open > 0) {
         uint64_t due = start + (uint64_t)sent * (uint64_t)f_interval_ms * 1000000ull;
         uint64_t t = now_ns();
+        if (g_kind == K_POLL) {  /* every poll held again before the next message */
+            if (sent > 0 && f_got[sent - 1] < members) {
+                if (t > f_sent_at[sent - 1] + 10000000000ull) break;
+                pump(fanout_msg, 5);
+                all_since = now_ns();
+                continue;
+            }
+            due = all_since + (uint64_t)f_interval_ms * 1000000ull;
+        }
         if (t >= due) {
             fanout_payload(buf, 'M', sent);
             f_sent_at[sent] = now_ns();
@@ -664,7 +915,7 @@ static int run_cat(void) {
 static void usage(void) {
     fprintf(stderr,
             "usage: wsload echo PORT PATH [-c CONNS] [-w WINDOW] [-s SIZE] [-d SECONDS] [-W WARMUP] [-z 1]\n"
-            "       wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE] [-z 1]\n"
+            "       wsload fanout PORT PATH [-n MEMBERS] [-m MESSAGES] [-i INTERVAL_MS] [-s SIZE] [-z 1] [-t ws|sse|poll]\n"
             "       wsload cat\n");
     exit(64);
 }
@@ -691,8 +942,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "-m")) f_messages = atoi(v);
         else if (!strcmp(o, "-i")) f_interval_ms = atoi(v);
         else if (!strcmp(o, "-z")) g_deflate = atoi(v);
+        else if (!strcmp(o, "-t")) g_kind = !strcmp(v, "sse") ? K_SSE : !strcmp(v, "poll") ? K_POLL : !strcmp(v, "ws") ? K_WS : -1;
         else usage();
     }
+    if (g_kind < 0 || (g_kind != K_WS && strcmp(argv[1], "fanout") != 0)) usage();
     if (conns < 1 || e_window < 1 || e_size < 20 || members < 1 || f_messages < 1 || f_interval_ms < 0)
         usage();
     signal(SIGALRM, on_alarm);

@@ -281,6 +281,26 @@ final class RealtimeTests: XCTestCase {
         _ = (ws, sse)
     }
 
+    /// A member drops its request head once it has joined; leaving must not need it (the
+    /// server crashed here on every member that left, with or without a client id).
+    func testMembersThatLeaveAreNoLongerCountedAndTheRoomGoesOn() throws {
+        let s = try TestServer(config: Self.config)
+        let named = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave?client=page1"))
+        let plain = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave"))
+        let stays = try XCTUnwrap(WebSocketClient(port: s.port, path: "/chat/leave"))
+        XCTAssertEqual(try poll(s, "/chat/leave?client=page1")["members"] as? Int, 3, "page1's poll is its WebSocket's")
+        named.sendClose(1000)
+        plain.sendClose(1000)
+        XCTAssertNotNil(named.receiveClose())
+        XCTAssertNotNil(plain.receiveClose())
+        XCTAssertTrue(
+            waitUntil(timeout: 5) { (try? self.poll(s, "/chat/leave?client=probe"))?["members"] as? Int == 3 },
+            "one WebSocket member, page1 (now a poller of its own) and the probe")
+        XCTAssertTrue(s.process.isRunning)
+        XCTAssertEqual(try post(s, "/chat/leave", "still here")?.status, 201)
+        XCTAssertEqual(stays.receive()?.text, "still here")
+    }
+
     func testOldClientsGetTheSameAnswerWithTheNewFields() throws {
         let s = try TestServer(config: Self.config)
         XCTAssertEqual(try post(s, "/chat/old", "legacy")?.status, 201)
