@@ -181,13 +181,18 @@ final class BroadcastRoom {
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        guard let room = BroadcastRooms.shared(c.server).room(req.pathString, location: location) else {
-            return c.respondError(503)
-        }
+        let rooms = BroadcastRooms.shared(c.server)
         switch req.method {
         case .get, .head:
             let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
-            if acceptsEventStream(req) {
+            let stream = acceptsEventStream(req)
+            if !stream, (query.wait ?? 0) <= 0, rooms.existing(req.pathString) == nil {
+                // A room nobody opened has no messages, and a short poll does not open one
+                // (names cost nothing to invent: websocket_max_rooms stays for real rooms).
+                return answerEmpty(c, since: query.since ?? 0)
+            }
+            guard let room = rooms.room(req.pathString, location: location) else { return c.respondError(503) }
+            if stream {
                 let lastEventID = req.header("last-event-id").flatMap { Bytes.parseDecimal($0) }
                 return SSEStream.open(
                     c, room: room, location: location, resumeAfter: lastEventID ?? query.since,
@@ -207,11 +212,19 @@ enum BroadcastPolling {
                 HeldPoll.hold(c, room: room, since: since, deadline: deadline, poller: poller, window: window)
             }
         case .post:
+            guard let room = rooms.room(req.pathString, location: location) else { return c.respondError(503) }
             let limit = location.websocketMaxMessage
             c.receiveBody(into: PublishSink(room: room, limit: limit))
         default:
             c.respondError(405, headers: [("Allow", "GET, HEAD, POST")])
         }
+    }
+
+    /// The answer for a room that does not exist: no messages, the asking poller its only member.
+    static func answerEmpty(_ c: Connection, since: Int) {
+        var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        r.body = .bytes(BroadcastHistory().pollJSON(since: since, members: 1))
+        c.respond(r)
     }
 
     /// The poll's JSON answer; the poller is seen again now (it counts itself in `members`).
