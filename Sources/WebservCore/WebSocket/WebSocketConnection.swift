@@ -20,6 +20,9 @@ final class WebSocketConnection: UpgradedProtocol {
     private var released = false
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
     var subprotocol: String?
+    /// The `client` id of the upgrade's query, kept for the room's member count after the
+    /// request is dropped (`leave` runs long after `start`).
+    let clientKey: String?
 
     /// The compressor window of this member's broadcast frames; nil without permessage-deflate.
     let broadcastWindowBits: Int?
@@ -36,6 +39,7 @@ final class WebSocketConnection: UpgradedProtocol {
         self.mode = mode
         self.roomName = room
         self.startRequest = request
+        self.clientKey = BroadcastPolling.clientKey(request)
         self.location = location
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
