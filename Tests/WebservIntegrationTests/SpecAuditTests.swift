@@ -10,6 +10,8 @@ final class SpecAuditTests: XCTestCase {
             root {{ROOT}};
             access_log off;
             location /chat/ { websocket broadcast; websocket_poll_max_wait 1s; }
+            location /api/ { default_type application/json; return 200 '{"uri":"$uri"}'; }
+            location /text/ { return 200 "plain $uri"; }
         }
         """
 
@@ -40,5 +42,19 @@ final class SpecAuditTests: XCTestCase {
             waitUntil(timeout: 5) { self.members(s, "/chat/leave?since=1") == 2 },
             "the members that left are no longer counted")
         XCTAssertEqual(s.stop(), 0, "the server is still running and stops cleanly")
+    }
+
+    /// nginx's `return 200 TEXT` takes the type by the URI's extension, else `default_type`: the
+    /// common `return 200 '{…}'; default_type application/json;` answers JSON.
+    func testReturnTextTakesTheTypeNginxGivesIt() throws {
+        let s = try TestServer(config: Self.config)
+        let json = try XCTUnwrap(httpRequest(port: s.port, "GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(json.header("Content-Type"), "application/json")
+        XCTAssertEqual(json.text, "{\"uri\":\"/api/status\"}")
+        let plain = try XCTUnwrap(httpRequest(port: s.port, "GET /text/a HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(plain.header("Content-Type"), "text/plain", "no default_type set: text/plain as before")
+        let byExtension = try XCTUnwrap(httpRequest(port: s.port, "GET /text/page.html HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(byExtension.header("Content-Type"), "text/html")
+        XCTAssertEqual(byExtension.text, "plain /text/page.html")
     }
 }
