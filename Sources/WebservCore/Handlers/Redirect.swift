@@ -25,9 +25,8 @@ public enum Redirect {
     }
 
     static func textType(path: [UInt8], location: LocationConfig) -> String {
-        let name = path[(path.lastIndex(of: 0x2F).map { $0 + 1 } ?? 0)...]
-        if let type = location.types.type(forFileName: name) { return type }
-        return location.defaultType == ConfigResolver.defaultType ? "text/plain" : location.defaultType
+        let type = StaticFile.contentType(for: path, location: location)
+        return type == ConfigResolver.defaultType ? "text/plain" : type
     }
 
     /// The response for a `return` that is not an error without text.
