@@ -236,15 +236,9 @@ enum BroadcastPolling {
         return c.peerAddress + " " + agent
     }
 
-    /// `Accept` lists `text/event-stream` (parameters such as `;q=` aside).
+    /// `Accept` lists `text/event-stream` (any parameters) with a quality above 0.
     static func acceptsEventStream(_ req: RequestHead) -> Bool {
-        guard let accept = req.header("accept") else { return false }
-        var found = false
-        Bytes.forEachToken(accept) { token in
-            let type = token.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
-            if Bytes.equalsLowercased(type, "text/event-stream") { found = true }
-        }
-        return found
+        AcceptHeader.accepts("text/event-stream", in: req.header("accept"))
     }
 
     /// Collects a posted message (bounded by websocket_max_message), then publishes it.

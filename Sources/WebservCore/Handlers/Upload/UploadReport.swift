@@ -15,18 +15,7 @@ enum UploadReport {
     /// True when the `Accept` header names application/json (any case, any parameters) with a
     /// quality above 0: `application/json;q=0` refuses JSON (RFC 9110 §12.4.2).
     static func wantsJSON(_ accept: ArraySlice<UInt8>?) -> Bool {
-        guard let accept else { return false }
-        for member in Bytes.lowercased(accept).split(separator: UInt8(ascii: ",")) {
-            let parts = member.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-            guard AcceptEncoding.trimmed(parts[0]).elementsEqual("application/json".utf8) else { continue }
-            var q = 1000
-            for parameter in parts.dropFirst() {
-                let p = AcceptEncoding.trimmed(parameter)
-                if p.starts(with: "q=".utf8) { q = AcceptEncoding.qvalue(p.dropFirst(2)) ?? 0 }
-            }
-            return q > 0
-        }
-        return false
+        AcceptHeader.accepts("application/json", in: accept)
     }
 
     static func html(_ files: [StoredUpload], uris: [String]) -> String {
