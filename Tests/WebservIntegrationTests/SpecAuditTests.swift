@@ -10,6 +10,7 @@ final class SpecAuditTests: XCTestCase {
             root {{ROOT}};
             access_log off;
             location /chat/ { websocket broadcast; websocket_poll_max_wait 1s; }
+            location /few/ { websocket broadcast; websocket_max_rooms 2; }
             location /api/ { default_type application/json; return 200 '{"uri":"$uri"}'; }
             location /text/ { return 200 "plain $uri"; }
         }
@@ -56,5 +57,22 @@ final class SpecAuditTests: XCTestCase {
         let byExtension = try XCTUnwrap(httpRequest(port: s.port, "GET /text/page.html HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(byExtension.header("Content-Type"), "text/html")
         XCTAssertEqual(byExtension.text, "plain /text/page.html")
+    }
+
+    /// A poll of a room nobody is in is answered (empty, the poller its only member) without
+    /// making a room, so polled names never fill `websocket_max_rooms` (the merged realtime
+    /// pollers made each polled name a room for the poll window: then 503 to polls and posts).
+    func testPollsOfEmptyRoomsTakeNoRoomPlaces() throws {
+        let s = try TestServer(config: Self.config)
+        for i in 0..<5 {
+            let r = try XCTUnwrap(httpRequest(port: s.port, "GET /few/polled\(i)?since=0 HTTP/1.1\r\nHost: x\r\n\r\n"))
+            XCTAssertEqual(r.status, 200)
+            XCTAssertEqual(r.text, "{\"next\": 0, \"messages\": [], \"members\": 1}")
+        }
+        for room in ["a", "b"] {
+            let post = try httpRequest(port: s.port, "POST /few/\(room) HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+            XCTAssertEqual(post?.status, 201, "room \(room): the polls took no place")
+        }
+        XCTAssertEqual(members(s, "/few/a?since=0"), 1)
     }
 }

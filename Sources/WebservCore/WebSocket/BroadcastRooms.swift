@@ -181,7 +181,9 @@ final class BroadcastRoom {
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        guard let room = BroadcastRooms.shared(c.server).room(req.pathString, location: location) else {
+        let rooms = BroadcastRooms.shared(c.server)
+        if rooms.existing(req.pathString) == nil, answersAtOnceWithoutRoom(c, req, location: location) { return }
+        guard let room = rooms.room(req.pathString, location: location) else {
             return c.respondError(503)
         }
         switch req.method {
@@ -218,8 +220,28 @@ enum BroadcastPolling {
     static func answer(_ c: Connection, room: BroadcastRoom, since: Int, poller: String, window: Int) {
         room.pollers.seen(poller, now: c.loop.now)
         let members = room.members(now: c.loop.now, pollWindow: window)
+        respondJSON(c, room.history.pollJSON(since: since, members: members))
+    }
+
+    /// A poll of a room that does not exist and that would be answered at once (no `wait`):
+    /// nothing to read and nothing to keep, so it is answered (empty, the poller its only
+    /// member) without making a room: polled names never take `websocket_max_rooms` places.
+    /// Returns false when the request needs the room (SSE, a held poll, a POST).
+    static func answersAtOnceWithoutRoom(_ c: Connection, _ req: RequestHead, location: LocationConfig) -> Bool {
+        guard req.method == .get || req.method == .head, !acceptsEventStream(req) else { return false }
+        let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
+        let since = query.since ?? 0
+        let decision = LongPoll.decide(
+            since: since, lastID: 0, wait: query.wait, maxWait: location.realtime.pollMaxWait, now: c.loop.now,
+            isHead: req.method == .head, stopping: c.server.stopping)
+        guard case .answer = decision else { return false }
+        respondJSON(c, BroadcastHistory(capacity: 1, maxBytes: 1).pollJSON(since: since, members: 1))
+        return true
+    }
+
+    static func respondJSON(_ c: Connection, _ body: [UInt8]) {
         var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-        r.body = .bytes(room.history.pollJSON(since: since, members: members))
+        r.body = .bytes(body)
         c.respond(r)
     }
 
