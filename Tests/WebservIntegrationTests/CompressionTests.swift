@@ -285,6 +285,12 @@ final class CompressionTests: XCTestCase {
         let s = try makeServer()
         let big = Self.sampleBytes(400_000)
         try s.write("www/big.html", data: Data(big))
+        // The file cache keeps no file changed within its racy window (FileCache.insert), and
+        // page.html was just written: wait until it is kept, so its answer has a length.
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                (try? self.get(s, "/page.html", ["Accept-Encoding: br"]))?.header("Content-Length") != nil
+            })
         let c = try RawClient(port: s.port, timeout: 10)
         c.send(
             "GET /big.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
