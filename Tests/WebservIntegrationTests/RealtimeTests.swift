@@ -13,7 +13,7 @@ final class RealtimeTests: XCTestCase {
             location /chat/ { websocket broadcast; websocket_max_message 64k; }
             location /beat/ { websocket broadcast; websocket_sse_heartbeat 300ms; }
             location /short/ { websocket broadcast; websocket_poll_max_wait 1s; }
-            location /big/ { websocket broadcast; websocket_max_message 8m; }
+            location /big/ { websocket broadcast; websocket_max_message 8m; websocket_max_output 16m; }
         }
         """
 

@@ -163,16 +163,11 @@ public struct VariableContext {
         }
     }
 
-    /// nginx's `$host`: the request's host without its port, lower-cased, else the server name.
+    /// nginx's `$host`: the request's host without its port or one trailing dot, lower-cased,
+    /// else the server name (the same host part the virtual server was chosen by).
     var host: String {
-        guard let raw = request?.host, !raw.isEmpty else { return serverName }
-        var end = raw.endIndex
-        if raw.first == UInt8(ascii: "[") {
-            if let close = raw.firstIndex(of: UInt8(ascii: "]")) { end = close + 1 }
-        } else if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
-            end = colon
-        }
-        return String(decoding: Bytes.lowercased(raw[..<end]), as: UTF8.self)
+        guard let raw = request?.host, let name = VirtualHosts.hostName(raw), !name.isEmpty else { return serverName }
+        return String(decoding: Bytes.lowercased(name), as: UTF8.self)
     }
 
     /// Values of every field named `name`, joined as nginx joins repeated headers.

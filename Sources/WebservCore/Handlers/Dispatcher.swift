@@ -10,7 +10,7 @@ public enum Dispatcher {
         if req.method == .other { return c.respondError(501) }
         // Settings are borrowed from `ServerRoutes`, never copied (see there).
         let routes = c.server.routes[c.serverIndex]
-        if let r = routes.config.returnDirective { return Redirect.answer(c, r) }
+        if let r = routes.config.returnDirective { return Redirect.answer(c, r, location: routes.config.fallbackLocation) }
         let location = routes.location(for: req.path)
         c.route = location
         location.withConfig { route(c, req, location: $0) }
@@ -21,7 +21,7 @@ public enum Dispatcher {
         c.bodyReader?.chooseLimit(location.clientMaxBodySize)
 
         // `return` belongs to nginx's rewrite phase, which runs before any method check.
-        if let r = location.returnDirective { return Redirect.answer(c, r) }
+        if let r = location.returnDirective { return Redirect.answer(c, r, location: location) }
         if !AccessControl.permits(c, req, location: location) { return }  // site: allow/deny, auth_basic
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])

@@ -13,21 +13,28 @@ public enum Redirect {
 
     /// `return CODE [URL|TEXT]`, as nginx's rewrite module answers it: a redirect; the text as
     /// the body; a code of 400 or more without text is an error like any other (so `error_page`
-    /// applies); any other code without text, an empty body.
-    static func answer(_ c: Connection, _ r: ReturnDirective) {
+    /// applies); any other code without text, an empty body. The text's type is nginx's: by the
+    /// URI's extension, else the location's `default_type` when one is set (`return 200 '{…}';
+    /// default_type application/json;`), else text/plain.
+    static func answer(_ c: Connection, _ r: ReturnDirective, location: LocationConfig) {
         if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
-        guard let template = r.template, !template.isLiteral else { return c.respond(response(for: r)) }
         var expanded = r
-        expanded.text = template.expand(c.variables())
-        c.respond(response(for: expanded))
+        if let template = r.template, !template.isLiteral { expanded.text = template.expand(c.variables()) }
+        let type = c.request.map { textType(path: $0.path, location: location) } ?? "text/plain"
+        c.respond(response(for: expanded, contentType: type))
+    }
+
+    static func textType(path: [UInt8], location: LocationConfig) -> String {
+        let type = StaticFile.contentType(for: path, location: location)
+        return type == ConfigResolver.defaultType ? "text/plain" : type
     }
 
     /// The response for a `return` that is not an error without text.
-    public static func response(for r: ReturnDirective) -> Response {
+    public static func response(for r: ReturnDirective, contentType: String = "text/plain") -> Response {
         if isRedirect(r.status) { return response(r.status, location: r.text ?? "/") }
         guard let text = r.text else { return Response(status: r.status) }
         var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
-        resp.headers.append(("Content-Type", "text/plain"))
+        resp.headers.append(("Content-Type", contentType))
         return resp
     }
 

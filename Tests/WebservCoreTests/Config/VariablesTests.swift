@@ -58,6 +58,13 @@ final class VariablesTests: XCTestCase {
         XCTAssertEqual(try expand("$uri$host", nil), "example.org")
     }
 
+    func testHostDropsATrailingDotAsNginx() throws {
+        let dotted = try request("GET / HTTP/1.1\r\nHost: Www.Example.COM.:8080\r\n\r\n")
+        XCTAssertEqual(try expand("$host", dotted), "www.example.com")
+        let absolute = try request("GET http://A.Example./p HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try expand("$host", absolute), "a.example")
+    }
+
     func testUnknownVariableIsAConfigErrorAtItsLine() {
         XCTAssertEqual(
             configError("server {\n location / {\n  return 301\n   https://$hots$request_uri;\n }\n}"),

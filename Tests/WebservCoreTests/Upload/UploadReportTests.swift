@@ -39,6 +39,9 @@ final class UploadReportTests: XCTestCase {
         XCTAssertFalse(UploadReport.wantsJSON(Array("text/html,*/*"[...].utf8)[...]))
         XCTAssertFalse(UploadReport.wantsJSON(Array("application/jsonp"[...].utf8)[...]))
         XCTAssertFalse(UploadReport.wantsJSON(nil))
+        XCTAssertFalse(UploadReport.wantsJSON(Array("text/html, application/json;q=0"[...].utf8)[...]), "q=0: not acceptable")
+        XCTAssertFalse(UploadReport.wantsJSON(Array("application/json ; Q=0.000, */*"[...].utf8)[...]))
+        XCTAssertTrue(UploadReport.wantsJSON(Array("application/json;charset=utf-8;q=0.001"[...].utf8)[...]))
     }
 
     func testBodyKindFollowsMethodAndContentType() {

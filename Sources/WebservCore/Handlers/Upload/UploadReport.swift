@@ -12,13 +12,10 @@ enum UploadReport {
         return Response(status: 201, headers: headers, body: .bytes(Array(self.json(files, uris: uris).utf8)))
     }
 
-    /// True when the `Accept` header names application/json (any case, any parameters).
+    /// True when the `Accept` header names application/json (any case, any parameters) with a
+    /// quality above 0: `application/json;q=0` refuses JSON (RFC 9110 §12.4.2).
     static func wantsJSON(_ accept: ArraySlice<UInt8>?) -> Bool {
-        guard let accept else { return false }
-        return Bytes.lowercased(accept).split(separator: UInt8(ascii: ",")).contains { item in
-            let type = item.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
-            return type.elementsEqual("application/json".utf8)
-        }
+        AcceptHeader.accepts("application/json", in: accept)
     }
 
     static func html(_ files: [StoredUpload], uris: [String]) -> String {
