@@ -182,17 +182,14 @@ enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         let rooms = BroadcastRooms.shared(c.server)
+        if rooms.existing(req.pathString) == nil, answersAtOnceWithoutRoom(c, req, location: location) { return }
+        guard let room = rooms.room(req.pathString, location: location) else {
+            return c.respondError(503)
+        }
         switch req.method {
         case .get, .head:
             let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
-            let stream = acceptsEventStream(req)
-            if !stream, (query.wait ?? 0) <= 0, rooms.existing(req.pathString) == nil {
-                // A room nobody opened has no messages, and a short poll does not open one
-                // (names cost nothing to invent: websocket_max_rooms stays for real rooms).
-                return answerEmpty(c, since: query.since ?? 0)
-            }
-            guard let room = rooms.room(req.pathString, location: location) else { return c.respondError(503) }
-            if stream {
+            if acceptsEventStream(req) {
                 let lastEventID = req.header("last-event-id").flatMap { Bytes.parseDecimal($0) }
                 return SSEStream.open(
                     c, room: room, location: location, resumeAfter: lastEventID ?? query.since,
@@ -212,7 +209,6 @@ enum BroadcastPolling {
                 HeldPoll.hold(c, room: room, since: since, deadline: deadline, poller: poller, window: window)
             }
         case .post:
-            guard let room = rooms.room(req.pathString, location: location) else { return c.respondError(503) }
             let limit = location.websocketMaxMessage
             c.receiveBody(into: PublishSink(room: room, limit: limit))
         default:
@@ -220,19 +216,32 @@ enum BroadcastPolling {
         }
     }
 
-    /// The answer for a room that does not exist: no messages, the asking poller its only member.
-    static func answerEmpty(_ c: Connection, since: Int) {
-        var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-        r.body = .bytes(BroadcastHistory().pollJSON(since: since, members: 1))
-        c.respond(r)
-    }
-
     /// The poll's JSON answer; the poller is seen again now (it counts itself in `members`).
     static func answer(_ c: Connection, room: BroadcastRoom, since: Int, poller: String, window: Int) {
         room.pollers.seen(poller, now: c.loop.now)
         let members = room.members(now: c.loop.now, pollWindow: window)
+        respondJSON(c, room.history.pollJSON(since: since, members: members))
+    }
+
+    /// A poll of a room that does not exist and that would be answered at once (no `wait`):
+    /// nothing to read and nothing to keep, so it is answered (empty, the poller its only
+    /// member) without making a room: polled names never take `websocket_max_rooms` places.
+    /// Returns false when the request needs the room (SSE, a held poll, a POST).
+    static func answersAtOnceWithoutRoom(_ c: Connection, _ req: RequestHead, location: LocationConfig) -> Bool {
+        guard req.method == .get || req.method == .head, !acceptsEventStream(req) else { return false }
+        let query = req.queryRange.map { PollQuery.parse(req.bytes[$0]) } ?? PollQuery()
+        let since = query.since ?? 0
+        let decision = LongPoll.decide(
+            since: since, lastID: 0, wait: query.wait, maxWait: location.realtime.pollMaxWait, now: c.loop.now,
+            isHead: req.method == .head, stopping: c.server.stopping)
+        guard case .answer = decision else { return false }
+        respondJSON(c, BroadcastHistory(capacity: 1, maxBytes: 1).pollJSON(since: since, members: 1))
+        return true
+    }
+
+    static func respondJSON(_ c: Connection, _ body: [UInt8]) {
         var r = Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-        r.body = .bytes(room.history.pollJSON(since: since, members: members))
+        r.body = .bytes(body)
         c.respond(r)
     }
 
@@ -249,15 +258,9 @@ enum BroadcastPolling {
         return c.peerAddress + " " + agent
     }
 
-    /// `Accept` lists `text/event-stream` (parameters such as `;q=` aside).
+    /// `Accept` lists `text/event-stream` (any parameters) with a quality above 0.
     static func acceptsEventStream(_ req: RequestHead) -> Bool {
-        guard let accept = req.header("accept") else { return false }
-        var found = false
-        Bytes.forEachToken(accept) { token in
-            let type = token.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
-            if Bytes.equalsLowercased(type, "text/event-stream") { found = true }
-        }
-        return found
+        AcceptHeader.accepts("text/event-stream", in: req.header("accept"))
     }
 
     /// Collects a posted message (bounded by websocket_max_message), then publishes it.
