@@ -13,7 +13,7 @@ final class RealtimeTests: XCTestCase {
             location /chat/ { websocket broadcast; websocket_max_message 64k; }
             location /beat/ { websocket broadcast; websocket_sse_heartbeat 300ms; }
             location /short/ { websocket broadcast; websocket_poll_max_wait 1s; }
-            location /big/ { websocket broadcast; websocket_max_message 8m; }
+            location /big/ { websocket broadcast; websocket_max_message 8m; websocket_max_output 16m; }
         }
         """
 
@@ -126,8 +126,8 @@ final class RealtimeTests: XCTestCase {
         XCTAssertTrue(stalled.raw.isClosedByServer())
     }
 
-    /// Under the backlog cap (16 MiB with 8 MiB messages), a subscriber that takes nothing
-    /// for send_timeout (2 s here) is dropped all the same.
+    /// Under the backlog cap (16 MiB with 8 MiB messages) and the output bound (16m here), a
+    /// subscriber that takes nothing for send_timeout (2 s here) is dropped all the same.
     func testSSESubscriberThatStallsUnderTheCapIsDroppedAfterSendTimeout() throws {
         let s = try TestServer(config: Self.config)
         let stalled = try XCTUnwrap(EventStreamClient(port: s.port, path: "/big/stall", timeout: 10, receiveBuffer: 4096))

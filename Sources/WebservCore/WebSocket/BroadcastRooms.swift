@@ -148,13 +148,13 @@ final class BroadcastRoom {
         guard members[ObjectIdentifier(m)] == nil else { return }
         members[ObjectIdentifier(m)] = m
         order.append(m)
-        addClient(BroadcastPolling.clientKey(m.request))  // realtime
+        addClient(m.clientKey)  // realtime
     }
 
     func leave(_ m: WebSocketConnection) {
         guard members.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
         order.removeAll { $0 === m }
-        removeClient(BroadcastPolling.clientKey(m.request))  // realtime
+        removeClient(m.clientKey)  // realtime
         registry?.releaseIfUnused(self)
     }
 
