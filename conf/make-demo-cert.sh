@@ -15,7 +15,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
 chmod 600 "$dir/localhost.key"
 cat > "$dir/https.conf" <<'CONF'
 # Written by conf/make-demo-cert.sh: the main site over HTTPS (and wss://) on port 8443.
-listen 8443 ssl;
+listen 127.0.0.1:8443 ssl;
 ssl_certificate conf/tls/localhost.pem;
 ssl_certificate_key conf/tls/localhost.key;
 ssl_session_cache shared:SSL:1m;

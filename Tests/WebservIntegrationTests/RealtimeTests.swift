@@ -126,8 +126,8 @@ final class RealtimeTests: XCTestCase {
         XCTAssertTrue(stalled.raw.isClosedByServer())
     }
 
-    /// Under the backlog cap (16 MiB with 8 MiB messages), a subscriber that takes nothing
-    /// for send_timeout (2 s here) is dropped all the same.
+    /// Under the backlog cap (16 MiB with 8 MiB messages) and the output bound (16m here), a
+    /// subscriber that takes nothing for send_timeout (2 s here) is dropped all the same.
     func testSSESubscriberThatStallsUnderTheCapIsDroppedAfterSendTimeout() throws {
         let s = try TestServer(config: Self.config)
         let stalled = try XCTUnwrap(EventStreamClient(port: s.port, path: "/big/stall", timeout: 10, receiveBuffer: 4096))

@@ -1,13 +1,35 @@
 /// The response filter stage between the handlers and the transport (nginx's header and body
-/// filters): every response passes through `respond`, which runs the headers step, then the
+/// filters): every response passes through `respond`, which runs the headers step and the
 /// compression step here, then frames the body (Content-Length, chunked, or close-delimited).
 /// A body no step touches keeps its zero-copy form (cached bytes, sendfile); one that is
 /// compressed becomes a stream (`streamData` compresses it, chunk by chunk, then frames it).
 extension Connection {
     func filter(_ response: inout Response) {
+        addHeaders(&response)
         let location = route ?? server.routes[serverIndex].fallback
-        ResponseHeaderFilter.apply(&response, location: location.config, request: request)
         compress(&response, settings: location.config.compression)
+    }
+
+    /// The headers step: the chosen location's `add_header` and `expires` (`ResponseHeaders`).
+    /// A response before any request head parsed (400, 408, 414) gets the server's own rules.
+    private func addHeaders(_ response: inout Response) {
+        guard serverConfig.hasResponseHeaders else { return }
+        let status = response.status
+        let now = loop.dates.second
+        var result: (headers: [(name: String, value: String)], replacesCaching: Bool) = ([], false)
+        let routes = server.routes[serverIndex]
+        (request.map { routes.location(for: $0.path) } ?? routes.fallback).withConfig { location in
+            result = ResponseHeaders.extra(
+                rules: location.addHeaders, expires: location.expires, status: status, now: now,
+                variables: { self.variables() })
+        }
+        if result.replacesCaching {
+            response.headers.removeAll {
+                let name = $0.name.lowercased()
+                return name == "expires" || name == "cache-control"
+            }
+        }
+        response.headers += result.headers
     }
 
     private func compress(_ response: inout Response, settings: CompressionSettings) {

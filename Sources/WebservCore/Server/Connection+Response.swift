@@ -26,7 +26,6 @@ extension Connection {
         }
         // The filter stage: headers (add_header, expires), then compression; framing follows
         // below and in `streamData`.
-        ResponseHeaders.apply(self, &response)
         filter(&response)
         responseStarted = true
         if response.close || HTTPStatus.closesConnection(response.status) { keepAlive = false }

@@ -20,19 +20,17 @@ final class WebSocketConnection: UpgradedProtocol {
     let clientKey: String?
     let location: LocationConfig
     private var released = false
+    /// The page's `client=` id, kept past `start` so leaving the room uncounts it.
+    private(set) var clientKey: String?
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
     var subprotocol: String?
 
     /// The compressor window of this member's broadcast frames; nil without permessage-deflate.
     let broadcastWindowBits: Int?
 
-    /// A member whose queued output passes this is not reading: it is disconnected (1008).
-    var backlogLimit: Int
-    /// `websocket_max_output`: past it, the peer's frames are not read, and a room member that
-    /// stays past it for `send_timeout` is disconnected (1008).
-    let outputLimit: Int
-    /// Since when a room member's queue has been over `outputLimit`.
-    private var overLimitSince: Int?
+    /// `websocket_max_output`: past its limit the peer's frames are not read, and a room member
+    /// that stays past it for `send_timeout` (or would pass its hard cap) is disconnected (1008).
+    private var outputBound: OutputBound
 
     init(mode: WebSocketMode, room: String, request: RequestHead, location: LocationConfig, connection c: Connection) {
         self.mode = mode
@@ -46,10 +44,8 @@ final class WebSocketConnection: UpgradedProtocol {
         configuration.deflate = Self.negotiateDeflate(mode: mode, request: request, location: location)
         session = WebSocketSession(configuration: configuration, now: c.loop.now)
         broadcastWindowBits = configuration.deflate?.compressorWindowBits
-        backlogLimit = Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2)
-        let bound = location.websocketBounds.maxOutput
-        outputLimit = bound > 0 ? bound : Int.max
-        c.upgradedOutputLimit = outputLimit
+        outputBound = OutputBound(location: location, sendTimeout: c.serverConfig.sendTimeout)
+        c.upgradedOutputLimit = outputBound.limit
     }
 
     /// permessage-deflate for this connection, if the location allows it and the client offered an
@@ -81,6 +77,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             return true
         case .broadcast:
+            clientKey = BroadcastPolling.clientKey(request)
             room = BroadcastRooms.shared(c.server).room(roomName, location: location)
             guard let room else {
                 refusal = 503  // websocket_max_rooms
@@ -116,18 +113,10 @@ final class WebSocketConnection: UpgradedProtocol {
         perform(session.tick(now: now), on: c)
     }
 
-    /// A member that stays over `outputLimit` longer than `send_timeout` reads too slowly for
-    /// its room: it would hold the room's messages without end.
+    /// A member that stays over the output bound longer than `send_timeout` reads too slowly
+    /// for its room: it would hold the room's messages without end.
     private func isOverLimitTooLong(_ c: Connection, now: Int) -> Bool {
-        guard c.output.pendingBytes > outputLimit else {
-            overLimitSince = nil
-            return false
-        }
-        guard let since = overLimitSince else {
-            overLimitSince = now
-            return false
-        }
-        return now - since >= c.serverConfig.sendTimeout
+        outputBound.isOverTooLong(pending: c.output.pendingBytes, now: now)
     }
 
     func serverStopping(connection c: Connection) {
@@ -195,7 +184,9 @@ final class WebSocketConnection: UpgradedProtocol {
     /// cannot grow our memory: past the backlog limit it is closed with 1008 (policy).
     private func acceptingOutput(_ bytes: Int) -> Connection? {
         guard let c = connection, c.state == .upgraded, session.canSend else { return nil }
-        if c.output.pendingBytes + bytes > backlogLimit || (room != nil && isOverLimitTooLong(c, now: c.loop.now)) {
+        if !outputBound.admits(pending: c.output.pendingBytes, adding: bytes)
+            || (room != nil && isOverLimitTooLong(c, now: c.loop.now))
+        {
             perform(session.close(code: 1008, reason: Array("backlog full".utf8), now: c.loop.now), on: c)
             return nil
         }

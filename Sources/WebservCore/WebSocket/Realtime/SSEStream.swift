@@ -1,13 +1,14 @@
 /// A room's Server-Sent Events subscriber (SPEC 9): a 200 `text/event-stream` response that
 /// never ends on its own. Messages arrive as `id:`/`data:` events, a comment heartbeat keeps
-/// proxies from closing it, and a subscriber that stops reading is dropped (backpressure).
+/// proxies from closing it, and a subscriber that stops reading is dropped (`OutputBound`, and
+/// `send_timeout` as for any response).
 final class SSEStream: StreamSource, TimedHandler, RoomListener {
     /// Not `weak` (see `WebSocketConnection.owner`); the connection calls `abort` before it goes.
     private unowned let connection: Connection
     private let room: BroadcastRoom
     private let heartbeat: Int
     private var nextHeartbeat: Int
-    private var backpressure: SubscriberBackpressure
+    private var outputBound: OutputBound
     private var subscribed = true
     let clientKey: String?
 
@@ -19,11 +20,8 @@ final class SSEStream: StreamSource, TimedHandler, RoomListener {
         self.clientKey = clientKey
         heartbeat = location.realtime.sseHeartbeat
         nextHeartbeat = c.loop.now + heartbeat
-        // The same backlog bound as a WebSocket member's (WebSocketConnection.backlogLimit).
-        let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
-        backpressure = SubscriberBackpressure(
-            limit: Swift.max(4 << 20, Swift.min(max, 64 << 20) * 2), stallTimeout: c.serverConfig.sendTimeout,
-            now: c.loop.now)
+        // The same bound as a WebSocket member's of this room (websocket_max_output).
+        outputBound = OutputBound(location: location, sendTimeout: c.serverConfig.sendTimeout)
     }
 
     /// Starts the stream; with `resumeAfter` (Last-Event-ID or `since`) the kept messages after
@@ -54,8 +52,15 @@ final class SSEStream: StreamSource, TimedHandler, RoomListener {
     private func send(_ bytes: [UInt8]) {
         guard subscribed else { return }
         let c = connection
-        guard backpressure.accepts(pending: c.output.pendingBytes, adding: bytes.count) else { return drop() }
+        let pending = c.output.pendingBytes
+        guard outputBound.admits(pending: pending, adding: bytes.count),
+            !outputBound.isOverTooLong(pending: pending, now: c.loop.now)
+        else { return drop() }
+        // send_timeout runs from the first byte that waits until the next that goes, as on a
+        // WebSocket: queueing more behind unsent bytes does not restart it.
+        let deadline = c.deadline
         bytes.withUnsafeBytes { c.streamData($0) }
+        if pending > 0 { c.deadline = deadline }
         nextHeartbeat = c.loop.now + heartbeat
     }
 
@@ -71,7 +76,7 @@ final class SSEStream: StreamSource, TimedHandler, RoomListener {
             c.streamEnd(closingConnection: true)
             return
         }
-        if backpressure.stalled(pending: c.output.pendingBytes, now: now) { return drop() }
+        if outputBound.isOverTooLong(pending: c.output.pendingBytes, now: now) { return drop() }
         if now >= nextHeartbeat { send(Self.heartbeatComment) }
     }
 

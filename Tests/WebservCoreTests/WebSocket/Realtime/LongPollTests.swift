@@ -48,19 +48,4 @@ final class LongPollTests: XCTestCase {
         XCTAssertEqual(p.count(now: 3000, window: 1000), 10)
         XCTAssertEqual(p.count(now: 5000, window: 1000), 0)
     }
-
-    func testBackpressureDropsOverTheCapOrWhenNothingIsSentForTheTimeout() {
-        var b = SubscriberBackpressure(limit: 100, stallTimeout: 1000, now: 0)
-        XCTAssertTrue(b.accepts(pending: 0, adding: 60))
-        XCTAssertFalse(b.accepts(pending: 60, adding: 41), "over the cap")
-        XCTAssertFalse(b.stalled(pending: 60, now: 500), "bytes were queued since the last check")
-        XCTAssertFalse(b.stalled(pending: 60, now: 1400), "not yet a timeout since the last progress")
-        XCTAssertTrue(b.stalled(pending: 60, now: 1500), "nothing sent for the timeout")
-        var c = SubscriberBackpressure(limit: 100, stallTimeout: 1000, now: 0)
-        for t in stride(from: 0, through: 5000, by: 100) {
-            XCTAssertTrue(c.accepts(pending: 10, adding: 10))
-            XCTAssertFalse(c.stalled(pending: 10, now: t), "a reader that keeps taking bytes stays")
-        }
-        XCTAssertFalse(c.stalled(pending: 0, now: 9000), "nothing pending is never a stall")
-    }
 }

@@ -1,5 +1,6 @@
-/// The headers filter (nginx's ngx_http_headers_filter_module): `add_header` and `expires`,
-/// applied to every response as its head is queued, cached static hits included.
+/// The headers step of the response filter stage, first of three (headers → compression →
+/// framing; nginx's ngx_http_headers_filter_module): what `add_header` and `expires` add to a
+/// response, cached static hits and error pages included (`Connection.filter` applies it).
 enum ResponseHeaders {
     /// The statuses nginx adds headers to without `always` (and the only ones `expires` touches).
     static func isSuccessOrRedirect(_ status: Int) -> Bool {
@@ -48,27 +49,5 @@ enum ResponseHeaders {
             let date = String(decoding: HTTPDate.format(now + n), as: UTF8.self)
             return (date, n < 0 ? "no-cache" : "max-age=\(n)")
         }
-    }
-
-    /// The connection's hook: adds the chosen location's headers to `response`.
-    /// A response before any request head parsed (400, 408, 414) gets the server's own rules.
-    static func apply(_ c: Connection, _ response: inout Response) {
-        guard c.serverConfig.hasResponseHeaders else { return }
-        let status = response.status
-        let now = c.loop.dates.second
-        var result: (headers: [(name: String, value: String)], replacesCaching: Bool) = ([], false)
-        let routes = c.server.routes[c.serverIndex]
-        (c.request.map { routes.location(for: $0.path) } ?? routes.fallback).withConfig { location in
-            result = extra(
-                rules: location.addHeaders, expires: location.expires, status: status, now: now,
-                variables: { c.variables() })
-        }
-        if result.replacesCaching {
-            response.headers.removeAll {
-                let name = $0.name.lowercased()
-                return name == "expires" || name == "cache-control"
-            }
-        }
-        response.headers += result.headers
     }
 }
