@@ -20,8 +20,6 @@ final class WebSocketConnection: UpgradedProtocol {
     let clientKey: String?
     let location: LocationConfig
     private var released = false
-    /// The page's `client=` id, kept past `start` so leaving the room uncounts it.
-    private(set) var clientKey: String?
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
     var subprotocol: String?
 
@@ -77,7 +75,6 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             return true
         case .broadcast:
-            clientKey = BroadcastPolling.clientKey(request)
             room = BroadcastRooms.shared(c.server).room(roomName, location: location)
             guard let room else {
                 refusal = 503  // websocket_max_rooms
