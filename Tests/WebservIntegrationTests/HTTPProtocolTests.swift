@@ -211,6 +211,34 @@ final class HTTPProtocolTests: XCTestCase {
         try assertRefusedAndClosed(makeServer(), raw + "\r\n", status: 431)
     }
 
+    /// Input buffers start at 2 KiB: a head near the 32 KiB limit grows one, whole or in odd
+    /// pieces, and a pipelined request behind it and the next small one are still answered.
+    func testHeadNear32KiBGrowsTheSmallInputBuffer() throws {
+        let s = try makeServer()
+        var big = "GET /style.css HTTP/1.1\r\nHost: x\r\n"
+        for i in 0..<31 { big += "X-Fill-\(i): \(String(repeating: "v", count: 1000))\r\n" }
+        big += "\r\n"
+        XCTAssertGreaterThan(big.utf8.count, 30 * 1024)
+        let small = "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"
+        for piece in [big.utf8.count + small.utf8.count, 777, 3001] {
+            let c = try RawClient(port: s.port, timeout: 5)
+            let bytes = Array((big + small).utf8)
+            var at = 0
+            while at < bytes.count {
+                let end = min(at + piece, bytes.count)
+                c.send(Array(bytes[at..<end]))
+                at = end
+            }
+            for _ in 0..<2 {
+                let r = try XCTUnwrap(c.readResponse(), "piece \(piece)")
+                XCTAssertEqual(r.status, 200, r.head)
+                XCTAssertEqual(r.text, "body{}")
+            }
+            c.send(small)
+            XCTAssertEqual(c.readResponse()?.status, 200)
+        }
+    }
+
     func testTransferEncodingGzipIs501AndCloses() throws {
         try assertRefusedAndClosed(
             makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)

@@ -35,7 +35,15 @@ public struct ByteBuffer {
             writeIndex = count
         }
         if storage.count - writeIndex < n {
-            storage.append(contentsOf: repeatElement(0, count: max(n - (storage.count - writeIndex), storage.count)))
+            // A new zeroed array and one copy (memset and memcpy), not an element-wise append.
+            var grown = [UInt8](repeating: 0, count: storage.count + max(n - (storage.count - writeIndex), storage.count))
+            let count = writeIndex
+            if count > 0 {
+                grown.withUnsafeMutableBytes { dst in
+                    storage.withUnsafeBytes { src in _ = memcpy(dst.baseAddress!, src.baseAddress!, count) }
+                }
+            }
+            storage = grown
         }
     }
 

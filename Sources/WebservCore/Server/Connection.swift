@@ -89,6 +89,8 @@ public final class Connection: PollHandler {
     var deadline = Int.max
     var requestsServed = 0
     var closeAfterFlush = false
+    /// The last read filled the input buffer: more is likely waiting, so the next read may grow it.
+    var lastReadFilledInput = false
     /// Inside `process()`, whose loop finishes a completed exchange itself.
     var processing = false
 
@@ -152,10 +154,12 @@ public final class Connection: PollHandler {
             return
         }
         // Bodies (uploads, CGI input) stream in large reads; heads and WebSocket frames use a
-        // small buffer lent from the server's pool while there are bytes to parse (it grows
-        // only for a big frame; a grown buffer is freed, not pooled, when the exchange ends).
-        let want = state == .exchange ? 128 * 1024 : 16 * 1024
+        // small buffer lent from the server's pool while there are bytes to parse. It grows
+        // only when more is needed: a read that filled it (a big head, a stream of frames)
+        // makes the next read ask for more; a grown buffer is freed, not pooled, when idle.
+        let want = state == .exchange ? 128 * 1024 : (lastReadFilledInput ? 16 * 1024 : 512)
         if input.capacity == 0 { input.adopt(server.inputBuffers.take()) }
+        let before = input.readableCount
         let result: IOResult
         do {
             if let plain = plainTransport {
@@ -175,6 +179,7 @@ public final class Connection: PollHandler {
         case .eof:
             peerClosed()
         case .processed:
+            lastReadFilledInput = input.readableCount == input.capacity && input.readableCount > before
             if state == .lingering {
                 input.clear()
                 return

@@ -30,9 +30,13 @@ public final class Server: TimedHandler {
     var groupsToEnd: Set<pid_t> = []
     /// Things to tell when the server stops (WebSocket rooms, children).
     public var shutdownHooks: [() -> Void] = []
-    /// Buffers lent to connections while they are busy (idle connections hold none).
-    public let inputBuffers = BufferPool(size: 16 * 1024, limit: 64, keptCapacity: 16 * 1024, filled: true)
-    public let outputBuffers = BufferPool(size: 4096, limit: 64, keptCapacity: 320 * 1024, filled: false)
+    /// Buffers lent to connections while they are busy (idle connections hold none). They
+    /// start small, as nginx's `client_header_buffer_size` 1k: a typical head or frame fits,
+    /// and a bigger one grows its buffer (freed, not pooled, afterwards), so 1,000 busy
+    /// connections hold 2 MiB of input buffers, not 16.
+    public let inputBuffers = BufferPool(size: 2048, limit: 64, keptCapacity: 2048, filled: true)
+    /// A small answer (head and a 1 KiB cached body) fits without growing.
+    public let outputBuffers = BufferPool(size: 2048, limit: 64, keptCapacity: 320 * 1024, filled: false)
     /// The most connections since memory was last trimmed (see `trimAfterBurst`).
     var connectionPeak = 0
     /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).

@@ -18,7 +18,10 @@ final class WebSocketConnection: UpgradedProtocol {
     private var startRequest: RequestHead?
     /// The `client=ID` its upgrade request named (room presence), kept past `start`.
     let clientKey: String?
-    let location: LocationConfig
+    /// The location's settings, for `start` (a room, an exec program); dropped after it. Held
+    /// in a box, not inline: `LocationConfig` is large, and every idle member would carry it.
+    var location: LocationConfig { startLocation!.config }
+    private var startLocation: ServerRoutes.Location?
     private var released = false
     /// The `Sec-WebSocket-Protocol` the handshake chose (exec sees it as SEC_WEBSOCKET_PROTOCOL).
     var subprotocol: String?
@@ -35,7 +38,7 @@ final class WebSocketConnection: UpgradedProtocol {
         self.roomName = room
         self.startRequest = request
         self.clientKey = BroadcastPolling.clientKey(request)
-        self.location = location
+        self.startLocation = ServerRoutes.Location(location)
         self.owner = c
         let max = location.websocketMaxMessage > 0 ? location.websocketMaxMessage : Int.max / 4
         var configuration = WebSocketSession.Configuration(maxMessageSize: max)
@@ -70,7 +73,10 @@ final class WebSocketConnection: UpgradedProtocol {
 
     /// Prepares the mode before the 101 goes out (an exec program must start first).
     func start(connection c: Connection) -> Bool {
-        defer { startRequest = nil }
+        defer {
+            startRequest = nil
+            startLocation = nil
+        }
         switch mode {
         case .echo:
             return true
@@ -93,9 +99,10 @@ final class WebSocketConnection: UpgradedProtocol {
     func inputAvailable(connection c: Connection) {
         let actions = c.input.withReadable { session.receive($0, now: c.loop.now) }
         c.input.consume(c.input.readableCount)
-        // The decoder copied what it needs: an idle member holds no read buffer.
+        // The decoder copied what it needs: an idle member holds no read buffer. A read that
+        // filled the buffer means more is coming: it keeps it (grown) until the peer pauses.
         session.releaseIdleStorage()
-        if var storage = c.input.takeStorage() { c.server.inputBuffers.give(&storage) }
+        if !c.lastReadFilledInput, var storage = c.input.takeStorage() { c.server.inputBuffers.give(&storage) }
         perform(actions, on: c)
     }
 

@@ -59,4 +59,19 @@ final class BufferPoolTests: XCTestCase {
         input.reserveWritable(10)
         XCTAssertGreaterThanOrEqual(input.capacity, 10)
     }
+    /// A small buffer grows (compacting first) and keeps its unread bytes in order.
+    func testByteBufferGrowsKeepingUnreadBytes() {
+        var input = ByteBuffer(capacity: 4)
+        [UInt8]([1, 2, 3]).withUnsafeBytes { input.append($0) }
+        input.consume(1)
+        let more = [UInt8](10..<30)
+        more.withUnsafeBytes { input.append($0) }
+        XCTAssertEqual(input.readableBytes(input.readableCount), [2, 3] + more)
+        XCTAssertGreaterThanOrEqual(input.capacity, 22)
+        input.consume(input.readableCount)
+        XCTAssertTrue(input.isEmpty)
+        let capacity = input.capacity
+        input.reserveWritable(capacity)
+        XCTAssertEqual(input.capacity, capacity, "an emptied buffer is reused, not grown")
+    }
 }
