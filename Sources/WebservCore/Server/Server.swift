@@ -94,6 +94,11 @@ public final class Server: TimedHandler {
         }
         signals = s
         loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
+        // perf
+        if let watch = files.startWatching() {
+            loop.register(watch.fd, events: Int16(POLLIN), handler: watch, pinned: true)
+            loop.firstFD = watch.fd
+        }
         loop.addTimed(self)
     }
 
