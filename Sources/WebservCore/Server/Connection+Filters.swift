@@ -6,6 +6,7 @@
 extension Connection {
     func filter(_ response: inout Response) {
         let location = route ?? server.routes[serverIndex].fallback
+        guard location.filtersBodies else { return }
         ResponseHeaderFilter.apply(&response, location: location.config, request: request)
         compress(&response, settings: location.config.compression)
     }

@@ -273,7 +273,14 @@ public enum StartError: Error, CustomStringConvertible {
 final class ServerRoutes {
     final class Location {
         let config: LocationConfig
-        init(_ config: LocationConfig) { self.config = config }
+        // perf
+        /// Some step of the filter stage after the headers may change a response here (gzip or
+        /// brotli on the fly): otherwise a response passes that stage with this one check.
+        let filtersBodies: Bool
+        init(_ config: LocationConfig) {
+            self.config = config
+            self.filtersBodies = config.compression.compressesOnTheFly
+        }
 
         /// Hands the settings to `body` without copying them.
         func withConfig(_ body: (borrowing LocationConfig) -> Void) { body(config) }
