@@ -22,6 +22,8 @@ public final class FileCache {
         /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
         let headerLines: [UInt8]
         var checkedAt: Int
+        /// The route (`ServerRoutes.Location`) last found to give it `contentType`.
+        var typedFor: ObjectIdentifier?
         /// The inotify watches that guard it; nil when every hit must stat(2) the file.
         var watches: [Int32]?
         // compress
