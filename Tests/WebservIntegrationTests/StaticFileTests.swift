@@ -78,6 +78,19 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
     }
 
+    func testTypeFollowsTheLocationForACachedFile() throws {
+        // The cache remembers which location a type was checked for: alternating locations
+        // must each get their own type, hit after hit.
+        let s = try makeServer()
+        Thread.sleep(forTimeInterval: 1.2)
+        for _ in 0..<3 {
+            XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
+            XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
+            XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+            XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+        }
+    }
+
     // MARK: validators and conditional requests
 
     func testETagAndLastModifiedDescribeTheFile() throws {
