@@ -78,6 +78,19 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
     }
 
+    func testTypeFollowsTheLocationForACachedFile() throws {
+        // The cache remembers which location a type was checked for: alternating locations
+        // must each get their own type, hit after hit.
+        let s = try makeServer()
+        Thread.sleep(forTimeInterval: 1.2)
+        for _ in 0..<3 {
+            XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
+            XCTAssertEqual(try get(s, "/page.html").header("Content-Type"), "text/html")
+            XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+            XCTAssertEqual(try get(s, "/typed/page.html").header("Content-Type"), "text/x-fallback")
+        }
+    }
+
     // MARK: validators and conditional requests
 
     func testETagAndLastModifiedDescribeTheFile() throws {
@@ -127,6 +140,24 @@ final class StaticFileTests: XCTestCase {
         try s.write("www/file.tmp", Self.body)
         XCTAssertEqual(rename(s.path("www/file.tmp"), path), 0)
         XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+    }
+
+    func testACachedFileChangedThroughASymlinkOrDeletedIsNotServedOld() throws {
+        // The cache learns of changes from inotify, not from a stat per hit: a write to the
+        // target of a symlink (in another directory) and a delete must still reach it.
+        let s = try makeServer(extra: ["elsewhere/target.txt": Self.body, "www/gone.txt": Self.body])
+        XCTAssertEqual(symlink(s.path("elsewhere/target.txt"), s.path("www/link.txt")), 0)
+        Thread.sleep(forTimeInterval: 1.2)
+        for _ in 0..<2 {
+            XCTAssertEqual(try get(s, "/link.txt").text, Self.body)
+            XCTAssertEqual(try get(s, "/gone.txt").text, Self.body)
+        }
+        for (i, version) in ["through the link", "x", Self.body + "!"].enumerated() {
+            try s.write("elsewhere/target.txt", version)
+            XCTAssertEqual(try get(s, "/link.txt").text, version, "rewrite \(i)")
+        }
+        XCTAssertEqual(unlink(s.path("www/gone.txt")), 0)
+        XCTAssertEqual(try get(s, "/gone.txt").status, 404)
     }
 
     func testIfNoneMatchGives304() throws {

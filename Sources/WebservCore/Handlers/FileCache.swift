@@ -2,9 +2,11 @@
     import Glibc
 #endif
 
-/// Small hot files kept in memory with their response headers prebuilt. Every hit is
-/// revalidated with one stat(2) (size, inode, mtime and ctime to the nanosecond), so the
-/// request after a change gets the new file (SPEC 3: never stale bytes).
+/// Small hot files kept in memory with their response headers prebuilt. An entry is dropped
+/// when inotify reports a change to its file or directory (`FileWatch`), which the loop reads
+/// before it serves the requests of the same iteration; where inotify is not available (or
+/// its limits are reached), a hit is revalidated with one stat(2) (size, inode, mtime and
+/// ctime to the nanosecond). Either way the request after a change gets the new file (SPEC 3).
 ///
 /// File times come from a coarse clock: a rewrite right after a read may keep the same
 /// times ("racy git"). So a file changed within `racyWindow` of being read is not kept;
@@ -20,6 +22,10 @@ public final class FileCache {
         /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
         let headerLines: [UInt8]
         var checkedAt: Int
+        /// The route (`ServerRoutes.Location`) last found to give it `contentType`.
+        var typedFor: ObjectIdentifier?
+        /// The inotify watches that guard it; nil when every hit must stat(2) the file.
+        var watches: [Int32]?
         // compress
         /// Compressed copies with their heads, made on first demand (`FileCache+Encoded`);
         /// they go with the entry when the file changes.
@@ -44,8 +50,22 @@ public final class FileCache {
     static let maxTotal = 64 << 20
     fileprivate var entries: [Key: Entry] = [:]
     fileprivate var total = 0
+    /// Nil until `startWatching`, or when inotify is not available.
+    private(set) var watcher: FileWatch?
 
     public init() {}
+
+    /// Makes hits stat-free; the descriptor to poll (before any connection), or nil when
+    /// inotify is not available and hits keep revalidating with stat(2).
+    func startWatching() -> FileWatch? {
+        guard let w = FileWatch() else { return nil }
+        w.onStale = { [unowned self] keys in
+            guard let keys else { return self.removeAll() }
+            for key in keys { self.remove(key) }
+        }
+        watcher = w
+        return w
+    }
 
     /// A path as dictionary key, hashed as one block of bytes: `[UInt8]`'s own hashing
     /// feeds the hasher byte by byte, which cost more than the rest of the lookup.
@@ -60,13 +80,14 @@ public final class FileCache {
 
     /// A fresh entry for `path`, or nil when the file changed, vanished or is not cached.
     func lookup(_ path: [UInt8], now: Int) -> Entry? {
-        guard let e = entries[Key(path)] else { return nil }
+        let key = Key(path)
+        guard let e = entries[key] else { return nil }
+        if e.watches != nil { return e }
         if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, Self.same(info, e.info) {
             e.checkedAt = now
             return e
         }
-        entries[Key(path)] = nil
-        total -= e.contents.count
+        remove(key)
         return nil
     }
 
@@ -76,21 +97,26 @@ public final class FileCache {
         guard info.size <= Self.maxFileSize,
             Clock.wallNanoseconds() - info.version.ctimeNanoseconds >= Self.racyWindow
         else { return nil }
+        let key = Key(path)
+        remove(key)
+        // Watched before it is read: a change from here on is reported.
+        let watches = watcher?.watch(key)
         var contents = [UInt8](repeating: 0, count: info.size)
         var got = 0
         while got < info.size {
             let n = contents.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, info.size - got, off_t(got)) }
-            if n <= 0 { return nil }
+            if n <= 0 { break }
             got += n
         }
         // Changed since it was looked at (a write after the check above gets a later ctime).
-        guard let after = FileResolver.fileInfo(fd: fd), Self.same(after, info) else { return nil }
-        if total + info.size > Self.maxTotal {
-            entries.removeAll()
-            total = 0
+        guard got == info.size, let after = FileResolver.fileInfo(fd: fd), Self.same(after, info) else {
+            if let watches { watcher?.release(key, watches: watches) }
+            return nil
         }
+        if total + info.size > Self.maxTotal { removeAll() }
         let e = Entry(contents: contents, info: info, contentType: contentType, checkedAt: now)
-        entries[Key(path)] = e
+        e.watches = watches
+        entries[key] = e
         total += info.size
         return e
     }
@@ -103,9 +129,18 @@ extension FileCache {
 
     /// Drops an entry (after DELETE or an upload replaced the file).
     public func forget(_ path: [UInt8]) {
-        if let e = entries[Key(path)] {
-            total -= e.contents.count
-            entries[Key(path)] = nil
-        }
+        remove(Key(path))
+    }
+
+    func remove(_ key: Key) {
+        guard let e = entries.removeValue(forKey: key) else { return }
+        total -= e.contents.count
+        if let watches = e.watches { watcher?.release(key, watches: watches) }
+    }
+
+    func removeAll() {
+        entries.removeAll()
+        total = 0
+        watcher?.releaseAll()
     }
 }

@@ -15,12 +15,7 @@ public enum FileResolver {
     /// normalised; the part after an alias prefix is normalised again on its own so that a
     /// prefix without a trailing slash (`location /img` + `/img../x`) cannot climb out.
     public static func map(_ path: [UInt8], location: LocationConfig) -> [UInt8]? {
-        guard let alias = location.alias else {
-            var out = Array(location.root.utf8)
-            if out.last == 0x2F { out.removeLast() }
-            out.append(contentsOf: path)
-            return out
-        }
+        guard let alias = location.alias else { return joined(location.root, path) }
         return replacingPrefix(of: path, location: location, with: alias)
     }
 
@@ -52,10 +47,21 @@ public enum FileResolver {
         var rest = Array(path.dropFirst(min(location.path.utf8.count, path.count)))
         if rest.first != 0x2F { rest.insert(0x2F, at: 0) }
         guard let clean = try? PathNormalizer.normalize(rest[...]) else { return nil }
-        var out = Array(base.utf8)
-        if out.last == 0x2F { out.removeLast() }
-        if clean != [0x2F] || path.last == 0x2F { out.append(contentsOf: clean) }
-        return out
+        return joined(base, clean != [0x2F] || path.last == 0x2F ? clean : [])
+    }
+
+    /// `base` without a trailing slash, then `path`: one allocation, bytes copied in blocks
+    /// (building it from `String.UTF8View` went element by element, on every request).
+    static func joined(_ base: String, _ path: [UInt8]) -> [UInt8] {
+        var base = base
+        return base.withUTF8 { prefix in
+            let head = prefix.last == 0x2F ? UnsafeBufferPointer(rebasing: prefix.dropLast()) : prefix
+            return [UInt8](unsafeUninitializedCapacity: head.count + path.count) { buffer, count in
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[..<head.count]).initialize(from: head)
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[head.count...]).initialize(from: path)
+                count = head.count + path.count
+            }
+        }
     }
 
     /// Something (a dangling symlink too) is at `path`.

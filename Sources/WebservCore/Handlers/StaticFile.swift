@@ -17,7 +17,7 @@ public enum StaticFile {
 
         // Fast path: a cached small file answered with prebuilt headers.
         if mayUseCache(req), let entry = c.server.files.lookup(path, now: now),
-            entry.contentType == contentType(for: path, location: location)
+            typeMatches(entry, route: c.route, path: path, location: location)
         {
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
@@ -55,6 +55,18 @@ public enum StaticFile {
             || Bytes.equalsLowercased(name, "if-unmodified-since")
     }
 
+    /// The entry was cached with the type `location` gives its path. Remembered for the last
+    /// location that asked (routes live as long as the server), so a hit does no MIME lookup.
+    static func typeMatches(
+        _ entry: FileCache.Entry, route: ServerRoutes.Location?, path: [UInt8], location: LocationConfig
+    ) -> Bool {
+        let id = route.map(ObjectIdentifier.init)
+        if id != nil, entry.typedFor == id { return true }
+        guard entry.contentType == contentType(for: path, location: location) else { return false }
+        entry.typedFor = id
+        return true
+    }
+
     static func contentType(for path: [UInt8], location: LocationConfig) -> String {
         let name = path[(path.lastIndex(of: 0x2F).map { $0 + 1 } ?? 0)...]
         return location.types.type(forFileName: name) ?? location.defaultType
@@ -78,6 +90,7 @@ public enum StaticFile {
             let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now)
         {
             Sys.close(fd)
+            entry.typedFor = c.route.map(ObjectIdentifier.init)
             var r = Response(status: 200, body: .bytes(entry.contents))
             r.rawHeaders = entry.headerLines
             r.variants = entry

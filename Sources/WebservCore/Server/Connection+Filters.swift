@@ -7,6 +7,7 @@ extension Connection {
     func filter(_ response: inout Response) {
         addHeaders(&response)
         let location = route ?? server.routes[serverIndex].fallback
+        guard location.filtersBodies else { return }
         compress(&response, settings: location.config.compression)
     }
 

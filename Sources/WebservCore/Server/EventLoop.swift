@@ -60,6 +60,9 @@ public final class EventLoop {
     /// served in between. Ready descriptors are dispatched from a rotating start, so the same
     /// ones do not always spend it first.
     public var fileBudget = 0
+    /// Dispatched before every other ready descriptor of its iteration (the file cache's
+    /// inotify descriptor: a change must reach the cache before the requests that follow it).
+    public var firstFD: Int32 = -1
     static let filePerIteration = 1 << 20
     private var rotation = 0
 
@@ -235,6 +238,10 @@ public final class EventLoop {
             }
             fileBudget = Self.filePerIteration
             rotation = rotation &+ 1
+            if firstFD >= 0, let k = ready.firstIndex(where: { $0.fd == firstFD }) {
+                let (fd, events, _) = ready.remove(at: k)
+                handlers[slotOfFD[Int(fd)]].pollReady(fd: fd, events: events, loop: self)
+            }
             let start = rotation % max(1, ready.count)
             for k in 0..<ready.count {
                 let (fd, events, id) = ready[(start + k) % ready.count]

@@ -98,6 +98,11 @@ public final class Server: TimedHandler {
         }
         signals = s
         loop.register(s.readFD, events: Int16(POLLIN), handler: s, pinned: true)
+        // perf
+        if let watch = files.startWatching() {
+            loop.register(watch.fd, events: Int16(POLLIN), handler: watch, pinned: true)
+            loop.firstFD = watch.fd
+        }
         loop.addTimed(self)
     }
 
@@ -272,7 +277,14 @@ public enum StartError: Error, CustomStringConvertible {
 final class ServerRoutes {
     final class Location {
         let config: LocationConfig
-        init(_ config: LocationConfig) { self.config = config }
+        // perf
+        /// Some step of the filter stage after the headers may change a response here (gzip or
+        /// brotli on the fly): otherwise a response passes that stage with this one check.
+        let filtersBodies: Bool
+        init(_ config: LocationConfig) {
+            self.config = config
+            self.filtersBodies = config.compression.compressesOnTheFly
+        }
 
         /// Hands the settings to `body` without copying them.
         func withConfig(_ body: (borrowing LocationConfig) -> Void) { body(config) }

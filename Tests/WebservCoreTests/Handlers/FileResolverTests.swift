@@ -19,6 +19,9 @@ final class FileResolverTests: XCTestCase {
         XCTAssertEqual(try map("", "/a/b.html"), "/srv/www/a/b.html")
         XCTAssertEqual(try map("", "/"), "/srv/www/")
         XCTAssertEqual(try map("location /x/ { root /data/; }", "/x/y"), "/data/x/y")
+        XCTAssertEqual(try map("location /x/ { root /data; }", "/x/y"), "/data/x/y")
+        XCTAssertEqual(try map("location /x/ { root /; }", "/x/y"), "/x/y")
+        XCTAssertEqual(try map("location /x/ { root /; }", "/x/"), "/x/")
     }
 
     func testAliasReplacesThePrefix() throws {
