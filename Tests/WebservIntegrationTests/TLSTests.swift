@@ -283,4 +283,36 @@ final class TLSTests: XCTestCase {
         let r = try WebservIntegrationTests.run("/usr/bin/python3", [server.path("wss.py"), certs.ca, "\(tlsPort)"], timeout: 30)
         XCTAssertEqual(String(decoding: r.out, as: UTF8.self), "ok\n", r.err)
     }
+
+    /// Pipelined requests arrive as records in one segment: with read-ahead OpenSSL holds every record
+    /// the socket had, and poll() cannot see them. Each must still be answered, also behind a
+    /// CGI response that keeps the connection from reading while it runs.
+    func testPipelinedRequestsInOneTLSWriteAreEachAnswered() throws {
+        let script = """
+            import socket, ssl, sys
+            ctx = ssl.create_default_context(cafile=sys.argv[1])
+            raw = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10)
+            s = ctx.wrap_socket(raw, server_hostname="localhost")
+            get = b"GET /index.html HTTP/1.1\\r\\nHost: a.test\\r\\n\\r\\n"
+            body = b"q" * 40000
+            post = (b"POST /cgi-bin/cat.sh HTTP/1.1\\r\\nHost: a.test\\r\\nContent-Length: %d\\r\\n\\r\\n"
+                    % len(body)) + body
+            last = b"GET /index.html HTTP/1.1\\r\\nHost: a.test\\r\\nConnection: close\\r\\n\\r\\n"
+            # Each request its own TLS record, all in one TCP segment (corked).
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            for record in [get] * 20 + [post] + [get] * 5 + [last]:
+                s.sendall(record)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            print(data.count(b"HTTP/1.1 200"), data.count(b"server a\\n"), data.count(b"q"))
+            """
+        try server.write("pipeline.py", script)
+        let r = try WebservIntegrationTests.run(
+            "/usr/bin/python3", [server.path("pipeline.py"), certs.ca, "\(tlsPort)"], timeout: 30)
+        XCTAssertEqual(String(decoding: r.out, as: UTF8.self), "27 26 40000\n", r.err)
+    }
 }

@@ -89,6 +89,8 @@ final class TLSContext {
         _ = webserv_SSL_CTX_set_options(ctx, UInt(options))
         _ = webserv_SSL_CTX_set_mode(
             ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        // One read() takes every record the socket holds (TLSTransport.readRecords).
+        _ = webserv_SSL_CTX_set_read_ahead(ctx, 1)
         let sid: [UInt8] = Array("webserv".utf8)
         _ = SSL_CTX_set_session_id_context(ctx, sid, UInt32(sid.count))
         _ = SSL_CTX_set_timeout(ctx, max(1, settings.sessionTimeout / 1000))

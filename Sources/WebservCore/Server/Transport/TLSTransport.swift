@@ -115,16 +115,19 @@ final class TLSTransport: Transport {
         }
     }
 
-    /// Reads plaintext until `want` bytes arrived or the socket has no more; then takes what
-    /// OpenSSL still holds of the last record, since poll() cannot report it.
+    /// Reads plaintext until `want` bytes arrived or OpenSSL holds nothing more. With read-ahead
+    /// (`TLSContext`) one `read()` brings every record the socket has, so a request costs one
+    /// system call, not three (record header, record, EAGAIN). What OpenSSL still holds is
+    /// taken whatever `want` says: poll() cannot report it, and a connection that stops reading
+    /// (a pending response) would never be woken for it.
     private func readRecords(into buffer: inout ByteBuffer, want: Int) throws(SystemError) -> IOResult {
         if sawEOF { return .eof }
         readWantsWrite = false
         var total = 0
         while true {
-            let pending = Int(SSL_pending(ssl))
-            if total >= want && pending == 0 { break }
-            let room = total < want ? want - total : pending
+            let buffered = SSL_has_pending(ssl) == 1
+            if total > 0 && !buffered { break }
+            let room = total < want ? want - total : max(Int(SSL_pending(ssl)), TLSServers.fileChunk)
             var outcome = IOResult.wouldBlock
             try buffer.fill(want: room) { (p, count) throws(SystemError) in
                 outcome = try self.sslRead(p, min(count, Int(Int32.max)))
