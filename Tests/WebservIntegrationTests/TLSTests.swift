@@ -315,4 +315,61 @@ final class TLSTests: XCTestCase {
             "/usr/bin/python3", [server.path("pipeline.py"), certs.ca, "\(tlsPort)"], timeout: 30)
         XCTAssertEqual(String(decoding: r.out, as: UTF8.self), "27 26 40000\n", r.err)
     }
+
+    /// An idle TLS connection gives OpenSSL's record buffers back at the next timer tick (four
+    /// a second) and gets them again with its next request or message: the idle pause here is
+    /// the point of the test, not a wait for the server.
+    func testConnectionsIdleAcrossATimerTickKeepWorking() throws {
+        let script = """
+            import os, socket, ssl, struct, sys, time
+            ctx = ssl.create_default_context(cafile=sys.argv[1])
+            def connect():
+                raw = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10)
+                return ctx.wrap_socket(raw, server_hostname="localhost")
+            def response(s):
+                data = b""
+                while b"server a\\n" not in data:
+                    chunk = s.recv(65536)
+                    assert chunk, "closed"
+                    data += chunk
+                return data
+            get = b"GET /index.html HTTP/1.1\\r\\nHost: a.test\\r\\n\\r\\n"
+            h = connect()
+            h.sendall(get); assert b"200 OK" in response(h)
+            w = connect()
+            w.sendall(b"GET /echo HTTP/1.1\\r\\nHost: a.test\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n")
+            head = b""
+            while b"\\r\\n\\r\\n" not in head: head += w.recv(1)
+            assert head.startswith(b"HTTP/1.1 101"), head
+            def exact(n):
+                out = b""
+                while len(out) < n:
+                    chunk = w.recv(n - len(out))
+                    assert chunk, "closed"
+                    out += chunk
+                return out
+            def echo(data):
+                mask = os.urandom(4)
+                n = len(data)
+                head = bytes([0x82, 0x80 | 126]) + struct.pack("!H", n) if n < 65536 else bytes([0x82, 0xFF]) + struct.pack("!Q", n)
+                w.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+                b0, b1 = exact(2)
+                k = b1 & 0x7F
+                if k == 126: k = struct.unpack("!H", exact(2))[0]
+                elif k == 127: k = struct.unpack("!Q", exact(8))[0]
+                assert exact(k) == data
+            echo(b"before" * 3000)
+            time.sleep(0.6)
+            h.sendall(get * 2)
+            d = response(h)
+            while d.count(b"server a\\n") < 2: d += h.recv(65536)
+            echo(b"after" * 30000)
+            print("ok")
+            """
+        try server.write("idle.py", script)
+        let r = try WebservIntegrationTests.run(
+            "/usr/bin/python3", [server.path("idle.py"), certs.ca, "\(tlsPort)"], timeout: 30)
+        XCTAssertEqual(String(decoding: r.out, as: UTF8.self), "ok\n", r.err)
+    }
 }

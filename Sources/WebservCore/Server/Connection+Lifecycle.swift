@@ -17,9 +17,13 @@ extension Connection {
                 return
             }
             upgradedProtocol?.checkTimers(now: now, connection: self)
+            if output.isEmpty { transport.releaseIdleMemory() }
             return
         }
-        guard now >= deadline else { return }
+        guard now >= deadline else {
+            if state == .idle { transport.releaseIdleMemory() }
+            return
+        }
         switch state {
         case .readingHead:
             keepAlive = false

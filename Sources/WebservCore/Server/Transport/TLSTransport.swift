@@ -37,6 +37,11 @@ final class TLSTransport: Transport {
     private var sawEOF = false
     /// The server the SNI name chose; nil without SNI.
     private(set) var serverNameChoice: Int?
+    /// OpenSSL keeps its record buffers (about 34 KiB) between reads and writes: set by
+    /// traffic, cleared by `releaseIdleMemory`. Otherwise `SSL_MODE_RELEASE_BUFFERS` (the
+    /// context's default) frees and reallocates them around every record, which costs a busy
+    /// keep-alive connection four malloc/free pairs per request.
+    private var keepsBuffers = false
 
     init(fd: Int32, servers: TLSServers, group: Int) {
         self.fd = fd
@@ -135,7 +140,9 @@ final class TLSTransport: Transport {
                 return 0
             }
             switch outcome {
-            case .processed(let n): total += n
+            case .processed(let n):
+                total += n
+                if !keepsBuffers { keepBuffers() }
             case .wouldBlock: return total > 0 ? .processed(total) : .wouldBlock
             case .eof:
                 sawEOF = true
@@ -232,6 +239,22 @@ final class TLSTransport: Transport {
             fail()
             throw SystemError("SSL_write", e == 0 ? EPIPE : e)
         }
+    }
+
+    // MARK: buffers
+
+    private func keepBuffers() {
+        keepsBuffers = true
+        _ = webserv_SSL_clear_mode(ssl, Int(SSL_MODE_RELEASE_BUFFERS))
+    }
+
+    /// An idle connection holds no record buffers (nginx's `SSL_MODE_RELEASE_BUFFERS`); a
+    /// buffer that still holds bytes stays until they are used.
+    func releaseIdleMemory() {
+        guard keepsBuffers, phase == .open, let s = ssl else { return }
+        keepsBuffers = false
+        _ = webserv_SSL_set_mode(s, Int(SSL_MODE_RELEASE_BUFFERS))
+        _ = SSL_free_buffers(s)
     }
 
     // MARK: closing

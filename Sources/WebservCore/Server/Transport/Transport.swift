@@ -27,6 +27,8 @@ public protocol Transport {
     var sniServer: Int? { get }
     /// A plain HTTP request arrived on a TLS port (it gets nginx's 400, then the close).
     var sentPlainHTTP: Bool { get }
+    /// The connection has been idle a while: give back what the transport keeps for traffic.
+    func releaseIdleMemory()
 }
 
 /// The plain TCP transport: read, send and sendfile on the socket, as before the seam. A
@@ -56,6 +58,8 @@ public struct PlainTransport: Transport {
     }
 
     public func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
+    public func releaseIdleMemory() {}
 
     public func close() { Sys.close(fd) }
 
