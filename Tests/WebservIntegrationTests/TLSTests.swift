@@ -66,6 +66,31 @@ final class TLSTests: XCTestCase {
         "cgi-bin/cat.sh": "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\ncat\n",
     ]
 
+    /// Python RFC 6455 helpers over an ssl socket: `exact`, `send` (masked), `recv`.
+    static let webSocketHelpers = """
+        def exact(s, n):
+            out = b""
+            while len(out) < n:
+                chunk = s.recv(n - len(out))
+                assert chunk, "closed"
+                out += chunk
+            return out
+        def send(s, data, opcode=1):
+            mask = os.urandom(4)
+            n = len(data)
+            head = bytes([0x80 | opcode])
+            if n < 126: head += bytes([0x80 | n])
+            elif n < 65536: head += bytes([0x80 | 126]) + struct.pack("!H", n)
+            else: head += bytes([0x80 | 127]) + struct.pack("!Q", n)
+            s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+        def recv(s):
+            b0, b1 = exact(s, 2)
+            n = b1 & 0x7F
+            if n == 126: n = struct.unpack("!H", exact(s, 2))[0]
+            elif n == 127: n = struct.unpack("!Q", exact(s, 8))[0]
+            return exact(s, n)
+        """
+
     var server: TestServer!
     var certs: TestCertificates!
     var tlsPort: Int { server.ports[0] }
@@ -247,27 +272,7 @@ final class TLSTests: XCTestCase {
                     head += s.recv(1)
                 assert head.startswith(b"HTTP/1.1 101"), head
                 return s
-            def exact(s, n):
-                out = b""
-                while len(out) < n:
-                    chunk = s.recv(n - len(out))
-                    assert chunk, "closed"
-                    out += chunk
-                return out
-            def send(s, data, opcode=1):
-                mask = os.urandom(4)
-                n = len(data)
-                head = bytes([0x80 | opcode])
-                if n < 126: head += bytes([0x80 | n])
-                elif n < 65536: head += bytes([0x80 | 126]) + struct.pack("!H", n)
-                else: head += bytes([0x80 | 127]) + struct.pack("!Q", n)
-                s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-            def recv(s):
-                b0, b1 = exact(s, 2)
-                n = b1 & 0x7F
-                if n == 126: n = struct.unpack("!H", exact(s, 2))[0]
-                elif n == 127: n = struct.unpack("!Q", exact(s, 8))[0]
-                return exact(s, n)
+            \(Self.webSocketHelpers)
             e = connect("/echo")
             send(e, b"hello"); assert recv(e) == b"hello"
             big = bytes(range(256)) * 1024
@@ -342,23 +347,10 @@ final class TLSTests: XCTestCase {
             head = b""
             while b"\\r\\n\\r\\n" not in head: head += w.recv(1)
             assert head.startswith(b"HTTP/1.1 101"), head
-            def exact(n):
-                out = b""
-                while len(out) < n:
-                    chunk = w.recv(n - len(out))
-                    assert chunk, "closed"
-                    out += chunk
-                return out
+            \(Self.webSocketHelpers)
             def echo(data):
-                mask = os.urandom(4)
-                n = len(data)
-                head = bytes([0x82, 0x80 | 126]) + struct.pack("!H", n) if n < 65536 else bytes([0x82, 0xFF]) + struct.pack("!Q", n)
-                w.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-                b0, b1 = exact(2)
-                k = b1 & 0x7F
-                if k == 126: k = struct.unpack("!H", exact(2))[0]
-                elif k == 127: k = struct.unpack("!Q", exact(8))[0]
-                assert exact(k) == data
+                send(w, data, 2)
+                assert recv(w) == data
             echo(b"before" * 3000)
             time.sleep(0.6)
             h.sendall(get * 2)
