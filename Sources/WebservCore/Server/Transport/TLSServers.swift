@@ -8,8 +8,12 @@ final class TLSServers {
     /// Allocated last in `init`, so that a configuration error leaves nothing behind.
     let scratch: UnsafeMutableRawPointer
 
-    /// The most file data read and encrypted at once: one TLS record.
-    static let fileChunk = 16 * 1024
+    /// The most file data read at once; it leaves as four 16 KiB records. nginx reads 32 KiB
+    /// (`output_buffers`); one pread() per four records instead of one each saves 48 system
+    /// calls per MiB.
+    static let fileChunk = 64 * 1024
+    /// One TLS record's worth of plaintext.
+    static let record = 16 * 1024
 
     /// Loads every certificate and key (a server with `ssl_certificate` but no TLS listen
     /// too, as nginx does) and checks that every `listen ... ssl` has one, and that no port

@@ -132,7 +132,7 @@ final class TLSTransport: Transport {
         while true {
             let buffered = SSL_has_pending(ssl) == 1
             if total > 0 && !buffered { break }
-            let room = total < want ? want - total : max(Int(SSL_pending(ssl)), TLSServers.fileChunk)
+            let room = total < want ? want - total : max(Int(SSL_pending(ssl)), TLSServers.record)
             var outcome = IOResult.wouldBlock
             try buffer.fill(want: room) { (p, count) throws(SystemError) in
                 outcome = try self.sslRead(p, min(count, Int(Int32.max)))
@@ -192,9 +192,9 @@ final class TLSTransport: Transport {
         }
     }
 
-    /// No sendfile under user-space TLS: one record's worth of the file is read and encrypted
-    /// at a time. A write that would block is retried later from the same offset, so OpenSSL
-    /// sees the same bytes again.
+    /// No sendfile under user-space TLS: up to `fileChunk` of the file is read and encrypted
+    /// record by record. A write that would block is retried later from where the socket
+    /// stopped, so OpenSSL sees the same bytes again (what was read past that is read again).
     func sendFile(_ file: Int32, offset: inout Int, count: Int) throws(SystemError) -> IOResult {
         if phase == .plain { return try Sys.sendfile(fd, file, offset: &offset, count: count) }
         let length = max(min(count, TLSServers.fileChunk), pendingWrite)
