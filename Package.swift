@@ -14,9 +14,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // glibc calls the Glibc module leaves out (accept4).
+        .systemLibrary(name: "CSystem"),
         .target(
             name: "WebservCore",
-            dependencies: ["COpenSSL", "CZlib", "CBrotli", "CCrypt"],
+            dependencies: ["COpenSSL", "CZlib", "CBrotli", "CCrypt", "CSystem"],
             // Release builds skip the run-time exclusivity checks (swift_beginAccess on every
             // class property access: about a fifth of the instructions per request). Debug
             // builds, which the tests use, keep them.

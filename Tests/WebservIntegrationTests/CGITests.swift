@@ -35,6 +35,9 @@ final class CGITests: XCTestCase {
     static let scripts: [String: String] = [
         "www/static.txt": "static text\n",
         "cgi-bin/cat.sh": "printf 'Content-Type: application/octet-stream\\r\\n\\r\\n'\necho \"len=$CONTENT_LENGTH\"\ncat\n",
+        // Lists what its descriptors point at (the shell's own: /proc/$$/fd).
+        "cgi-bin/fds.sh":
+            "printf 'Content-Type: text/plain\\r\\n\\r\\n'\nfor f in /proc/$$/fd/*; do echo \"${f##*/} $(readlink $f)\"; done\n",
         "cgi-bin/pwd.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
         "cgi-bin/noexec.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n",
         "cgi-bin/sub/where.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\n'\npwd\n",
@@ -100,6 +103,32 @@ final class CGITests: XCTestCase {
         XCTAssertTrue(r.header("Content-Length") == "\(r.body.count)" || r.header("Transfer-Encoding") == "chunked")
         XCTAssertEqual(r.header("Server"), "webserv")
         XCTAssertEqual(r.text, "Hello from webserv CGI (/repo/hello.sh)\n")
+    }
+
+    /// Client sockets are accepted close-on-exec (accept4): a script sees none of them, not
+    /// its own client's nor another's that is open at the same time. (Sockets the server
+    /// itself inherited from the test runner are not its to close, as with nginx.)
+    func testScriptInheritsNoClientSocket() throws {
+        let s = try makeServer()
+        func sockets(_ lines: [String]) -> Set<String> {
+            Set(lines.compactMap { line in line.split(separator: " ").last.map(String.init) }.filter { $0.hasPrefix("socket:") })
+        }
+        func serverSockets() -> Set<String> {
+            let dir = "/proc/\(s.pid)/fd"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            return sockets(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "\(dir)/\($0)") })
+        }
+        let before = serverSockets()
+        XCTAssertFalse(before.isEmpty, "the listener")
+        let other = try RawClient(port: s.port)
+        other.send("GET /static.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try XCTUnwrap(other.readResponse()).status, 200)
+        XCTAssertGreaterThan(serverSockets().subtracting(before).count, 0, "the client's socket")
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /cgi-bin/fds.sh HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.status, 200)
+        let lines = r.text.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("0 pipe:") }, r.text)
+        XCTAssertEqual(sockets(lines).subtracting(before), [], r.text)
     }
 
     func testExecutesExecutableFileDirectlyInItsDirectory() throws {

@@ -1,3 +1,5 @@
+import CSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -71,7 +73,11 @@ final class Listener: PollHandler {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let c = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    // Non-blocking and close-on-exec from the start: two fcntl() calls fewer per
+                    // connection (nginx uses accept4 the same way).
+                    webserv_accept_nonblocking(fd, $0, &length)
+                }
             }
             if c < 0 {
                 let e = errno
@@ -84,10 +90,6 @@ final class Listener: PollHandler {
                 }
                 return
             }
-            // A new socket has no file status flags to keep (Linux does not inherit them
-            // from the listener): set O_NONBLOCK without reading them first.
-            _ = fcntl(c, F_SETFL, O_NONBLOCK)
-            Sys.setCloseOnExec(c)
             // A wildcard socket that also serves specific addresses asks which one was reached.
             let route = socket.route(local: socket.specific.isEmpty ? nil : SocketAddress.local(c))
             server.accepted(fd: c, on: route.address, group: route.group, peer: storage, ssl: socket.ssl)
