@@ -21,6 +21,9 @@ final class ErrorPageTests: XCTestCase {
             location /tomoved/ { error_page 404 /moved; }
             location /todir/ { error_page 404 /pages/; }
             location /ok/ { error_page 404 =200 /text; }
+            location /own/ { error_page 404 = /pages/; }
+            location /ownfail/ { error_page 404 = /fails; }
+            location /owncgi/ { error_page 404 = /cgi/status.py; }
             location /missing/ { error_page 404 /pages/absent.html; }
             location /failing/ { error_page 404 /fails; }
             location /loop/ { error_page 404 /loop/absent.html; }
@@ -42,6 +45,7 @@ final class ErrorPageTests: XCTestCase {
             files: [
                 "www/cgi/env.py": Self.source,
                 "www/cgi/uri.py": "import os\nprint('Content-Type: text/plain\\r\\n\\r\\nURI=' + os.environ['REQUEST_URI'])\n",
+                "www/cgi/status.py": "print('Status: 202 Accepted\\r\\nContent-Type: text/plain\\r\\n\\r\\nqueued', end='')\n",
                 "www/pages/index.html": "page index", "www/up/file.txt": "stored",
                 "store/.keep": "",
             ])
@@ -125,6 +129,21 @@ final class ErrorPageTests: XCTestCase {
             if let text = row.text { XCTAssertEqual(r.text, text, row.path) }
             XCTAssertEqual(r.header("Location"), row.location, row.path)
         }
+    }
+
+    /// `error_page 404 = URI` (nginx): the client gets the status the page's request got.
+    func testEqualsAloneSendsThePagesOwnStatus() throws {
+        let s = try makeServer()
+        let page = try get(s, "/own/absent")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertEqual(page.text, "page index")
+        let script = try get(s, "/owncgi/absent")
+        XCTAssertEqual(script.status, 202)
+        XCTAssertEqual(script.text, "queued")
+        // A page that fails answers with its own failure, built in (never a second page).
+        let failed = try get(s, "/ownfail/absent")
+        XCTAssertEqual(failed.status, 500)
+        XCTAssertTrue(failed.text.contains("<h1>500 Internal Server Error</h1>"), failed.text)
     }
 
     func testErrorPageOfADirectoryServesItsIndexWhole() throws {

@@ -34,11 +34,13 @@ public struct Listen: Hashable, Sendable {
     }
 }
 
-/// `error_page CODE ... [=CODE] URI;` — one entry per listed status.
+/// `error_page CODE ... [=[CODE]] URI;` — one entry per listed status.
 public struct ErrorPage: Hashable, Sendable {
     public var uri: String
     /// `=CODE`: the status the client sees instead of the original one.
     public var overrideStatus: Int?
+    /// `=` alone: the client sees the status the page's own request got (nginx).
+    public var keepsPageStatus = false
     /// `uri` with its variables (checked by the setter; unknown ones stay literal here).
     public var template: VariableTemplate
     public init(uri: String, overrideStatus: Int?) {

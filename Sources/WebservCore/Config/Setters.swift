@@ -89,21 +89,27 @@ enum Setters {
         n.error(argument: index, "invalid value \"\(n.args[index])\" in \"\(n.name)\" directive")
     }
 
-    /// `error_page CODE ... [=CODE] URI;`
+    /// `error_page CODE ... [=[CODE]] URI;` (`=` alone: the page's own status, as nginx).
     static func errorPage(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
         var codeArguments = n.args.count - 1
         var override: Int?
+        var keepsPageStatus = false
         if n.args[codeArguments - 1].hasPrefix("=") {
             let text = n.args[codeArguments - 1]
-            guard let code = ConfigValues.decimal(text.dropFirst()), (100...599).contains(code) else {
-                throw n.error(argument: codeArguments - 1, "invalid value \"\(text)\"")
+            if text == "=" {
+                keepsPageStatus = true
+            } else {
+                guard let code = ConfigValues.decimal(text.dropFirst()), (100...599).contains(code) else {
+                    throw n.error(argument: codeArguments - 1, "invalid value \"\(text)\"")
+                }
+                override = code
             }
-            override = code
             codeArguments -= 1
         }
         guard codeArguments >= 1 else { throw n.error("invalid number of arguments in \"error_page\" directive") }
         _ = try SiteSetters.template(n, n.args.count - 1)  // variables
-        let page = ErrorPage(uri: n.args[n.args.count - 1], overrideStatus: override)
+        var page = ErrorPage(uri: n.args[n.args.count - 1], overrideStatus: override)
+        page.keepsPageStatus = keepsPageStatus
         var pages = s.errorPages ?? [:]
         for i in 0..<codeArguments {
             guard let code = ConfigValues.decimal(Substring(n.args[i])) else {

@@ -17,6 +17,8 @@ public enum ErrorPages {
         if let failed = c.request?.errorPage {
             // An error while answering the error page: never a second error_page (nginx).
             c.request?.errorPage = nil
+            // With `=` the page's own status counts: its failure is the answer.
+            if failed.status == nil { return c.respond(builtIn(status, headers: headers)) }
             return c.respond(builtIn(failed.original, headers: failed.headers))
         }
         let server = c.serverConfig
@@ -44,7 +46,7 @@ public enum ErrorPages {
         // The page is sent whole: a client's Range or validators were about the original URI.
         head.headers.removeAll { StaticFile.isConditional(head.bytes[$0.name]) }
         head.errorPage = ErrorPageRequest(
-            status: page.overrideStatus ?? status, original: status, headers: headers,
+            status: page.keepsPageStatus ? nil : page.overrideStatus ?? status, original: status, headers: headers,
             originalTarget: c.request?.target ?? "/")
         c.request = head
         Dispatcher.handle(c)
@@ -53,10 +55,12 @@ public enum ErrorPages {
     /// An error page's response takes the error's status. Last-Modified and Accept-Ranges only
     /// describe a 200 (nginx's header and range filters drop them too).
     static func applyStatus(_ page: ErrorPageRequest, to response: inout Response) {
-        response.status = page.status
-        response.reason = nil
+        if let status = page.status {
+            response.status = status
+            response.reason = nil
+        }
         response.headers.append(contentsOf: page.headers)
-        if page.status != 200 {
+        if response.status != 200 {
             response.headers.removeAll {
                 let name = $0.name.lowercased()
                 return name == "last-modified" || name == "accept-ranges"
@@ -75,10 +79,11 @@ public enum ErrorPages {
 }
 
 /// The internal request an `error_page URI` makes: the status its response is sent with (the
-/// error's, or `=CODE`; a redirect is sent as it is), and the original error for when the
+/// error's, `=CODE`, or with `=` the page's own; a redirect is sent as it is), and the original error for when the
 /// page itself fails.
 public struct ErrorPageRequest: Sendable {
-    public var status: Int
+    /// nil: the page's own status (`error_page CODE = URI`).
+    public var status: Int?
     public var original: Int
     /// Headers the error came with (`Allow` of a 405, `Content-Range` of a 416).
     public var headers: [(name: String, value: String)]

@@ -158,6 +158,17 @@ final class ResolverTests: XCTestCase {
         XCTAssertEqual(server.locations[1].errorPages.count, 3)
     }
 
+    /// `=` alone (nginx): the page's own status; `=` with nothing to answer is an error.
+    func testErrorPageEqualsAloneKeepsThePagesStatus() throws {
+        let config = try XCTUnwrap(loadConfig("server { error_page 404 410 = /gone.html; }"))
+        var page = ErrorPage(uri: "/gone.html", overrideStatus: nil)
+        page.keepsPageStatus = true
+        XCTAssertEqual(config.servers[0].fallbackLocation.errorPages, [404: page, 410: page])
+        XCTAssertEqual(
+            configError("server {\n error_page = /gone.html;\n}"),
+            "test.conf:2: error: invalid number of arguments in \"error_page\" directive")
+    }
+
     func testAllowMethodsGETImpliesHEAD() throws {
         let config = try XCTUnwrap(loadConfig("server { allow_methods get POST DELETE; location / { allow_methods POST; } }"))
         XCTAssertEqual(config.servers[0].fallbackLocation.allowMethods, ["GET", "POST", "DELETE", "HEAD"])
