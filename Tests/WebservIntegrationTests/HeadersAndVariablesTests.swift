@@ -46,6 +46,9 @@ final class HeadersAndVariablesTests: XCTestCase {
         let t = try get(s, "/text?q=1", "X-Name: hello\r\n")
         XCTAssertEqual(t.text, "GET /text q=1 127.0.0.1 hello http")
         XCTAssertEqual(try get(s, "/named").header("Location"), "/to/site.test")
+        // An absolute-form target: $host and $request_uri as nginx splits them.
+        let absolute = try get(s, "http://Other.Test/https?a=1")
+        XCTAssertEqual(absolute.header("Location"), "https://other.test/https?a=1")
     }
 
     func testErrorPageURLExpandsVariables() throws {

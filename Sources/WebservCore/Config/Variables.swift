@@ -153,7 +153,7 @@ public struct VariableContext {
         case .host: return host
         case .serverName: return serverName
         case .serverPort: return String(serverPort)
-        case .requestURI: return request.map { $0.string($0.originalTargetRange ?? $0.targetRange) } ?? ""
+        case .requestURI: return request?.requestURI ?? ""
         case .uri: return request?.pathString ?? ""
         case .args: return request?.query ?? ""
         case .isArgs: return (request?.query.isEmpty ?? true) ? "" : "?"

@@ -44,6 +44,16 @@ public struct RequestHead: Sendable {
 
     public var methodString: String { string(methodRange) }
     public var target: String { string(targetRange) }
+    /// nginx's `$request_uri` (CGI's REQUEST_URI): the client's own target, with an
+    /// absolute-form's `scheme://authority` left out (`http://h/a?b` gives `/a?b`).
+    public var requestURI: String {
+        let range = originalTargetRange ?? targetRange
+        guard bytes[range].first != UInt8(ascii: "/"), let form = HeadScanner.absoluteForm(bytes[range]) else {
+            return string(range)
+        }
+        let rest = string(form.authority.upperBound..<range.upperBound)
+        return rest.hasPrefix("/") ? rest : "/" + rest
+    }
     public var query: String { queryRange.map(string) ?? "" }
     public var pathString: String { String(decoding: path, as: UTF8.self) }
     public var host: ArraySlice<UInt8>? { hostRange.map { bytes[$0] } }

@@ -64,7 +64,7 @@ public struct RequestHeadParser {
 }
 
 /// The one-pass parse of a complete head.
-private struct HeadScanner {
+struct HeadScanner {
     let bytes: [UInt8]
     /// `bytes` for the byte-by-byte loops: no bounds check or reference counting per
     /// byte. Valid only during `RequestHeadParser.parse`.

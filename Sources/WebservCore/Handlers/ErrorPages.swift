@@ -47,7 +47,7 @@ public enum ErrorPages {
         head.headers.removeAll { StaticFile.isConditional(head.bytes[$0.name]) }
         head.errorPage = ErrorPageRequest(
             status: page.keepsPageStatus ? nil : page.overrideStatus ?? status, original: status, headers: headers,
-            originalTarget: c.request?.target ?? "/")
+            originalTarget: c.request?.requestURI ?? "/")
         c.request = head
         Dispatcher.handle(c)
     }

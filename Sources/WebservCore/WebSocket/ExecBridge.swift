@@ -58,7 +58,7 @@ final class ExecBridge: PollHandler {
         let req = session.request
         var info =
             CGIRequestInfo(
-                method: req.methodString, requestURI: req.target, scriptName: session.location.path,
+                method: req.methodString, requestURI: req.requestURI, scriptName: session.location.path,
                 scriptFilename: program, pathInfo: pathInfo(req.pathString, location: session.location.path),
                 queryString: req.query, serverName: c.serverConfig.serverNames.first(where: { !$0.isEmpty }) ?? c.local.host,
                 serverPort: c.localPort, remoteAddr: c.peerAddress, remotePort: c.peerPort,

@@ -110,7 +110,7 @@ public enum CGIHandler {
             if end > host.startIndex { serverName = String(decoding: host[..<end], as: UTF8.self) }
         }
         var info = CGIRequestInfo(
-            method: req.methodString, requestURI: req.errorPage?.originalTarget ?? req.target,
+            method: req.methodString, requestURI: req.errorPage?.originalTarget ?? req.requestURI,
             scriptName: String(decoding: script.scriptName, as: UTF8.self),
             scriptFilename: file, pathInfo: pathInfo, pathTranslated: translated, queryString: req.query,
             contentLength: contentLength, contentType: req.headerString("content-type"),
