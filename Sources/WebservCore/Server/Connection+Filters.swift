@@ -52,6 +52,7 @@ extension Connection {
                     return CompressionFilter.addVary(&response.headers)
                 }
                 response.body = .bytes(variant.body)
+                response.descriptor = nil
                 response.rawHeaders = variant.headerLines
                 return
             }
@@ -67,6 +68,7 @@ extension Connection {
     /// become streams that `streamData` compresses as they flow. False when no compressor could
     /// be had (out of memory): the response then goes out as it is.
     private func encodeBody(_ response: inout Response, coding: ContentCoding, level: Int, isHead: Bool) -> Bool {
+        response.descriptor = nil
         switch response.body {
         case .empty, .bytes:
             var bytes: [UInt8] = []

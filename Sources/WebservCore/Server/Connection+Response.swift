@@ -62,7 +62,11 @@ extension Connection {
         if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):
-                output.buffer.append(contentsOf: b)
+                if let file = response.descriptor {
+                    output.appendFile(fd: file.fd, offset: 0, length: b.count, keptBy: file)
+                } else {
+                    output.buffer.append(contentsOf: b)
+                }
                 log.bodyBytes = b.count
             case .file(let f, let offset, let length):
                 output.appendFile(fd: f, offset: offset, length: length)
