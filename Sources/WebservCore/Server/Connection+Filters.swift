@@ -79,14 +79,14 @@ extension Connection {
             if isHead {
                 Sys.close(fd)
             } else {
-                guard let encoder = BodyEncoder(coding, level: level) else { return false }
-                streamSource = FileBodySource(fd: fd, offset: offset, length: length)
+                guard let encoder = server.encoders.take(coding, level: level, length: length) else { return false }
+                streamSource = FileBodySource(fd: fd, offset: offset, length: length, block: server.encoders.readBlock)
                 bodyEncoder = encoder
             }
             response.body = .stream
         case .stream:
             if !isHead {
-                guard let encoder = BodyEncoder(coding, level: level) else { return false }
+                guard let encoder = server.encoders.take(coding, level: level, length: nil) else { return false }
                 bodyEncoder = encoder
             }
         }
