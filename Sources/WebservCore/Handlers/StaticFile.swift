@@ -9,19 +9,18 @@ public enum StaticFile {
         guard let req = c.request else { return }
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let now = c.loop.now
-        let settings = location.compression
         // Fast path: a cached small file (or its precompressed form) answered with prebuilt headers.
         if mayUseCache(req), let entry = c.server.files.lookup(path, now: now) ?? cacheForPrecompressed(c, path, location),
             typeMatches(entry, route: c.route, path: path, location: location)
         {
-            if settings.precompressedCodings.isEmpty { return c.respond(cachedResponse(entry)) }
-            if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: settings) {
+            if !location.compression.servesPrecompressed { return c.respond(cachedResponse(entry)) }
+            if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: location.compression) {
                 return c.respond(cachedResponse(answer.entry, vary: answer.vary))
             }
         }
 
         // compress
-        let precompressed = Precompressed.find(req, path: path, settings: settings)
+        let precompressed = Precompressed.find(req, path: path, settings: location.compression)
         if let variant = precompressed.variant {
             return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
         }
@@ -54,7 +53,7 @@ public enum StaticFile {
     /// Where precompressed files are served, the file is cached even when only its encoded
     /// forms are asked for: its entry is where they are kept. Nil when it is not a small regular file.
     static func cacheForPrecompressed(_ c: Connection, _ path: [UInt8], _ location: LocationConfig) -> FileCache.Entry? {
-        guard !location.compression.precompressedCodings.isEmpty, case .found(let info) = FileResolver.fileInfo(path),
+        guard location.compression.servesPrecompressed, case .found(let info) = FileResolver.fileInfo(path),
             info.isRegular, info.size <= FileCache.maxFileSize
         else { return nil }
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
