@@ -226,8 +226,8 @@ public struct OutputQueue {
         afterFile = []
     }
 
-    /// True when only file data is left to send (what `flush` spends its budget on).
-    public var onlyFileLeft: Bool { chunkBytes == 0 && sent == buffer.count && file != nil }
+    /// True when only file data that spends the budget is left to send (see `flush`).
+    public var onlyFileLeft: Bool { chunkBytes == 0 && sent == buffer.count && file != nil && fileKeeper == nil }
 
     private mutating func releaseBuffer() {
         if buffer.capacity > Self.keptCapacity { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
@@ -292,12 +292,15 @@ public struct OutputQueue {
                 releaseBuffer()
             }
             if var f = file {
-                while f.remaining > 0 && budget > 0 {
-                    let r = try transport.sendFile(f.fd, offset: &f.offset, count: min(f.remaining, budget))
+                // A cached file's descriptor (at most FileCache.maxFileSize) goes as its bytes in
+                // memory would, outside the budget: that paces downloads, not small hot files.
+                let paced = fileKeeper == nil
+                while f.remaining > 0 && (budget > 0 || !paced) {
+                    let r = try transport.sendFile(f.fd, offset: &f.offset, count: paced ? min(f.remaining, budget) : f.remaining)
                     switch r {
                     case .processed(let k):
                         f.remaining -= k
-                        budget -= k
+                        if paced { budget -= k }
                     case .wouldBlock:
                         file = f
                         return false
