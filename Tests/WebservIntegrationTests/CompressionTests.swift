@@ -467,6 +467,87 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(notModified.status, 304)
     }
 
+    /// A precompressed file is kept in the file cache beside its file (made old enough to be
+    /// kept first): the request after the .gz is rewritten, deleted or made gets what is on disk.
+    func testCachedPrecompressedFileFollowsTheDisk() throws {
+        let s = try makeServer()
+        Thread.sleep(forTimeInterval: 1.2)
+        let identity = try get(s, "/static-gz/app.js")
+        XCTAssertEqual(identity.text, "console.log('identity');\n")
+        for _ in 0..<3 {
+            let gz = try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])
+            XCTAssertEqual(gz.header("Content-Encoding"), "gzip")
+            XCTAssertEqual(gz.header("Vary"), "Accept-Encoding")
+            XCTAssertEqual(gz.header("Content-Type"), identity.header("Content-Type"), "the type of FILE")
+            XCTAssertEqual(gz.header("Content-Length"), String(gz.body.count))
+            XCTAssertNotEqual(gz.header("ETag"), identity.header("ETag"), "the encoded file's own ETag")
+            XCTAssertEqual(try Self.decoded(gz), "console.log('gzip');\n")
+            XCTAssertEqual(try get(s, "/static-gz/app.js").header("Vary"), "Accept-Encoding", "a .gz exists")
+        }
+        // Rewritten: the next request decodes to the new content, with the new file's validators.
+        let before = try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])
+        try s.write("www/pre/app.js.gz", data: try Self.python("gzip", compress: Array("console.log('gzip, 2nd');\n".utf8)))
+        let rewritten = try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(try Self.decoded(rewritten), "console.log('gzip, 2nd');\n")
+        XCTAssertEqual(rewritten.header("Content-Length"), String(rewritten.body.count))
+        XCTAssertNotEqual(rewritten.header("ETag"), before.header("ETag"))
+        // Deleted: identity, and nothing varies any more (gzip_static offers gzip alone).
+        XCTAssertEqual(unlink(s.path("www/pre/app.js.gz")), 0)
+        for _ in 0..<2 {
+            let gone = try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])
+            XCTAssertNil(gone.header("Content-Encoding"))
+            XCTAssertNil(gone.header("Vary"))
+            XCTAssertEqual(gone.text, "console.log('identity');\n")
+        }
+        // Made again, once its absence was remembered: sent at once.
+        try s.write("www/pre/app.js.gz", data: try Self.python("gzip", compress: Array("console.log('gzip, 3rd');\n".utf8)))
+        XCTAssertEqual(
+            try Self.decoded(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])), "console.log('gzip, 3rd');\n")
+        // Old enough to be kept in its turn, then changed through a rename (a new inode).
+        Thread.sleep(forTimeInterval: 1.2)
+        for _ in 0..<2 {
+            XCTAssertEqual(
+                try Self.decoded(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])), "console.log('gzip, 3rd');\n")
+        }
+        try s.write("www/pre/next.tmp", data: try Self.python("gzip", compress: Array("console.log('gzip, 4th');\n".utf8)))
+        XCTAssertEqual(rename(s.path("www/pre/next.tmp"), s.path("www/pre/app.js.gz")), 0)
+        XCTAssertEqual(
+            try Self.decoded(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"])), "console.log('gzip, 4th');\n")
+        // A cached .gz is answered by ranges and validators as before (the uncached way).
+        let etag = try XCTUnwrap(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip"]).header("ETag"))
+        XCTAssertEqual(try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip", "If-None-Match: \(etag)"]).status, 304)
+        let range = try get(s, "/static-gz/app.js", ["Accept-Encoding: gzip", "Range: bytes=0-1"])
+        XCTAssertEqual(range.status, 206)
+        XCTAssertEqual(range.body, [0x1F, 0x8B], "the first bytes of the gzip file")
+        // The .gz asked for by its own name is a file like any other, not an encoded answer.
+        let direct = try get(s, "/static-gz/app.js.gz", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(direct.status, 200)
+        XCTAssertNil(direct.header("Content-Encoding"))
+    }
+
+    /// A cached file large enough to be sent with sendfile from its kept descriptor: the bytes
+    /// and length are the file's, and a rewrite is seen by the next request.
+    func testLargeCachedFileSentFromItsDescriptorFollowsTheDisk() throws {
+        let big = String(decoding: Self.sampleBytes(40_000), as: UTF8.self)
+        let s = try makeServer(files: ["www/big.html": big])
+        Thread.sleep(forTimeInterval: 1.2)
+        for _ in 0..<3 {
+            let r = try get(s, "/off/big.html")
+            XCTAssertEqual(r.text, big)
+            XCTAssertEqual(r.header("Content-Length"), "40000")
+        }
+        let changed = big.uppercased()
+        try s.write("www/big.html", changed)
+        XCTAssertEqual(try get(s, "/off/big.html").text, changed)
+        XCTAssertEqual(try Self.decoded(try get(s, "/big.html", ["Accept-Encoding: gzip"])), changed)
+        try s.write("www/big.tmp", big)
+        XCTAssertEqual(rename(s.path("www/big.tmp"), s.path("www/big.html")), 0)
+        XCTAssertEqual(try get(s, "/off/big.html").text, big)
+        let head = try get(s, "/off/big.html", method: "HEAD")
+        XCTAssertEqual(head.header("Content-Length"), "40000")
+        XCTAssertTrue(head.body.isEmpty)
+    }
+
     func testGzipStatic() throws {
         let s = try makeServer()
         let always = try get(s, "/always/app.js")

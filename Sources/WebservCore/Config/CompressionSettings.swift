@@ -52,6 +52,10 @@ public struct CompressionSettings: Hashable, Sendable {
 
     public var compressesOnTheFly: Bool { gzip || brotli }
 
+    /// Some precompressed coding is looked for (`precompressedCodings` is not empty), without
+    /// building the list: asked on every static hit.
+    public var servesPrecompressed: Bool { gzipStatic != .off || !precompressed.isEmpty }
+
     /// The precompressed codings to look for, in preference order (`gzip_static` adds gzip last).
     public var precompressedCodings: [ContentCoding] {
         if gzipStatic != .off && !precompressed.contains(.gzip) { return precompressed + [.gzip] }

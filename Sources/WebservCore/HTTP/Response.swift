@@ -24,6 +24,9 @@ public struct Response {
     public var close = false
     /// Compressed forms of a cached body, which the compression step takes when it encodes.
     var variants: EncodedVariants?
+    /// The open file a cached `.bytes` body was read from: sent with sendfile instead of copied.
+    /// Whatever replaces the body drops it.
+    var descriptor: FileCache.CachedDescriptor?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status

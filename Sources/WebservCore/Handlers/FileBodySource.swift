@@ -9,16 +9,19 @@ final class FileBodySource: StreamSource {
     private var fd: Int32
     private var offset: Int
     private var remaining: Int
-    private var block = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Shared by every file source of the server (`EncoderPool.readBlock`): each read is
+    /// handed on to the stream before the next, so one block serves them all.
+    private let block: UnsafeMutableRawBufferPointer
     /// Inside `outputDrained`: a stream write that drains at once calls back into it.
     private var busy = false
     /// At most this much is read per turn of the loop, so one big file does not hold it.
     static let readsPerTurn = 4
 
-    init(fd: Int32, offset: Int, length: Int) {
+    init(fd: Int32, offset: Int, length: Int, block: UnsafeMutableRawBufferPointer) {
         self.fd = fd
         self.offset = offset
         self.remaining = length
+        self.block = block
     }
 
     func outputDrained(connection c: Connection) {
@@ -29,7 +32,7 @@ final class FileBodySource: StreamSource {
         while remaining > 0 && (c.output.isEmpty || (c.canStream && reads < Self.readsPerTurn)) {
             let want = min(remaining, block.count)
             let (fd, offset) = (self.fd, self.offset)
-            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(offset)) }
+            let n = pread(fd, block.baseAddress!, want, off_t(offset))
             guard n > 0 else {
                 // Shrunk or unreadable under us: the framing promised more, so only closing is honest.
                 abort()
@@ -38,7 +41,7 @@ final class FileBodySource: StreamSource {
             self.offset += n
             remaining -= n
             reads += 1
-            block.withUnsafeBytes { c.streamData(UnsafeRawBufferPointer(rebasing: $0[0..<n]), flush: false) }
+            c.streamData(UnsafeRawBufferPointer(start: block.baseAddress!, count: n), flush: false)
             if self.fd < 0 { return }  // the connection closed meanwhile
         }
         if remaining == 0 {

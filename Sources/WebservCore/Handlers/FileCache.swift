@@ -19,6 +19,8 @@ public final class FileCache {
         let lastModified: String
         /// The type it was cached with: the same file may be served by locations with other types.
         let contentType: String
+        /// Set when it is the precompressed form of another file (its head says so).
+        let precompressedForm: ContentCoding?
         /// "Content-Type … Content-Length … Last-Modified … ETag … Accept-Ranges" lines.
         let headerLines: [UInt8]
         var checkedAt: Int
@@ -30,22 +32,54 @@ public final class FileCache {
         /// Compressed copies with their heads, made on first demand (`FileCache+Encoded`);
         /// they go with the entry when the file changes.
         var encodedVariants: [EncodedKey: (body: [UInt8], headerLines: [UInt8])] = [:]
+        /// The precompressed files beside this one (`FILE.gz`, ...) as far as they were looked
+        /// for: their entries, or nil when known absent (`FileCache+Precompressed`).
+        var precompressed: [(coding: ContentCoding, entry: Entry?)] = []
+        /// Set when the entry leaves the cache: a file holding it as its precompressed form
+        /// then looks again.
+        var removed = false
+        /// The descriptor it was read from, kept for sendfile when the file is large enough that
+        /// copying it per response costs more than the system call (`FileCache.sendfileMinimum`).
+        let descriptor: CachedDescriptor?
 
-        init(contents: [UInt8], info: FileResolver.Info, contentType: String, checkedAt: Int) {
+        /// `coding`: the entry is the precompressed form of a file whose type it takes, and its
+        /// head says so (Content-Encoding, Vary).
+        init(
+            contents: [UInt8], info: FileResolver.Info, contentType: String, coding: ContentCoding? = nil,
+            descriptor: CachedDescriptor? = nil, checkedAt: Int
+        ) {
             self.contents = contents
             self.info = info
             self.etag = StaticFile.etag(info)
             self.lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
             self.contentType = contentType
+            self.precompressedForm = coding
             var h: [UInt8] = []
             Bytes.append("Content-Type: \(contentType)\r\nContent-Length: \(contents.count)\r\n", to: &h)
             Bytes.append("Last-Modified: \(lastModified)\r\nETag: \(etag)\r\nAccept-Ranges: bytes\r\n", to: &h)
+            if let coding { Bytes.append("Content-Encoding: \(coding.token)\r\nVary: Accept-Encoding\r\n", to: &h) }
             self.headerLines = h
+            self.descriptor = descriptor
             self.checkedAt = checkedAt
         }
     }
 
+    /// An open descriptor shared by a cache entry and the responses that send from it: closed
+    /// when the last of them lets go, so an entry dropped mid-send cannot close it under one.
+    final class CachedDescriptor {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { Sys.close(fd) }
+    }
+
     public static let maxFileSize = 256 * 1024
+    /// Files from this size on keep their descriptor and are sent with sendfile(2) (as nginx's
+    /// open_file_cache does): no copy of the bytes per response. Smaller ones are copied behind
+    /// the head, one send for both.
+    static let sendfileMinimum = 16 * 1024
+    /// At most this many descriptors stay open for sendfile; entries beyond are sent from memory.
+    static let maxDescriptors = 256
+    fileprivate var descriptors = 0
     static let racyWindow = 1_000_000_000
     static let maxTotal = 64 << 20
     fileprivate var entries: [Key: Entry] = [:]
@@ -68,10 +102,16 @@ public final class FileCache {
     }
 
     /// A path as dictionary key, hashed as one block of bytes: `[UInt8]`'s own hashing
-    /// feeds the hasher byte by byte, which cost more than the rest of the lookup.
+    /// feeds the hasher byte by byte, which cost more than the rest of the lookup. `coding`
+    /// marks a precompressed file kept as the encoded form of another (its head differs from
+    /// the one the same file gets when asked for by its own name).
     struct Key: Hashable {
         let path: [UInt8]
-        init(_ path: [UInt8]) { self.path = path }
+        let coding: ContentCoding?
+        init(_ path: [UInt8], coding: ContentCoding? = nil) {
+            self.path = path
+            self.coding = coding
+        }
 
         func hash(into hasher: inout Hasher) {
             path.withUnsafeBytes { hasher.combine(bytes: $0) }
@@ -79,8 +119,8 @@ public final class FileCache {
     }
 
     /// A fresh entry for `path`, or nil when the file changed, vanished or is not cached.
-    func lookup(_ path: [UInt8], now: Int) -> Entry? {
-        let key = Key(path)
+    func lookup(_ path: [UInt8], coding: ContentCoding? = nil, now: Int) -> Entry? {
+        let key = Key(path, coding: coding)
         guard let e = entries[key] else { return nil }
         if e.watches != nil { return e }
         if case .found(let info) = FileResolver.fileInfo(path), info.isRegular, Self.same(info, e.info) {
@@ -91,13 +131,18 @@ public final class FileCache {
         return nil
     }
 
-    /// Reads a small regular file whole (from an fd already opened) and keeps it.
-    func insert(_ path: [UInt8], fd: Int32, info: FileResolver.Info, contentType: String, now: Int) -> Entry? {
+    /// Reads a small regular file whole (from an fd already opened) and keeps it; `coding`
+    /// when it is the precompressed form of a file of type `contentType`. The entry may keep
+    /// `fd` (a duplicate of it) for sendfile; the caller still closes its own.
+    func insert(
+        _ path: [UInt8], coding: ContentCoding? = nil, fd: Int32, info: FileResolver.Info, contentType: String,
+        now: Int
+    ) -> Entry? {
         // Changed too recently to tell the next change apart: not kept (and not read twice).
         guard info.size <= Self.maxFileSize,
             Clock.wallNanoseconds() - info.version.ctimeNanoseconds >= Self.racyWindow
         else { return nil }
-        let key = Key(path)
+        let key = Key(path, coding: coding)
         remove(key)
         // Watched before it is read: a change from here on is reported.
         let watches = watcher?.watch(key)
@@ -114,7 +159,19 @@ public final class FileCache {
             return nil
         }
         if total + info.size > Self.maxTotal { removeAll() }
-        let e = Entry(contents: contents, info: info, contentType: contentType, checkedAt: now)
+        // Only a watched entry sends from its descriptor: inotify drops it on a change, where a
+        // stat per hit would let a rewrite in place through between the check and the send.
+        var descriptor: CachedDescriptor?
+        if watches != nil, info.size >= Self.sendfileMinimum, descriptors < Self.maxDescriptors {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+            if copy >= 0 {
+                descriptor = CachedDescriptor(copy)
+                descriptors += 1
+            }
+        }
+        let e = Entry(
+            contents: contents, info: info, contentType: contentType, coding: coding, descriptor: descriptor,
+            checkedAt: now)
         e.watches = watches
         entries[key] = e
         total += info.size
@@ -135,12 +192,16 @@ extension FileCache {
     func remove(_ key: Key) {
         guard let e = entries.removeValue(forKey: key) else { return }
         total -= e.contents.count
+        e.removed = true
+        if e.descriptor != nil { descriptors -= 1 }
         if let watches = e.watches { watcher?.release(key, watches: watches) }
     }
 
     func removeAll() {
+        for e in entries.values { e.removed = true }
         entries.removeAll()
         total = 0
+        descriptors = 0
         watcher?.releaseAll()
     }
 }

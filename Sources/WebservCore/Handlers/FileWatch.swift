@@ -95,9 +95,23 @@ final class FileWatch: PollHandler {
         }
     }
 
-    /// The key's last path component is `name`.
+    /// The key's last path component is `name`, or `name` is that component and a
+    /// precompressed suffix: the entry remembers whether `FILE.gz` exists, so a `FILE.gz` made,
+    /// changed or deleted beside it makes it stale too.
     static func names(_ key: FileCache.Key, _ name: ArraySlice<UInt8>) -> Bool {
-        let path = key.path
+        if isLastComponent(key.path, name) { return true }
+        for coding in ContentCoding.allCases {
+            let suffix = coding.fileSuffix.utf8
+            if name.count > suffix.count, name.reversed().starts(with: suffix.reversed()),
+                isLastComponent(key.path, name.dropLast(suffix.count))
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func isLastComponent(_ path: [UInt8], _ name: ArraySlice<UInt8>) -> Bool {
         guard path.count > name.count, path[path.count - name.count - 1] == 0x2F else { return false }
         return path[(path.count - name.count)...].elementsEqual(name)
     }

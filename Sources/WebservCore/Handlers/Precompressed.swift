@@ -12,8 +12,24 @@ enum Precompressed {
     /// configured order), else the identity file, with `vary` when an encoded form exists that
     /// another client would get (nginx's gzip_static with gzip_vary).
     static func find(_ req: RequestHead, path: [UInt8], settings: CompressionSettings) -> (variant: Variant?, vary: Bool) {
+        var vary = false
+        for candidate in ranked(req, settings: settings) {
+            let encoded = path + Array(candidate.coding.fileSuffix.utf8)
+            guard case .found(let info) = FileResolver.fileInfo(encoded), info.isRegular else { continue }
+            if candidate.q > 0 { return (Variant(path: encoded, info: info, coding: candidate.coding), true) }
+            vary = true
+            break
+        }
+        return (nil, vary)
+    }
+
+    /// The configured codings, best first for this client: its quality (0 when it does not
+    /// accept one), ties by the configured order. `find` and the file cache
+    /// (`StaticFile.cachedPrecompressed`) walk them the same way: the first that exists is
+    /// sent if accepted, else only makes the answer vary.
+    static func ranked(_ req: RequestHead, settings: CompressionSettings) -> [(coding: ContentCoding, q: Int)] {
         let codings = settings.precompressedCodings
-        guard !codings.isEmpty else { return (nil, false) }
+        guard !codings.isEmpty else { return [] }
         let accept = Connection.acceptEncoding(req)
         var ranked: [(coding: ContentCoding, q: Int, order: Int)] = []
         for (order, coding) in codings.enumerated() {
@@ -23,14 +39,6 @@ enum Precompressed {
             ranked.append((coding, q, order))
         }
         ranked.sort { ($0.q, -$0.order) > ($1.q, -$1.order) }
-        var vary = false
-        for candidate in ranked {
-            let encoded = path + Array(candidate.coding.fileSuffix.utf8)
-            guard case .found(let info) = FileResolver.fileInfo(encoded), info.isRegular else { continue }
-            if candidate.q > 0 { return (Variant(path: encoded, info: info, coding: candidate.coding), true) }
-            vary = true
-            break
-        }
-        return (nil, vary)
+        return ranked.map { ($0.coding, $0.q) }
     }
 }

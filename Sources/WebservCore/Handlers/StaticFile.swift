@@ -9,21 +9,20 @@ public enum StaticFile {
         guard let req = c.request else { return }
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let now = c.loop.now
+        // Fast path: a cached small file (or its precompressed form) answered with prebuilt headers.
+        if mayUseCache(req), let entry = c.server.files.lookup(path, now: now) ?? cacheForPrecompressed(c, path, location),
+            typeMatches(entry, route: c.route, path: path, location: location)
+        {
+            if !location.compression.servesPrecompressed { return c.respond(cachedResponse(entry)) }
+            if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: location.compression) {
+                return c.respond(cachedResponse(answer.entry, vary: answer.vary))
+            }
+        }
+
         // compress
         let precompressed = Precompressed.find(req, path: path, settings: location.compression)
         if let variant = precompressed.variant {
             return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
-        }
-
-        // Fast path: a cached small file answered with prebuilt headers.
-        if mayUseCache(req), let entry = c.server.files.lookup(path, now: now),
-            typeMatches(entry, route: c.route, path: path, location: location)
-        {
-            var r = Response(status: 200, body: .bytes(entry.contents))
-            r.rawHeaders = entry.headerLines
-            r.variants = entry
-            if precompressed.vary { r.headers.append(("Vary", "Accept-Encoding")) }
-            return c.respond(r)
         }
 
         switch FileResolver.fileInfo(path) {
@@ -36,6 +35,52 @@ public enum StaticFile {
         case .found(let info):
             serveFile(c, req: req, path: path, info: info, location: location, vary: precompressed.vary)
         }
+    }
+
+    /// A cached entry's 200: its prebuilt head, its bytes (sent from its descriptor when it
+    /// keeps one); a file's own entry offers its compressed copies to the compression step, an
+    /// encoded one (whose head has Content-Encoding, and no Content-Type the step could read)
+    /// goes as it is.
+    static func cachedResponse(_ entry: FileCache.Entry, vary: Bool = false) -> Response {
+        var r = Response(status: 200, body: .bytes(entry.contents))
+        r.rawHeaders = entry.headerLines
+        r.descriptor = entry.descriptor
+        if entry.precompressedForm == nil { r.variants = entry }
+        if vary { r.headers.append(("Vary", "Accept-Encoding")) }
+        return r
+    }
+
+    /// Where precompressed files are served, the file is cached even when only its encoded
+    /// forms are asked for: its entry is where they are kept. Nil when it is not a small regular file.
+    static func cacheForPrecompressed(_ c: Connection, _ path: [UInt8], _ location: LocationConfig) -> FileCache.Entry? {
+        guard location.compression.servesPrecompressed, case .found(let info) = FileResolver.fileInfo(path),
+            info.isRegular, info.size <= FileCache.maxFileSize
+        else { return nil }
+        let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else { return nil }
+        defer { Sys.close(fd) }
+        let type = contentType(for: path, location: location)
+        guard let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) else { return nil }
+        entry.typedFor = c.route.map(ObjectIdentifier.init)
+        return entry
+    }
+
+    /// `Precompressed.find` from the cache: the entry to send (the encoded file's, or the
+    /// file's own) and whether the answer varies; nil when the cache cannot tell without a stat.
+    static func cachedPrecompressed(
+        _ c: Connection, req: RequestHead, entry: FileCache.Entry, path: [UInt8], settings: CompressionSettings
+    ) -> (entry: FileCache.Entry, vary: Bool)? {
+        for candidate in Precompressed.ranked(req, settings: settings) {
+            switch c.server.files.precompressed(candidate.coding, of: entry, path: path, now: c.loop.now) {
+            case .unknown:
+                return nil
+            case .absent:
+                continue
+            case .present(let encoded):
+                return candidate.q > 0 ? (encoded, false) : (entry, true)
+            }
+        }
+        return (entry, false)
     }
 
     /// The cache's prebuilt heads suit a plain 200: not conditional requests, and not an error
@@ -91,11 +136,7 @@ public enum StaticFile {
         {
             Sys.close(fd)
             entry.typedFor = c.route.map(ObjectIdentifier.init)
-            var r = Response(status: 200, body: .bytes(entry.contents))
-            r.rawHeaders = entry.headerLines
-            r.variants = entry
-            if vary { r.headers.append(("Vary", "Accept-Encoding")) }
-            return c.respond(r)
+            return c.respond(cachedResponse(entry, vary: vary))
         }
         let tag = etag(info)
         let lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)

@@ -128,6 +128,8 @@ public struct OutputQueue {
     public var file: (fd: Int32, offset: Int, remaining: Int)?
     /// Bytes queued after the file (the next pipelined response, a chunk trailer).
     public var afterFile: [UInt8] = []
+    /// Owns `file`'s descriptor when it is shared (`appendFile(fd:offset:length:keptBy:)`).
+    private var fileKeeper: AnyObject?
     /// Chunks sent before `buffer`: `chunks[chunkHead...]`, the first one from `chunkSent`.
     private var chunks: [[UInt8]] = []
     private var chunkHead = 0
@@ -185,10 +187,28 @@ public struct OutputQueue {
         file = (fd, offset, length)
     }
 
+    /// Queues `length` bytes of a descriptor that `keeper` owns (a cached file's): the queue
+    /// holds `keeper` while it sends and lets go of it after, without closing the descriptor.
+    mutating func appendFile(fd: Int32, offset: Int, length: Int, keptBy keeper: AnyObject) {
+        precondition(file == nil)
+        guard length > 0 else { return }
+        file = (fd, offset, length)
+        fileKeeper = keeper
+    }
+
+    /// The file is sent or dropped: closed, or let go of when it is shared.
+    private mutating func releaseFile(_ fd: Int32) {
+        if fileKeeper != nil {
+            fileKeeper = nil
+        } else {
+            Sys.close(fd)
+        }
+        file = nil
+    }
+
     /// Drops everything (the connection is closing); closes a pending file.
     public mutating func discard() {
-        if let f = file { Sys.close(f.fd) }
-        file = nil
+        if let f = file { releaseFile(f.fd) }
         buffer.removeAll(keepingCapacity: true)
         afterFile.removeAll()
         sent = 0
@@ -206,8 +226,8 @@ public struct OutputQueue {
         afterFile = []
     }
 
-    /// True when only file data is left to send (what `flush` spends its budget on).
-    public var onlyFileLeft: Bool { chunkBytes == 0 && sent == buffer.count && file != nil }
+    /// True when only file data that spends the budget is left to send (see `flush`).
+    public var onlyFileLeft: Bool { chunkBytes == 0 && sent == buffer.count && file != nil && fileKeeper == nil }
 
     private mutating func releaseBuffer() {
         if buffer.capacity > Self.keptCapacity { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
@@ -272,12 +292,15 @@ public struct OutputQueue {
                 releaseBuffer()
             }
             if var f = file {
-                while f.remaining > 0 && budget > 0 {
-                    let r = try transport.sendFile(f.fd, offset: &f.offset, count: min(f.remaining, budget))
+                // A cached file's descriptor (at most FileCache.maxFileSize) goes as its bytes in
+                // memory would, outside the budget: that paces downloads, not small hot files.
+                let paced = fileKeeper == nil
+                while f.remaining > 0 && (budget > 0 || !paced) {
+                    let r = try transport.sendFile(f.fd, offset: &f.offset, count: paced ? min(f.remaining, budget) : f.remaining)
                     switch r {
                     case .processed(let k):
                         f.remaining -= k
-                        budget -= k
+                        if paced { budget -= k }
                     case .wouldBlock:
                         file = f
                         return false
@@ -290,8 +313,7 @@ public struct OutputQueue {
                     file = f
                     return false
                 }
-                Sys.close(f.fd)
-                file = nil
+                releaseFile(f.fd)
                 if !afterFile.isEmpty {
                     swap(&buffer, &afterFile)
                     afterFile.removeAll(keepingCapacity: true)

@@ -52,6 +52,7 @@ extension Connection {
                     return CompressionFilter.addVary(&response.headers)
                 }
                 response.body = .bytes(variant.body)
+                response.descriptor = nil
                 response.rawHeaders = variant.headerLines
                 return
             }
@@ -67,6 +68,7 @@ extension Connection {
     /// become streams that `streamData` compresses as they flow. False when no compressor could
     /// be had (out of memory): the response then goes out as it is.
     private func encodeBody(_ response: inout Response, coding: ContentCoding, level: Int, isHead: Bool) -> Bool {
+        response.descriptor = nil
         switch response.body {
         case .empty, .bytes:
             var bytes: [UInt8] = []
@@ -77,14 +79,14 @@ extension Connection {
             if isHead {
                 Sys.close(fd)
             } else {
-                guard let encoder = BodyEncoder(coding, level: level) else { return false }
-                streamSource = FileBodySource(fd: fd, offset: offset, length: length)
+                guard let encoder = server.encoders.take(coding, level: level, length: length) else { return false }
+                streamSource = FileBodySource(fd: fd, offset: offset, length: length, block: server.encoders.readBlock)
                 bodyEncoder = encoder
             }
             response.body = .stream
         case .stream:
             if !isHead {
-                guard let encoder = BodyEncoder(coding, level: level) else { return false }
+                guard let encoder = server.encoders.take(coding, level: level, length: nil) else { return false }
                 bodyEncoder = encoder
             }
         }

@@ -62,7 +62,11 @@ extension Connection {
         if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):
-                output.buffer.append(contentsOf: b)
+                if let file = response.descriptor {
+                    output.appendFile(fd: file.fd, offset: 0, length: b.count, keptBy: file)
+                } else {
+                    output.buffer.append(contentsOf: b)
+                }
                 log.bodyBytes = b.count
             case .file(let f, let offset, let length):
                 output.appendFile(fd: f, offset: offset, length: length)
@@ -72,6 +76,10 @@ extension Connection {
             }
         } else if case .file(let f, _, _) = response.body {
             Sys.close(f)
+        }
+        if streamed, let file = streamSource as? FileBodySource {
+            // A file to compress: its first bytes join the head in the same send.
+            file.outputDrained(connection: self)
         }
         flush()
     }
@@ -97,9 +105,7 @@ extension Connection {
         guard state != .closed, responseStarted, !responseComplete, bytes.count > 0 else { return }
         if request?.method != .head {
             if let encoder = bodyEncoder {
-                var encoded: [UInt8] = []
-                encoder.encode(bytes, flush: flush, into: &encoded)
-                encoded.withUnsafeBytes { frame($0) }
+                encoder.encode(bytes, flush: flush) { frame($0) }
             } else {
                 frame(bytes)
             }
@@ -127,9 +133,8 @@ extension Connection {
         streamSource = nil
         if request?.method != .head {
             if let encoder = bodyEncoder {
-                var last: [UInt8] = []
-                encoder.finish(into: &last)
-                last.withUnsafeBytes { frame($0) }
+                encoder.finish { frame($0) }
+                server.encoders.give(encoder)
             }
             if streamChunked { output.append(ChunkedFraming.lastChunk) }
         }

@@ -11,6 +11,8 @@ public final class Server: TimedHandler {
     let routes: [ServerRoutes]
     public let loop = EventLoop()
     public let files = FileCache()
+    /// Finished gzip encoders for the next compressed response, and the block files are read into.
+    let encoders = EncoderPool()
     /// Where each upload name's search for a free suffix starts (UploadNameHints).
     public let uploadNames = UploadNameHints()
     public internal(set) var stopping = false

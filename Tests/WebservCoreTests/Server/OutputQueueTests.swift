@@ -54,6 +54,45 @@ final class OutputQueueTests: XCTestCase {
         XCTAssertTrue(q.isEmpty)
     }
 
+    /// A cached file's shared descriptor: sent whole without spending the budget (its bytes in
+    /// memory were never budgeted either), and let go of, not closed, once sent or discarded.
+    func testASharedDescriptorIsNeitherBudgetedNorClosed() throws {
+        let (writer, reader, file) = try setUp(size: 100 << 10)
+        final class Keeper {}
+        var keeper: Keeper? = Keeper()
+        weak var held = keeper
+        var q = OutputQueue()
+        q.append(Array("HEAD\r\n\r\n".utf8))
+        q.appendFile(fd: file, offset: 0, length: 100 << 10, keptBy: keeper!)
+        keeper = nil
+        XCTAssertNotNil(held, "the queue holds the keeper while it sends")
+        XCTAssertFalse(q.onlyFileLeft, "nothing waits for the budget")
+        var none = 0
+        XCTAssertTrue(try q.flush(to: writer, budget: &none), "sent whole with no budget left")
+        XCTAssertEqual(none, 0, "nothing spent")
+        XCTAssertNil(held, "let go of once sent")
+        XCTAssertNotEqual(fcntl(file, F_GETFD), -1, "the descriptor stays open: its owner closes it")
+        var got = [UInt8](repeating: 0, count: 200 << 10)
+        var total = 0
+        while total < 8 + (100 << 10) {
+            let n = read(reader, &got[total], got.count - total)
+            XCTAssertGreaterThan(n, 0)
+            if n <= 0 { break }
+            total += n
+        }
+        XCTAssertEqual(Array(got[0..<8]), Array("HEAD\r\n\r\n".utf8))
+        XCTAssertEqual(total, 8 + (100 << 10))
+
+        var other: Keeper? = Keeper()
+        weak var dropped = other
+        var q2 = OutputQueue()
+        q2.appendFile(fd: file, offset: 0, length: 10, keptBy: other!)
+        other = nil
+        q2.discard()
+        XCTAssertNil(dropped, "let go of when the queue is dropped")
+        XCTAssertNotEqual(fcntl(file, F_GETFD), -1, "and still not closed")
+    }
+
     func testBytesQueuedBehindTheFileFollowIt() throws {
         let (writer, reader, file) = try setUp(size: 1000)
         var q = OutputQueue()

@@ -19,6 +19,50 @@ final class BodyEncoderTests: XCTestCase {
         }
     }
 
+    /// nginx's rule: the window shrinks (and the hash with it) while the body fits in half of it.
+    func testZlibMemoryFollowsTheBodyLength() {
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: nil) == (15, 8), "unknown length: zlib's defaults")
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 0) == (15, 8))
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 65_536) == (15, 8))
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 16_122) == (15, 8), "2^14 - 262: the full window still")
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 16_121) == (14, 7))
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 1024) == (11, 4))
+        XCTAssertTrue(BodyEncoder.gzipMemory(length: 1) == (9, 2), "the smallest window zlib takes")
+    }
+
+    /// An encoder given back to the pool is reset and taken again for the same settings only;
+    /// its next stream is whole and the same as a fresh encoder's.
+    func testPooledEncoderStartsEachBodyAfresh() throws {
+        let pool = EncoderPool()
+        let first = sampleText(65_536, seed: 3)
+        let second = sampleText(40_000, seed: 9)
+        let encoder = try XCTUnwrap(pool.take(.gzip, level: 1, length: first.count))
+        var out: [UInt8] = []
+        first.withUnsafeBytes { encoder.encode($0, flush: false, into: &out) }
+        pool.give(encoder)
+        XCTAssertFalse(try XCTUnwrap(pool.take(.gzip, level: 1, length: first.count)) === encoder, "unfinished: not kept")
+        encoder.finish(into: &out)
+        XCTAssertEqual(TestDecoder.decode(out, .gzip), first)
+        pool.give(encoder)
+        XCTAssertFalse(try XCTUnwrap(pool.take(.gzip, level: 6, length: second.count)) === encoder, "another level")
+        XCTAssertFalse(try XCTUnwrap(pool.take(.gzip, level: 1, length: 1000)) === encoder, "another window")
+        let again = try XCTUnwrap(pool.take(.gzip, level: 1, length: second.count))
+        XCTAssertTrue(again === encoder, "kept and reused")
+        var reused: [UInt8] = []
+        second.withUnsafeBytes { again.encode($0, flush: false, into: &reused) }
+        again.finish(into: &reused)
+        XCTAssertEqual(TestDecoder.decode(reused, .gzip), second)
+        var fresh: [UInt8] = []
+        let new = try XCTUnwrap(BodyEncoder(.gzip, level: 1, length: second.count))
+        second.withUnsafeBytes { new.encode($0, flush: false, into: &fresh) }
+        new.finish(into: &fresh)
+        XCTAssertEqual(reused, fresh, "a reset stream writes what a new one writes")
+        let br = try XCTUnwrap(pool.take(.br, level: 4, length: nil))
+        br.finish(into: &out)
+        pool.give(br)
+        XCTAssertFalse(try XCTUnwrap(pool.take(.br, level: 4, length: nil)) === br, "brotli is not reused")
+    }
+
     func testEveryLevelRoundTrips() throws {
         let input = sampleText(5000)
         for level in 1...9 {
