@@ -138,6 +138,30 @@ final class TLSTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), Data(bytes[1_000_000..<1_000_010]))
     }
 
+    /// A cached file of 16 KiB or more leaves from a descriptor the cache shares (sendfile in
+    /// the clear); under TLS the same descriptor is read with pread, response after response.
+    func testCachedFileWithASharedDescriptorOverTLS() throws {
+        var bytes = [UInt8](repeating: 0, count: 200_000)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 7 &+ i >> 9) }
+        try server.write("www/mid.bin", data: Data(bytes))
+        // Older than a second, so the file cache keeps it.
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: server.path("www/mid.bin"))
+        let out = server.path("mid.out")
+        var args: [String] = []
+        for i in 0..<4 {
+            args +=
+                (i == 0 ? [] : ["--next"]) + [
+                    "--cacert", certs.ca, "--resolve", "a.test:\(tlsPort):127.0.0.1", "-s", "-o", "\(out)\(i)",
+                    "https://a.test:\(tlsPort)/mid.bin",
+                ]
+        }
+        _ = try WebservIntegrationTests.run("/usr/bin/curl", args, timeout: 30)
+        for i in 0..<4 {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(out)\(i)")), Data(bytes), "response \(i)")
+        }
+    }
+
     func testUploadAndChunkedBodiesOverTLS() throws {
         let body = Data((0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 * 7) })
         try server.write("upload.bin", data: body)
