@@ -237,6 +237,21 @@ final class CompressionTests: XCTestCase {
                 XCTAssertEqual(head.header(name), getResponse.header(name), "\(path) \(name)")
             }
         }
+        // A Range too: nginx's range filter does not look at the method, so HEAD gets the 206
+        // (identity, Content-Range) or 416 that GET gets, not a compressed 200.
+        for (path, range) in [
+            ("/page.html", "bytes=10-19"), ("/big.html", "bytes=-5"), ("/pre/app.js", "bytes=0-3"),
+            ("/page.html", "bytes=999999-"),
+        ] {
+            let headers = ["Accept-Encoding: gzip", "Range: \(range)"]
+            let getResponse = try get(s, path, headers)
+            let head = try get(s, path, headers, method: "HEAD")
+            XCTAssertEqual(head.status, getResponse.status, "\(path) \(range)")
+            for name in ["Content-Encoding", "Vary", "ETag", "Content-Length", "Content-Range", "Accept-Ranges"] {
+                XCTAssertEqual(head.header(name), getResponse.header(name), "\(path) \(range) \(name)")
+            }
+            XCTAssertTrue(head.body.isEmpty, "\(path) \(range)")
+        }
         let get404 = try get(s, "/missing.html", ["Accept-Encoding: gzip"])
         XCTAssertEqual(get404.header("Content-Encoding"), "gzip", "error pages compress too (404, as nginx)")
         XCTAssertTrue(try Self.decoded(get404).contains("404 Not Found"))

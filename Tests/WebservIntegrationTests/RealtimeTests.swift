@@ -274,6 +274,18 @@ final class RealtimeTests: XCTestCase {
         XCTAssertEqual(json["members"] as? Int, 3, "a poller not seen within the max wait no longer counts")
     }
 
+    /// Pollers count in a room nobody has written to yet, held polls and SSE streams that end
+    /// included (SPEC 9: members are the pollers seen within websocket_poll_max_wait).
+    func testPollersOfARoomWithoutMessagesCountEachOther() throws {
+        let s = try TestServer(config: Self.config)
+        XCTAssertEqual(try poll(s, "/short/quiet?since=0", agent: "one")["members"] as? Int, 1)
+        XCTAssertEqual(try poll(s, "/short/quiet?since=0", agent: "two")["members"] as? Int, 2, "one is still seen")
+        XCTAssertEqual(try poll(s, "/short/quiet?since=0&wait=0.2", agent: "three")["members"] as? Int, 3)
+        XCTAssertEqual(try poll(s, "/short/quiet?since=0", agent: "one")["members"] as? Int, 3, "the held poll's too")
+        Thread.sleep(forTimeInterval: 1.3)  // past websocket_poll_max_wait (1s)
+        XCTAssertEqual(try poll(s, "/short/quiet?since=0", agent: "two")["members"] as? Int, 1)
+    }
+
     func testAPageNamingItsClientCountsOnceWhicheverWaysItUses() throws {
         let s = try TestServer(config: Self.config)
         let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/short/c?client=page1"))

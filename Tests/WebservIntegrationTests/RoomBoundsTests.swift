@@ -82,7 +82,7 @@ final class RoomBoundsTests: XCTestCase {
             ws.sendClose(1000)
             XCTAssertEqual(ws.receiveClose(), .some(1000))
         }
-        // Polls do not create rooms either.
+        // Rooms only polls keep do not hold the cap either.
         for i in 0..<50 {
             XCTAssertEqual(try httpRequest(port: s.port, "GET /few/polled\(i)?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")?.status, 200)
         }

@@ -59,9 +59,10 @@ final class SpecAuditTests: XCTestCase {
         XCTAssertEqual(byExtension.text, "plain /text/page.html")
     }
 
-    /// A poll of a room nobody is in is answered (empty, the poller its only member) without
-    /// making a room, so polled names never fill `websocket_max_rooms` (the merged realtime
-    /// pollers made each polled name a room for the poll window: then 503 to polls and posts).
+    /// A poll of a room nobody is in is answered (empty, the poller its only member), and
+    /// polled names never fill `websocket_max_rooms`: rooms only pollers keep give way at the
+    /// cap (the merged realtime pollers made each polled name a room for the poll window that
+    /// held its place: then 503 to polls and posts).
     func testPollsOfEmptyRoomsTakeNoRoomPlaces() throws {
         let s = try TestServer(config: Self.config)
         for i in 0..<5 {

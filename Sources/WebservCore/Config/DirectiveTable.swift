@@ -116,6 +116,10 @@ enum DirectiveTable {
                 s.websocketPollMaxWait = try Setters.positiveTime(n)
             },
             DirectiveRow("websocket_subprotocols", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
+                // RFC 6455 §4.1: each name is a token; any other could never be offered.
+                for (i, name) in n.args.enumerated() where name.isEmpty || !name.utf8.allSatisfy(ByteClass.isToken) {
+                    throw Setters.invalidValue(n, i)
+                }
                 s.websocketSubprotocols = n.args
             },
             DirectiveRow("websocket_exec_binary", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in

@@ -1,7 +1,8 @@
 /// `Range: bytes=…` (RFC 9110 §14.2), read as nginx's range filter reads it with one range
 /// allowed (`max_ranges 1`): another unit, or a header too short to hold a range, is ignored;
 /// a set that breaks the syntax, or whose ranges all start at or past the end, is
-/// unsatisfiable (416); a set with more than one satisfiable range gets the whole file.
+/// unsatisfiable (416); a set with more than one satisfiable range gets the whole file. HEAD is
+/// ranged like GET (nginx's filter ignores the method), so it gets the headers GET would get.
 enum ByteRange {
     enum Result: Equatable {
         case full
@@ -11,7 +12,7 @@ enum ByteRange {
     }
 
     static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int, now: Int) -> Result {
-        guard req.method == .get, let value = req.header("range") else { return .full }
+        guard req.method == .get || req.method == .head, let value = req.header("range") else { return .full }
         if let ifRange = req.header("if-range") {
             let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange, now: now) == mtime
             if !matches { return .full }

@@ -1,7 +1,7 @@
 /// Chat rooms of `websocket broadcast` locations, one per request path, shared by
 /// WebSocket members, SSE streams and HTTP pollers. Bounded: at most `websocket_max_rooms` live
 /// rooms per location, and a room that nothing keeps (no member, no stream, no held poll, no
-/// history, no poller seen lately) is freed.
+/// history, no poller seen lately) is freed; at the cap, rooms only pollers keep give way.
 final class BroadcastRooms {
     private var rooms: [String: BroadcastRoom] = [:]
     /// Live rooms per location (`BroadcastRooms.key`).
@@ -31,8 +31,7 @@ final class BroadcastRooms {
         if let r = rooms[name] { return r }
         let key = Self.key(location)
         let bounds = location.websocketBounds
-        if live[key, default: 0] >= bounds.maxRooms { sweep(key, pollWindow: location.realtime.pollMaxWait) }
-        let count = live[key, default: 0]
+        let count = hasPlace(location) ? live[key, default: 0] : bounds.maxRooms
         guard count < bounds.maxRooms else {
             server.logError(
                 "room \"\(name)\" not opened: location \"\(location.path)\" has \(count) rooms (websocket_max_rooms \(bounds.maxRooms))"
@@ -41,25 +40,33 @@ final class BroadcastRooms {
         }
         let r = BroadcastRoom(
             name: name, location: key, history: BroadcastHistory(capacity: bounds.historyCount, maxBytes: bounds.historyBytes),
-            registry: self, deflaters: deflaters)
+            registry: self, deflaters: deflaters, pollWindow: location.realtime.pollMaxWait)
         rooms[name] = r
         live[key] = count + 1
         return r
     }
 
-    /// Frees `room` when nothing keeps it: no member, stream or held poll, and no message.
+    /// Frees `room` when nothing keeps it: no member, stream or held poll, no message, and no
+    /// poller seen within the poll window (they count in `members`).
     func releaseIfUnused(_ room: BroadcastRoom) {
-        guard room.isUnused, rooms[room.name] === room else { return }
+        guard room.isUnused, rooms[room.name] === room,
+            room.pollers.count(now: server.loop.now, window: room.pollWindow) == 0
+        else { return }
         remove(room)
     }
 
-    /// At the cap: frees the location's rooms that only pollers seen longer ago than the poll
-    /// window kept (their presence no longer counts), so polled names cannot hold the cap.
-    private func sweep(_ key: String, pollWindow: Int) {
+    /// Whether `location` may open one more room. At the cap, its rooms that only pollers
+    /// keep are freed first, those seen longer ago than the poll window (their presence no
+    /// longer counts), then, if still needed, the others: polled names never hold the cap.
+    func hasPlace(_ location: LocationConfig) -> Bool {
+        let key = Self.key(location)
+        let cap = location.websocketBounds.maxRooms
+        guard live[key, default: 0] >= cap else { return true }
         let now = server.loop.now
-        for room in rooms.values where room.location == key && room.isUnused {
-            if room.pollers.count(now: now, window: pollWindow) == 0 { remove(room) }
-        }
+        let pollerOnly = rooms.values.filter { $0.location == key && $0.isUnused }
+        for room in pollerOnly where room.pollers.count(now: now, window: room.pollWindow) == 0 { remove(room) }
+        for room in pollerOnly where live[key, default: 0] >= cap && rooms[room.name] === room { remove(room) }
+        return live[key, default: 0] < cap
     }
 
     private func remove(_ room: BroadcastRoom) {
@@ -85,16 +92,19 @@ final class BroadcastRoom {
     /// The registry that frees it when unused (none for a room made alone, as in unit tests).
     private weak var registry: BroadcastRooms?
     private let deflaters: BroadcastDeflaters
+    /// Milliseconds a poller counts after its poll (its location's `websocket_poll_max_wait`).
+    let pollWindow: Int
 
     init(
         name: String = "", location: String = "", history: BroadcastHistory = BroadcastHistory(),
-        registry: BroadcastRooms? = nil, deflaters: BroadcastDeflaters = BroadcastDeflaters()
+        registry: BroadcastRooms? = nil, deflaters: BroadcastDeflaters = BroadcastDeflaters(), pollWindow: Int = 0
     ) {
         self.name = name
         self.location = location
         self.history = history
         self.registry = registry
         self.deflaters = deflaters
+        self.pollWindow = pollWindow
     }
 
     var memberCount: Int { order.count }
@@ -182,7 +192,11 @@ enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         let rooms = BroadcastRooms.shared(c.server)
-        if rooms.existing(req.pathString) == nil, answersAtOnceWithoutRoom(c, req, location: location) { return }
+        if rooms.existing(req.pathString) == nil, !rooms.hasPlace(location),
+            answersAtOnceWithoutRoom(c, req, location: location)
+        {
+            return
+        }
         guard let room = rooms.room(req.pathString, location: location) else {
             return c.respondError(503)
         }
@@ -223,9 +237,9 @@ enum BroadcastPolling {
         respondJSON(c, room.history.pollJSON(since: since, members: members))
     }
 
-    /// A poll of a room that does not exist and that would be answered at once (no `wait`):
-    /// nothing to read and nothing to keep, so it is answered (empty, the poller its only
-    /// member) without making a room: polled names never take `websocket_max_rooms` places.
+    /// A poll of a room that does not exist and cannot be opened (every `websocket_max_rooms`
+    /// place in use) and that would be answered at once (no `wait`): nothing to read, so it is
+    /// answered (empty, the poller its only member) rather than refused.
     /// Returns false when the request needs the room (SSE, a held poll, a POST).
     static func answersAtOnceWithoutRoom(_ c: Connection, _ req: RequestHead, location: LocationConfig) -> Bool {
         guard req.method == .get || req.method == .head, !acceptsEventStream(req) else { return false }

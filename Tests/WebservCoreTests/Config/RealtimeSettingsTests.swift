@@ -56,5 +56,11 @@ final class RealtimeSettingsTests: XCTestCase {
         XCTAssertEqual(
             configError("server {\n websocket_subprotocols;\n}"),
             "test.conf:2: error: invalid number of arguments in \"websocket_subprotocols\" directive")
+        // A name a client could never send (RFC 6455 §4.1: a token) is an error, not a dead entry.
+        for (bad, value) in [("\"chat v1\"", "chat v1"), ("a,b", "a,b"), ("\"\"", "")] {
+            XCTAssertEqual(
+                configError("server {\n websocket_subprotocols ok \(bad);\n}"),
+                "test.conf:2: error: invalid value \"\(value)\" in \"websocket_subprotocols\" directive", bad)
+        }
     }
 }
