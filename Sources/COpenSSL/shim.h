@@ -24,8 +24,10 @@ static inline long webserv_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void 
 static inline long webserv_SSL_CTX_add_extra_chain_cert(SSL_CTX *ctx, X509 *x509) { return SSL_CTX_add_extra_chain_cert(ctx, x509); }
 static inline int webserv_SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n) { return SSL_CTX_set_num_tickets(ctx, n); }
 
-// tls: ALPN selection for the server: http/1.1 only (h2 can be added to the list later).
-static const unsigned char webserv_alpn_protocols[] = "\x08http/1.1";
+// tls: ALPN selection for the server: HTTP/1.x (h2 can be added to the list later). A client
+// that offers none of them gets the fatal no_application_protocol alert (RFC 7301 section 3.2;
+// nginx since 1.21.4).
+static const unsigned char webserv_alpn_protocols[] = "\x08http/1.1\x08http/1.0";
 static inline int webserv_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                                       const unsigned char *in, unsigned int inlen, void *arg) {
     unsigned char *chosen = NULL;
@@ -33,7 +35,7 @@ static inline int webserv_alpn_select(SSL *ssl, const unsigned char **out, unsig
     (void)arg;
     if (SSL_select_next_proto(&chosen, outlen, webserv_alpn_protocols, sizeof(webserv_alpn_protocols) - 1, in, inlen)
         != OPENSSL_NPN_NEGOTIATED) {
-        return SSL_TLSEXT_ERR_NOACK;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
     }
     *out = chosen;
     return SSL_TLSEXT_ERR_OK;

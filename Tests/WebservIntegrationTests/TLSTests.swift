@@ -236,13 +236,23 @@ final class TLSTests: XCTestCase {
         XCTAssertEqual(try curl(["-k", "https://127.0.0.1:\(tlsPort)/", "-H", "Host: b.test"]), "server b\n")
     }
 
+    /// ALPN offers HTTP/1.x; a client that offers only protocols the server does not speak gets
+    /// the fatal no_application_protocol alert (RFC 7301 §3.2, nginx since 1.21.4). Without
+    /// ALPN the handshake goes on.
     func testALPNOffersHTTP11Only() throws {
         let h1 = try sClient(port: tlsPort, ["-servername", "a.test", "-alpn", "http/1.1"])
         XCTAssertTrue(h1.contains("ALPN protocol: http/1.1"), h1)
         let both = try sClient(port: tlsPort, ["-servername", "a.test", "-alpn", "h2,http/1.1"])
         XCTAssertTrue(both.contains("ALPN protocol: http/1.1"), both)
+        let h10 = try sClient(port: tlsPort, ["-servername", "a.test", "-alpn", "http/1.0"])
+        XCTAssertTrue(h10.contains("ALPN protocol: http/1.0"), h10)
         let h2 = try sClient(port: tlsPort, ["-servername", "a.test", "-alpn", "h2"])
-        XCTAssertTrue(h2.contains("No ALPN negotiated"), h2)
+        XCTAssertTrue(h2.contains("alert no application protocol"), h2)
+        XCTAssertFalse(h2.contains("ALPN protocol:"), h2)
+        let none = try sClient(
+            port: tlsPort, ["-servername", "a.test"], input: "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(none.contains("No ALPN negotiated"), none)
+        XCTAssertEqual(try https("a.test", "/"), "server a\n")
     }
 
     func testProtocolVersions() throws {
