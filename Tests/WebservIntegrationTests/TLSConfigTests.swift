@@ -39,6 +39,45 @@ final class TLSConfigTests: XCTestCase {
         XCTAssertEqual(chained.status, 0, chained.err)
     }
 
+    /// nginx's two certificates in one server (RSA and ECDSA): both load, each key checked
+    /// against its own certificate, a certificate without a key or a key without a certificate
+    /// is an error at its line; the client's signature algorithms pick which one it gets.
+    func testAnRSAAndAnECDSACertificateInOneServer() throws {
+        let pairs = """
+            server {
+                listen 127.0.0.1:0 ssl;
+                ssl_certificate \(certs.rsaCertificate);
+                ssl_certificate_key \(certs.rsaKey);
+                ssl_certificate \(certs.ecdsaCertificate);
+                ssl_certificate_key \(certs.ecdsaKey);
+                return 200 "dual";
+            }
+
+            """
+        let ok = try check(pairs)
+        XCTAssertEqual(ok.status, 0, ok.err)
+        let swapped = try check(
+            pairs.replacingOccurrences(of: "ssl_certificate_key \(certs.ecdsaKey)", with: "ssl_certificate_key \(certs.rsaKey)"))
+        XCTAssertEqual(swapped.status, 1)
+        XCTAssertTrue(
+            swapped.err.hasPrefix("\(directory.path)/t.conf:6: error: certificate key \"\(certs.rsaKey)\" does not match"),
+            swapped.err)
+        let noKey = try check(pairs.replacingOccurrences(of: "    ssl_certificate_key \(certs.ecdsaKey);\n", with: ""))
+        XCTAssertEqual(noKey.status, 1)
+        XCTAssertTrue(noKey.err.hasPrefix("\(directory.path)/t.conf:5: error: no \"ssl_certificate_key\" is defined"), noKey.err)
+        let noCert = try check(pairs.replacingOccurrences(of: "    ssl_certificate \(certs.ecdsaCertificate);\n", with: ""))
+        XCTAssertEqual(noCert.status, 1)
+        XCTAssertTrue(noCert.err.hasPrefix("\(directory.path)/t.conf:5: error: no \"ssl_certificate\" is defined"), noCert.err)
+
+        let server = try TestServer(config: pairs, files: [:])
+        func subject(_ sigalgs: String) throws -> String {
+            let out = try sClient(port: server.port, ["-servername", "dual.test", "-sigalgs", sigalgs, "-CAfile", certs.ca])
+            return out.components(separatedBy: "\n").first { $0.hasPrefix("subject=") } ?? out
+        }
+        XCTAssertEqual(try subject("ECDSA+SHA256"), "subject=CN = b.test", "the ECDSA certificate")
+        XCTAssertEqual(try subject("RSA-PSS+SHA256:RSA+SHA256"), "subject=CN = a.test", "the RSA certificate")
+    }
+
     func testBadPEMIsAnErrorAtItsDirective() throws {
         let junk = directory.appendingPathComponent("junk.pem").path
         try "not a certificate\n".write(toFile: junk, atomically: true, encoding: .utf8)

@@ -75,10 +75,16 @@ public enum TLSSessionCache: Hashable, Sendable {
 
 /// One server's TLS settings, resolved (server, else http, else default).
 public struct TLSSettings: Hashable, Sendable {
+    /// The first `ssl_certificate`/`ssl_certificate_key` (what `-t` and the context need first).
     public var certificate: String?
     public var certificatePlace: DirectivePlace?
     public var certificateKey: String?
     public var certificateKeyPlace: DirectivePlace?
+    /// Further pairs, in order (nginx: an RSA and an ECDSA certificate side by side; the client's
+    /// signature algorithms pick). `certificateKeys[i]` belongs to `certificates[i]`; either
+    /// list may be the longer, which `TLSContext` reports.
+    public var moreCertificates: [PathAt] = []
+    public var moreCertificateKeys: [PathAt] = []
     public var protocols: Set<TLSProtocol> = [.tlsv1_2, .tlsv1_3]
     public var ciphers = "HIGH:!aNULL:!MD5"
     public var ciphersPlace: DirectivePlace?
@@ -91,10 +97,17 @@ public struct TLSSettings: Hashable, Sendable {
     public init() {}
 }
 
-/// What one block set of the TLS directives; nil inherits.
+/// A file named by a directive, and where.
+public struct PathAt: Hashable, Sendable {
+    public var path: String
+    public var place: DirectivePlace
+}
+
+/// What one block set of the TLS directives; nil inherits. A block with any `ssl_certificate`
+/// (or `_key`) replaces the inherited list, as nginx's arrays do.
 struct TLSBlockSettings: Sendable {
-    var certificate: (path: String, place: DirectivePlace)?
-    var certificateKey: (path: String, place: DirectivePlace)?
+    var certificates: [PathAt]?
+    var certificateKeys: [PathAt]?
     var protocols: Set<TLSProtocol>?
     var ciphers: (String, DirectivePlace)?
     var preferServerCiphers: Bool?
@@ -105,13 +118,15 @@ struct TLSBlockSettings: Sendable {
     /// These settings over `outer`'s, over the defaults.
     func resolved(over outer: TLSBlockSettings) -> TLSSettings {
         var t = TLSSettings()
-        if let c = certificate ?? outer.certificate {
+        if let all = certificates ?? outer.certificates, let c = all.first {
             t.certificate = c.path
             t.certificatePlace = c.place
+            t.moreCertificates = Array(all.dropFirst())
         }
-        if let k = certificateKey ?? outer.certificateKey {
+        if let all = certificateKeys ?? outer.certificateKeys, let k = all.first {
             t.certificateKey = k.path
             t.certificateKeyPlace = k.place
+            t.moreCertificateKeys = Array(all.dropFirst())
         }
         t.protocols = protocols ?? outer.protocols ?? t.protocols
         if let c = ciphers ?? outer.ciphers {
@@ -129,11 +144,19 @@ struct TLSBlockSettings: Sendable {
 /// The TLS directives' table rows and setters.
 enum TLSDirectives {
     static let rows: [DirectiveRow] = [
-        DirectiveRow("ssl_certificate", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
-            s.tls.certificate = (state.absolute(n.args[0]), DirectivePlace(file: n.file, line: n.line))
+        DirectiveRow("ssl_certificate", [.http, .server], arguments: 1...1, repeatable: true) {
+            s, n, state throws(ConfigError) in
+            s.tls.certificates =
+                (s.tls.certificates ?? []) + [
+                    PathAt(path: state.absolute(n.args[0]), place: DirectivePlace(file: n.file, line: n.line))
+                ]
         },
-        DirectiveRow("ssl_certificate_key", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
-            s.tls.certificateKey = (state.absolute(n.args[0]), DirectivePlace(file: n.file, line: n.line))
+        DirectiveRow("ssl_certificate_key", [.http, .server], arguments: 1...1, repeatable: true) {
+            s, n, state throws(ConfigError) in
+            s.tls.certificateKeys =
+                (s.tls.certificateKeys ?? []) + [
+                    PathAt(path: state.absolute(n.args[0]), place: DirectivePlace(file: n.file, line: n.line))
+                ]
         },
         DirectiveRow("ssl_protocols", [.http, .server], arguments: 1...DirectiveTable.many) {
             s, n, _ throws(ConfigError) in

@@ -10,7 +10,7 @@ import COpenSSL
 final class TLSContext {
     let ctx: OpaquePointer
     /// The certificate and key files: servers that share them may answer each other's names.
-    let identity: String
+    private(set) var identity: String
 
     /// Errors name the directive that is at fault, as nginx's do.
     init(_ settings: TLSSettings, listenPlace: DirectivePlace) throws(ConfigError) {
@@ -33,27 +33,20 @@ final class TLSContext {
             ConfigError(file: place.file, line: place.line, message: message)
         }
         ERR_clear_error()
-        if let problem = Self.unreadable(certificate) {
-            throw fail(certPlace, "cannot load certificate \"\(certificate)\": \(problem)")
-        }
-        guard SSL_CTX_use_certificate_chain_file(ctx, certificate) == 1 else {
-            throw fail(certPlace, "cannot load certificate \"\(certificate)\": not a PEM certificate\(Self.sslError())")
-        }
         // An encrypted key is an error, never a passphrase prompt on the terminal.
         SSL_CTX_set_default_passwd_cb(ctx) { _, _, _, _ in 0 }
-        if let problem = Self.unreadable(key) {
-            throw fail(keyPlace, "cannot load certificate key \"\(key)\": \(problem)")
-        }
-        guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
-            let reason = Self.sslError()
-            if reason.contains("mismatch") {
-                throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"\(reason)")
+        try Self.load(ctx, certificate: PathAt(path: certificate, place: certPlace), key: PathAt(path: key, place: keyPlace))
+        // Further pairs (an ECDSA beside an RSA certificate): OpenSSL keeps one per key type.
+        for (i, more) in settings.moreCertificates.enumerated() {
+            guard i < settings.moreCertificateKeys.count else {
+                throw fail(more.place, "no \"ssl_certificate_key\" is defined for certificate \"\(more.path)\"")
             }
-            throw fail(keyPlace, "cannot load certificate key \"\(key)\": not an unencrypted PEM private key\(reason)")
+            try Self.load(ctx, certificate: more, key: settings.moreCertificateKeys[i])
+            identity += "\u{0}" + more.path + "\u{0}" + settings.moreCertificateKeys[i].path
         }
-        guard SSL_CTX_check_private_key(ctx) == 1 else {
-            ERR_clear_error()
-            throw fail(keyPlace, "certificate key \"\(key)\" does not match certificate \"\(certificate)\"")
+        if settings.moreCertificateKeys.count > settings.moreCertificates.count {
+            let extra = settings.moreCertificateKeys[settings.moreCertificates.count]
+            throw fail(extra.place, "no \"ssl_certificate\" is defined for certificate key \"\(extra.path)\"")
         }
         let cipherPlace = settings.ciphersPlace ?? certPlace
         guard SSL_CTX_set_cipher_list(ctx, settings.ciphers) == 1 else {
@@ -63,6 +56,36 @@ final class TLSContext {
     }
 
     deinit { SSL_CTX_free(ctx) }
+
+    /// A certificate (with its chain) and its key, checked against each other.
+    private static func load(_ ctx: OpaquePointer, certificate: PathAt, key: PathAt) throws(ConfigError) {
+        func fail(_ place: DirectivePlace, _ message: String) -> ConfigError {
+            ConfigError(file: place.file, line: place.line, message: message)
+        }
+        let (cert, keyPath) = (certificate.path, key.path)
+        if let problem = unreadable(cert) {
+            throw fail(certificate.place, "cannot load certificate \"\(cert)\": \(problem)")
+        }
+        guard SSL_CTX_use_certificate_chain_file(ctx, cert) == 1, let loaded = SSL_CTX_get0_certificate(ctx) else {
+            throw fail(certificate.place, "cannot load certificate \"\(cert)\": not a PEM certificate\(sslError())")
+        }
+        if let problem = unreadable(keyPath) {
+            throw fail(key.place, "cannot load certificate key \"\(keyPath)\": \(problem)")
+        }
+        guard SSL_CTX_use_PrivateKey_file(ctx, keyPath, SSL_FILETYPE_PEM) == 1 else {
+            let reason = sslError()
+            if reason.contains("mismatch") {
+                throw fail(key.place, "certificate key \"\(keyPath)\" does not match certificate \"\(cert)\"\(reason)")
+            }
+            throw fail(key.place, "cannot load certificate key \"\(keyPath)\": not an unencrypted PEM private key\(reason)")
+        }
+        // This certificate against this key: OpenSSL files a key by its type, so an RSA key after
+        // an ECDSA certificate would land beside an earlier RSA certificate and pass its check.
+        guard X509_check_private_key(loaded, SSL_CTX_get0_privatekey(ctx)) == 1 else {
+            ERR_clear_error()
+            throw fail(key.place, "certificate key \"\(keyPath)\" does not match certificate \"\(cert)\"")
+        }
+    }
 
     /// Protocols, options, modes, sessions and ALPN.
     private func configure(_ settings: TLSSettings) {
