@@ -30,6 +30,7 @@ final class CompressionTests: XCTestCase {
             location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
             location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
+            location /http11/ { alias {{ROOT}}/www/; gzip_http_version 1.1; brotli off; }
             location /list/ { alias {{ROOT}}/www/; autoindex on; }
             location /chat/ { websocket broadcast; }
         }
@@ -292,6 +293,20 @@ final class CompressionTests: XCTestCase {
         let peak = s.peakRSSKiB
         XCTAssertGreaterThan(peak, 0)
         XCTAssertLessThan(peak - rssBefore, 8 * 1024, "RSS grew by \(peak - rssBefore) KiB compressing 10 MiB")
+    }
+
+    /// `gzip_http_version 1.1` (nginx's default; webserv's is 1.0): an HTTP/1.0 request gets
+    /// identity, an HTTP/1.1 one gzip.
+    func testGzipHTTPVersionLeavesOlderRequestsIdentity() throws {
+        let s = try makeServer()
+        let old = try get(s, "/http11/page.html", ["Accept-Encoding: gzip"], version: "1.0")
+        XCTAssertEqual(old.status, 200)
+        XCTAssertNil(old.header("Content-Encoding"), old.head)
+        XCTAssertEqual(old.text, Self.page)
+        let current = try get(s, "/http11/page.html", ["Accept-Encoding: gzip"])
+        XCTAssertEqual(current.header("Content-Encoding"), "gzip")
+        let byDefault = try get(s, "/page.html", ["Accept-Encoding: gzip"], version: "1.0")
+        XCTAssertEqual(byDefault.header("Content-Encoding"), "gzip", "webserv's default answers HTTP/1.0 too")
     }
 
     /// Compressed answers on one keep-alive connection, pipelined: a streamed (chunked) one and

@@ -45,6 +45,7 @@ struct BlockSettings: Sendable {
     var brotliCompLevel: Int?
     var gzipStatic: GzipStatic?
     var precompressed: [ContentCoding]?
+    var gzipHTTPMinor: Int?
     // site: add_header, expires, try_files, access, autoindex formats (SiteDirectives.swift)
     var addHeaders: [HeaderRule]?
     var addHeaderInherit: Bool?

@@ -30,6 +30,27 @@ enum CompressionDirectives {
             }
         },
         DirectiveRow("precompressed", .anyHTTP, arguments: 1...3, set: precompressed),
+        DirectiveRow("gzip_http_version", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            switch n.args[0] {
+            case "1.0": s.gzipHTTPMinor = 0
+            case "1.1": s.gzipHTTPMinor = 1
+            default: throw Setters.invalidValue(n)
+            }
+        },
+        // nginx directives a moved site carries that change nothing here: Vary is always sent
+        // (SPEC 8), compression is the same behind a proxy, and buffers are webserv's own.
+        // Their values are still checked.
+        DirectiveRow("gzip_vary", .anyHTTP, arguments: 1...1) { _, n, _ throws(ConfigError) in _ = try Setters.flag(n) },
+        DirectiveRow("gzip_proxied", .anyHTTP, arguments: 1...DirectiveTable.many) { _, n, _ throws(ConfigError) in
+            let known: Set<String> = [
+                "off", "expired", "no-cache", "no-store", "private", "no_last_modified", "no_etag", "auth", "any",
+            ]
+            if let bad = n.args.firstIndex(where: { !known.contains($0) }) { throw Setters.invalidValue(n, bad) }
+        },
+        DirectiveRow("gzip_buffers", .anyHTTP, arguments: 2...2) { _, n, _ throws(ConfigError) in
+            guard let count = Int(n.args[0]), count > 0 else { throw Setters.invalidValue(n, 0) }
+            guard ConfigValues.size(n.args[1]) != nil else { throw Setters.invalidValue(n, 1) }
+        },
     ]
 
     static func level(_ n: ConfigNode, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
@@ -67,6 +88,7 @@ enum CompressionDirectives {
         c.brotliLevel = inherit(\.brotliCompLevel) ?? c.brotliLevel
         c.gzipStatic = inherit(\.gzipStatic) ?? c.gzipStatic
         c.precompressed = inherit(\.precompressed) ?? c.precompressed
+        c.gzipHTTPMinor = inherit(\.gzipHTTPMinor) ?? c.gzipHTTPMinor
         return c
     }
 

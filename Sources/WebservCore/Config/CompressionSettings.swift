@@ -47,6 +47,10 @@ public struct CompressionSettings: Hashable, Sendable {
     public var gzipStatic = GzipStatic.off
     /// `precompressed br zstd gzip;`: the codings whose files are looked for, in preference order.
     public var precompressed: [ContentCoding] = []
+    /// `gzip_http_version 1.0|1.1`: the oldest HTTP/1.x minor version gzip answers. nginx's
+    /// default is 1.1; webserv's is 1.0: an HTTP/1.0 client gets a close-delimited compressed
+    /// body rather than none (its caches' missing Vary support was nginx's reason).
+    public var gzipHTTPMinor = 0
 
     public init() {}
 

@@ -13,6 +13,13 @@ enum Setters {
             switch parameter {
             case "default_server", "default": isDefault = true
             case "ssl": ssl = true
+            // Common in nginx configs: accepted so a moved site loads; webserv speaks HTTP/1.1
+            // (ALPN) and takes the kernel's defaults for the others.
+            case "http2", "reuseport", "deferred": break
+            case _ where parameter.hasPrefix("backlog="):
+                guard let backlog = Int(parameter.dropFirst(8)), backlog > 0 else {
+                    throw n.error(argument: i, "invalid backlog \"\(parameter.dropFirst(8))\"")
+                }
             default: throw n.error(argument: i, "invalid parameter \"\(parameter)\"")
             }
         }

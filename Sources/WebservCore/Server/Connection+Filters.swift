@@ -35,6 +35,12 @@ extension Connection {
 
     private func compress(_ response: inout Response, settings: CompressionSettings) {
         guard settings.compressesOnTheFly, let req = request else { return }
+        if req.minorVersion < settings.gzipHTTPMinor && settings.gzip {
+            // gzip_http_version (nginx's default 1.1): an HTTP/1.0 request gets no gzip.
+            var older = settings
+            older.gzip = false
+            return compress(&response, settings: older)
+        }
         let decision = CompressionFilter.decide(
             status: response.status, contentType: response.variants.map { Substring($0.contentType) } ?? contentType(response),
             alreadyEncoded: response.headers.contains { CompressionFilter.isHeader($0.name, "content-encoding") },

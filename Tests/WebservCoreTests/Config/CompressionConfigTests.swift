@@ -15,6 +15,37 @@ final class CompressionConfigTests: XCTestCase {
         XCTAssertEqual(c.brotliLevel, 6)
         XCTAssertEqual(c.gzipStatic, .off)
         XCTAssertEqual(c.precompressedCodings, [])
+        XCTAssertEqual(c.gzipHTTPMinor, 0, "HTTP/1.0 clients too (nginx's default is 1.1)")
+    }
+
+    /// A typical nginx gzip block loads unchanged: gzip_http_version applies, gzip_vary,
+    /// gzip_proxied and gzip_buffers are checked and change nothing; `listen ... http2`,
+    /// `reuseport` and `backlog=N` are accepted.
+    func testTypicalNginxGzipBlockAndListenParametersLoad() throws {
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                http {
+                    gzip on; gzip_vary on; gzip_proxied expired no-cache no-store private auth;
+                    gzip_buffers 16 8k; gzip_http_version 1.1; gzip_min_length 256;
+                    server {
+                        listen 127.0.0.1:8443 http2 reuseport backlog=511;
+                        location /old/ { gzip_http_version 1.0; }
+                    }
+                }
+                """))
+        XCTAssertEqual(config.servers[0].fallbackLocation.compression.gzipHTTPMinor, 1)
+        XCTAssertEqual(config.servers[0].locations[0].compression.gzipHTTPMinor, 0)
+        XCTAssertEqual(
+            configError("gzip_http_version 2.0;"), "test.conf:1: error: invalid value \"2.0\" in \"gzip_http_version\" directive")
+        XCTAssertEqual(
+            configError("gzip_proxied any sometimes;"),
+            "test.conf:1: error: invalid value \"sometimes\" in \"gzip_proxied\" directive")
+        XCTAssertEqual(
+            configError("gzip_vary maybe;"),
+            "test.conf:1: error: \"gzip_vary\" directive must be \"on\" or \"off\"")
+        XCTAssertEqual(configError("gzip_buffers 0 8k;"), "test.conf:1: error: invalid value \"0\" in \"gzip_buffers\" directive")
+        XCTAssertEqual(configError("server {\n listen 80 backlog=x;\n}"), "test.conf:2: error: invalid backlog \"x\"")
     }
 
     func testInheritsHttpToServerToLocation() throws {
