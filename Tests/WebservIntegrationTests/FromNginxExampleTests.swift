@@ -18,6 +18,7 @@ final class FromNginxExampleTests: XCTestCase {
             files: [
                 "site/index.html": "<!doctype html><title>app</title>app shell", "site/404.html": "not here",
                 "site/assets/app.3f2a.js": "console.log(1)", "site/api/items.json": "[1,2]",
+                "site/assets/vendor.9c1e.js": String(repeating: "function f(a) { return a + 1; }\n", count: 100),
                 "site/admin/index.html": "admin home",
                 "admin.htpasswd": "admin:" + String(decoding: hash.out, as: UTF8.self),
             ])
@@ -54,6 +55,14 @@ final class FromNginxExampleTests: XCTestCase {
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.text, "not here")
         assertSecurityHeaders(missing)
+
+        // Compressed as under nginx: above gzip_min_length, of a listed type, when accepted.
+        let vendor = try get(s, "/assets/vendor.9c1e.js", "Accept-Encoding: gzip\r\n")
+        XCTAssertEqual(vendor.header("Content-Encoding"), "gzip")
+        XCTAssertEqual(vendor.header("Vary"), "Accept-Encoding")
+        XCTAssertEqual(vendor.header("Cache-Control"), "max-age=31536000")
+        XCTAssertLessThan(vendor.body.count, 400)
+        XCTAssertNil(try get(s, "/assets/app.3f2a.js", "Accept-Encoding: gzip\r\n").header("Content-Encoding"), "under 256 bytes")
 
         let redirect = try get(s, "/old-page")
         XCTAssertEqual(redirect.status, 301)
