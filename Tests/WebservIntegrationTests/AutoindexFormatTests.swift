@@ -50,6 +50,14 @@ final class AutoindexFormatTests: XCTestCase {
         XCTAssertEqual(entries.map(\.name), ["sub", "big.bin", "small.txt"])
         let html = try curl(["-H", "Accept: text/html", "http://127.0.0.1:\(s.port)/list/"])
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"), html)
+        // The format follows Accept: a cache must key on it; a fixed JSON format does not vary.
+        for accept in ["application/json", "text/html"] {
+            let r = try XCTUnwrap(
+                httpRequest(port: s.port, "GET /list/ HTTP/1.1\r\nHost: x\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n"))
+            XCTAssertEqual(r.header("Vary"), "Accept", accept)
+        }
+        let fixed = try XCTUnwrap(httpRequest(port: s.port, "GET /json/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        XCTAssertNil(fixed.header("Vary"))
     }
 
     func testHTMLSortsByQueryWithoutJavaScript() throws {

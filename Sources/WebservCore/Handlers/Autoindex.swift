@@ -45,12 +45,17 @@ public enum Autoindex {
         closedir(dir)
         let options = options(req, location: location)
         sort(&items, options)
+        // With `autoindex_format html` the Accept field picks the format: caches must know.
+        let vary: [(name: String, value: String)] = location.autoindexFormat == .json ? [] : [("Vary", "Accept")]
         if options.json {
             var r = Response(status: 200, body: .bytes(Array(json(items).utf8)))
             r.headers.append(("Content-Type", "application/json"))
+            r.headers += vary
             return c.respond(r)
         }
-        c.respond(.html(200, page(title: req.pathString, items: items, options: options)))
+        var r = Response.html(200, page(title: req.pathString, items: items, options: options))
+        r.headers += vary
+        c.respond(r)
     }
 
     static func options(_ req: RequestHead, location: LocationConfig) -> Options {
