@@ -96,6 +96,12 @@ final class AccessControlTests: XCTestCase {
             waitUntil(timeout: 5) {
                 (try? String(contentsOfFile: s.path("access.log"), encoding: .utf8))?.contains(" - sha512 [") == true
             })
+        // Why each login was refused, in the error log (nginx's words).
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                s.stderr.contains("user \"sha512\": password mismatch, client: 127.0.0.1")
+                    && s.stderr.contains("user \"nobody\" was not found in \"\(s.path("users"))\"")
+            }, s.stderr)
     }
 
     func testAccessRulesComeBeforeAuth() throws {

@@ -26,10 +26,16 @@ enum AccessControl {
             c.respondError(failure == ENOENT ? 403 : 500)
             return false
         }
-        if let (user, password) = credentials(req.header("authorization")),
-            auth.users.verify(user: user, password: password)
-        {
-            return true
+        if let (user, password) = credentials(req.header("authorization")) {
+            if auth.users.matches(user: user, password: password) { return true }
+            // nginx's two error-log lines, so that a refused login can be told from a typo.
+            var escaped: [UInt8] = []
+            CombinedLogFormat.escape(user, into: &escaped)  // a name is the client's bytes: no CR LF in the log
+            let name = String(decoding: escaped, as: UTF8.self)
+            let why =
+                auth.users.hasUser(user)
+                ? "user \"\(name)\": password mismatch" : "user \"\(name)\" was not found in \"\(auth.users.path)\""
+            c.server.logError("\(why), client: \(c.peerAddress), request: \"\(req.target)\"")
         }
         c.respondError(401, headers: [("WWW-Authenticate", challenge(realm: auth.realm))])
         return false

@@ -72,6 +72,15 @@ public final class UserFile: @unchecked Sendable, Hashable {
     /// True when `user` is in the file and `password` matches its hash (the first entry for
     /// that user, as nginx).
     func verify(user: ArraySlice<UInt8>, password: ArraySlice<UInt8>) -> Bool {
+        hasUser(user) && matches(user: user, password: password)
+    }
+
+    func hasUser(_ user: ArraySlice<UInt8>) -> Bool {
+        entries.contains { $0.user.elementsEqual(user) }
+    }
+
+    /// `password` matches the hash of `user`'s first entry.
+    func matches(user: ArraySlice<UInt8>, password: ArraySlice<UInt8>) -> Bool {
         guard let entry = entries.first(where: { $0.user.elementsEqual(user) }),
             let scheme = Htpasswd.scheme(entry.hash)
         else { return false }
