@@ -140,7 +140,7 @@ enum SiteSetters {
         }
     }
 
-    /// `[+|-]TIME` in seconds, with nginx's units (ms s m h d w M y; a bare number is seconds).
+    /// `[+|-]TIME` in seconds, with nginx's units (s m h d w M y; a bare number is seconds; no ms).
     static func expiresSeconds(_ text: String) -> Int? {
         var rest = Substring(text)
         var sign = 1
@@ -155,10 +155,9 @@ enum SiteSetters {
             guard let value = ConfigValues.decimal(digits), value <= 1 << 40 else { return nil }
             rest = rest.dropFirst(digits.count)
             var scale = 1
-            if rest.hasPrefix("ms") {
-                rest = rest.dropFirst(2)
-                scale = 0
-            } else if let unit = rest.first {
+            // nginx parses expires in seconds: milliseconds are an invalid value there.
+            if rest.hasPrefix("ms") { return nil }
+            if let unit = rest.first {
                 switch unit {
                 case "s": scale = 1
                 case "m": scale = 60

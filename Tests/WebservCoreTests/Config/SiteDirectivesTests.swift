@@ -75,6 +75,7 @@ final class SiteDirectivesTests: XCTestCase {
         XCTAssertNil(SiteSetters.expiresSeconds("1x"))
         XCTAssertNil(SiteSetters.expiresSeconds("-"))
         XCTAssertNil(SiteSetters.expiresSeconds("@15h"))
+        XCTAssertNil(SiteSetters.expiresSeconds("1500ms"), "nginx: expires is in seconds")
         let config = try XCTUnwrap(
             loadConfig(
                 "expires 1h;\nserver {\n location /a/ { expires max; }\n location /b/ { expires off; }\n location /c/ { expires epoch; }\n}"
