@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// SPEC 8 autoindex formats: nginx's JSON layout (by directive or `Accept`), rounded sizes,
 /// local time, and the HTML listing sorted by query.
 final class AutoindexFormatTests: XCTestCase {
@@ -60,6 +64,23 @@ final class AutoindexFormatTests: XCTestCase {
         XCTAssertNil(fixed.header("Vary"))
     }
 
+    /// As nginx: a dangling symlink is listed (with its own data), and a name that is not
+    /// UTF-8 too, its link percent-encoding the bytes the directory holds.
+    func testDanglingSymlinksAndNonUTF8NamesAreListed() throws {
+        let s = try makeServer()
+        XCTAssertEqual(symlink("/nonexistent/target", s.path("www/list/dangling")), 0)
+        let odd = cPath(Array(s.path("www/list/caf").utf8) + [0xE9] + Array(".txt".utf8))
+        let fd = open(odd, O_CREAT | O_WRONLY, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        close(fd)
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /list/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        XCTAssertTrue(r.text.contains("<a href=\"dangling\">dangling</a>"), r.text)
+        XCTAssertTrue(r.text.contains("<a href=\"caf%E9.txt\">"), r.text)
+        let file = try XCTUnwrap(
+            httpRequest(port: s.port, "GET /list/caf%E9.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        XCTAssertEqual(file.status, 200, "the link leads to the file")
+    }
+
     func testHTMLSortsByQueryWithoutJavaScript() throws {
         let s = try makeServer()
         let bySize = try curl(["http://127.0.0.1:\(s.port)/list/?sort=size&order=desc"])
@@ -81,4 +102,9 @@ final class AutoindexFormatTests: XCTestCase {
         XCTAssertTrue(html.contains(">3M<"), html)
         XCTAssertFalse(html.contains("3145728"), html)
     }
+}
+
+/// A NUL-terminated copy of raw path bytes for the C calls above.
+private func cPath(_ bytes: [UInt8]) -> [CChar] {
+    (bytes + [0]).map { CChar(bitPattern: $0) }
 }

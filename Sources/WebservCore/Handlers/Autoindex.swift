@@ -8,6 +8,9 @@
 public enum Autoindex {
     struct Item {
         var name: String
+        /// The name's bytes as the directory holds them (not always UTF-8), when they differ
+        /// from `name`'s: what the link encodes.
+        var raw: [UInt8]? = nil
         var isDirectory: Bool
         var size: Int
         var mtime: Int
@@ -32,15 +35,23 @@ public enum Autoindex {
         }
         var items: [Item] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
+            let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if raw.first == UInt8(ascii: ".") { continue }
             var full = path
             if full.last != 0x2F { full.append(0x2F) }
-            full.append(contentsOf: name.utf8)
-            guard case .found(let info) = FileResolver.fileInfo(full) else { continue }
-            items.append(Item(name: name, isDirectory: info.isDirectory, size: info.size, mtime: info.mtime))
+            full.append(contentsOf: raw)
+            let info: FileResolver.Info
+            switch FileResolver.fileInfo(full) {
+            case .found(let found): info = found
+            case .status:
+                // A dangling symlink is listed with its own data, as nginx does.
+                guard let link = FileResolver.linkInfo(full) else { continue }
+                info = link
+            }
+            let name = String(decoding: raw, as: UTF8.self)
+            let differs = name.utf8.count != raw.count || !name.utf8.elementsEqual(raw)
+            items.append(
+                Item(name: name, raw: differs ? raw : nil, isDirectory: info.isDirectory, size: info.size, mtime: info.mtime))
         }
         closedir(dir)
         let options = options(req, location: location)
@@ -134,7 +145,7 @@ public enum Autoindex {
         if title != "/" { s += "<tr><td><a href=\"../\">../</a></td><td></td><td class=\"s\">-</td></tr>\n" }
         for item in items {
             let display = item.name + (item.isDirectory ? "/" : "")
-            let href = HTML.percentEncodePathSegment(item.name) + (item.isDirectory ? "/" : "")
+            let href = HTML.percentEncodePathSegment(bytes: item.raw ?? Array(item.name.utf8)) + (item.isDirectory ? "/" : "")
             let size = item.isDirectory ? "-" : (o.exactSize ? "\(item.size)" : humanSize(item.size))
             s += "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td>"
             s += "<td>\(date(item.mtime, local: o.localTime))</td><td class=\"s\">\(size)</td></tr>\n"
@@ -179,6 +190,11 @@ public enum HTML {
     /// RFC 3986 unreserved characters stay; everything else (including "/") is %XX.
     public static func percentEncodePathSegment(_ s: String) -> String {
         percentEncode(s.utf8, keeping: nil)
+    }
+
+    /// The same for a name's raw bytes (a file name need not be UTF-8).
+    public static func percentEncodePathSegment(bytes: [UInt8]) -> String {
+        percentEncode(bytes, keeping: nil)
     }
 
     private static func percentEncode(_ bytes: some Sequence<UInt8>, keeping extra: UInt8?) -> String {

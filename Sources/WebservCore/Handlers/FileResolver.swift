@@ -102,6 +102,12 @@ public enum FileResolver {
         return .found(info(st))
     }
 
+    /// lstat(2) reduced the same way: a symlink's own data (for one that points nowhere).
+    public static func linkInfo(_ path: [UInt8]) -> Info? {
+        var st = stat()
+        return cString(path).withUnsafeBufferPointer { lstat($0.baseAddress!, &st) } == 0 ? info(st) : nil
+    }
+
     /// The same reduction for an fstat(2) of an open file.
     public static func fileInfo(fd: Int32) -> Info? {
         var st = stat()
