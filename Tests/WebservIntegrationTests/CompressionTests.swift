@@ -27,6 +27,9 @@ final class CompressionTests: XCTestCase {
             location /pre/ { precompressed br zstd gzip; gzip off; brotli off; }
             location /always/ { alias {{ROOT}}/www/pre/; gzip_static always; }
             location /static-gz/ { alias {{ROOT}}/www/pre/; gzip_static on; }
+            location /static-br/ { alias {{ROOT}}/www/pre/; brotli_static on; gzip_static on; }
+            location /always-br/ { alias {{ROOT}}/www/pre/; brotli_static always; }
+            location /brmin/ { alias {{ROOT}}/www/; gzip off; brotli_min_length 100000; }
             location /levels/ { alias {{ROOT}}/www/; gzip_comp_level 9; brotli off; gzip_min_length 100; }
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
             location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
@@ -588,5 +591,22 @@ final class CompressionTests: XCTestCase {
         XCTAssertNil(
             try get(s, "/static-gz/app.js", ["Accept-Encoding: br"]).header("Content-Encoding"),
             "gzip_static offers gzip alone")
+    }
+
+    /// ngx_brotli's `brotli_static` (FILE.br as gzip_static serves FILE.gz; br first when both
+    /// are accepted equally) and `brotli_min_length` (brotli's own minimum).
+    func testBrotliStaticAndBrotliMinLength() throws {
+        let s = try makeServer()
+        let both = try get(s, "/static-br/app.js", ["Accept-Encoding: gzip, br"])
+        XCTAssertEqual(both.header("Content-Encoding"), "br")
+        XCTAssertEqual(try Self.decoded(both), "console.log('brotli');\n")
+        XCTAssertEqual(try get(s, "/static-br/app.js", ["Accept-Encoding: gzip"]).header("Content-Encoding"), "gzip")
+        XCTAssertNil(try get(s, "/static-br/app.js").header("Content-Encoding"))
+        let always = try get(s, "/always-br/app.js")
+        XCTAssertEqual(always.header("Content-Encoding"), "br", "always: whatever the client accepts")
+        XCTAssertNil(
+            try get(s, "/brmin/page.html", ["Accept-Encoding: br"]).header("Content-Encoding"),
+            "5,000 bytes are under brotli_min_length 100000")
+        XCTAssertEqual(try get(s, "/page.html", ["Accept-Encoding: br"]).header("Content-Encoding"), "br")
     }
 }

@@ -46,6 +46,8 @@ struct BlockSettings: Sendable {
     var gzipStatic: GzipStatic?
     var precompressed: [ContentCoding]?
     var gzipHTTPMinor: Int?
+    var brotliStatic: GzipStatic?
+    var brotliMinLength: Int?
     // site: add_header, expires, try_files, access, autoindex formats (SiteDirectives.swift)
     var addHeaders: [HeaderRule]?
     var addHeaderInherit: Bool?

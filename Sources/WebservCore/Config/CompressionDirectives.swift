@@ -22,12 +22,14 @@ enum CompressionDirectives {
             s.brotliCompLevel = try level(n, 0...11)
         },
         DirectiveRow("gzip_static", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
-            switch n.args[0].lowercased() {
-            case "on": s.gzipStatic = .on
-            case "off": s.gzipStatic = .off
-            case "always": s.gzipStatic = .always
-            default: throw Setters.invalidValue(n)
-            }
+            s.gzipStatic = try staticMode(n)
+        },
+        // ngx_brotli's names: FILE.br served as gzip_static serves FILE.gz; brotli's own minimum.
+        DirectiveRow("brotli_static", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.brotliStatic = try staticMode(n)
+        },
+        DirectiveRow("brotli_min_length", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            s.brotliMinLength = try Setters.size(n)
         },
         DirectiveRow("precompressed", .anyHTTP, arguments: 1...3, set: precompressed),
         DirectiveRow("gzip_http_version", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
@@ -52,6 +54,16 @@ enum CompressionDirectives {
             guard ConfigValues.size(n.args[1]) != nil else { throw Setters.invalidValue(n, 1) }
         },
     ]
+
+    /// `on|off|always` of gzip_static and brotli_static.
+    static func staticMode(_ n: ConfigNode) throws(ConfigError) -> GzipStatic {
+        switch n.args[0].lowercased() {
+        case "on": return .on
+        case "off": return .off
+        case "always": return .always
+        default: throw Setters.invalidValue(n)
+        }
+    }
 
     static func level(_ n: ConfigNode, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let value = Int(n.args[0]), range.contains(value) else {
@@ -89,6 +101,8 @@ enum CompressionDirectives {
         c.gzipStatic = inherit(\.gzipStatic) ?? c.gzipStatic
         c.precompressed = inherit(\.precompressed) ?? c.precompressed
         c.gzipHTTPMinor = inherit(\.gzipHTTPMinor) ?? c.gzipHTTPMinor
+        c.brotliStatic = inherit(\.brotliStatic) ?? c.brotliStatic
+        c.brotliMinLength = inherit(\.brotliMinLength)
         return c
     }
 

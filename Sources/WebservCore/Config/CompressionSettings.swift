@@ -44,7 +44,11 @@ public struct CompressionSettings: Hashable, Sendable {
     public var brotli = false
     public var brotliTypes: [String] = ["text/html"]
     public var brotliLevel = 6
+    /// ngx_brotli's `brotli_min_length`; nil: `gzip_min_length` applies to brotli too.
+    public var brotliMinLength: Int?
     public var gzipStatic = GzipStatic.off
+    /// ngx_brotli's `brotli_static on|off|always`: `FILE.br`, as `gzip_static` serves `FILE.gz`.
+    public var brotliStatic = GzipStatic.off
     /// `precompressed br zstd gzip;`: the codings whose files are looked for, in preference order.
     public var precompressed: [ContentCoding] = []
     /// `gzip_http_version 1.0|1.1`: the oldest HTTP/1.x minor version gzip answers. nginx's
@@ -58,11 +62,14 @@ public struct CompressionSettings: Hashable, Sendable {
 
     /// Some precompressed coding is looked for (`precompressedCodings` is not empty), without
     /// building the list: asked on every static hit.
-    public var servesPrecompressed: Bool { gzipStatic != .off || !precompressed.isEmpty }
+    public var servesPrecompressed: Bool { gzipStatic != .off || brotliStatic != .off || !precompressed.isEmpty }
 
-    /// The precompressed codings to look for, in preference order (`gzip_static` adds gzip last).
+    /// The precompressed codings to look for, in preference order (`brotli_static` adds br
+    /// first, `gzip_static` gzip last).
     public var precompressedCodings: [ContentCoding] {
-        if gzipStatic != .off && !precompressed.contains(.gzip) { return precompressed + [.gzip] }
-        return precompressed
+        var codings = precompressed
+        if brotliStatic != .off && !codings.contains(.br) { codings.insert(.br, at: 0) }
+        if gzipStatic != .off && !codings.contains(.gzip) { codings.append(.gzip) }
+        return codings
     }
 }

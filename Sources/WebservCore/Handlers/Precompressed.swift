@@ -34,8 +34,9 @@ enum Precompressed {
         var ranked: [(coding: ContentCoding, q: Int, order: Int)] = []
         for (order, coding) in codings.enumerated() {
             var q = accept?.quality(coding) ?? 0
-            // `gzip_static always`: the .gz whatever the client says (nginx).
+            // `gzip_static always` / `brotli_static always`: that file whatever the client says.
             if coding == .gzip && settings.gzipStatic == .always { q = max(q, 1) }
+            if coding == .br && settings.brotliStatic == .always { q = max(q, 1) }
             ranked.append((coding, q, order))
         }
         ranked.sort { ($0.q, -$0.order) > ($1.q, -$1.order) }

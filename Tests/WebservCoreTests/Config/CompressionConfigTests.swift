@@ -36,6 +36,14 @@ final class CompressionConfigTests: XCTestCase {
                 """))
         XCTAssertEqual(config.servers[0].fallbackLocation.compression.gzipHTTPMinor, 1)
         XCTAssertEqual(config.servers[0].locations[0].compression.gzipHTTPMinor, 0)
+        let brotli = try XCTUnwrap(loadConfig("brotli_static always; brotli_min_length 1k; gzip_static on; server { }"))
+        let b = brotli.servers[0].fallbackLocation.compression
+        XCTAssertEqual(b.brotliStatic, .always)
+        XCTAssertEqual(b.brotliMinLength, 1024)
+        XCTAssertEqual(b.precompressedCodings, [.br, .gzip])
+        XCTAssertNil(try XCTUnwrap(loadConfig("server { }")).servers[0].fallbackLocation.compression.brotliMinLength)
+        XCTAssertEqual(
+            configError("brotli_static maybe;"), "test.conf:1: error: invalid value \"maybe\" in \"brotli_static\" directive")
         XCTAssertEqual(
             configError("gzip_http_version 2.0;"), "test.conf:1: error: invalid value \"2.0\" in \"gzip_http_version\" directive")
         XCTAssertEqual(

@@ -33,9 +33,11 @@ public enum CompressionFilter {
         guard settings.compressesOnTheFly, compressibleStatus(status), !alreadyEncoded, let type = contentType else {
             return .untouched
         }
-        if let length, length < settings.gzipMinLength { return .untouched }
-        let brotli = settings.brotli && typeMatches(type, settings.brotliTypes)
-        let gzip = settings.gzip && typeMatches(type, settings.gzipTypes)
+        func short(_ minimum: Int) -> Bool { length.map { $0 < minimum } ?? false }
+        let brotli =
+            settings.brotli && !short(settings.brotliMinLength ?? settings.gzipMinLength)
+            && typeMatches(type, settings.brotliTypes)
+        let gzip = settings.gzip && !short(settings.gzipMinLength) && typeMatches(type, settings.gzipTypes)
         if !brotli && !gzip { return .untouched }
         // br first: it wins when the client gives both the same quality.
         let brQ = brotli ? accept?.quality(.br) ?? 0 : 0
