@@ -34,6 +34,7 @@ final class CompressionTests: XCTestCase {
             location /off/ { alias {{ROOT}}/www/; gzip off; brotli off; }
             location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
             location /http11/ { alias {{ROOT}}/www/; gzip_http_version 1.1; brotli off; }
+            location /nomsie/ { alias {{ROOT}}/www/; gzip_disable "msie6"; brotli off; }
             location /list/ { alias {{ROOT}}/www/; autoindex on; }
             location /chat/ { websocket broadcast; }
         }
@@ -310,6 +311,16 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(current.header("Content-Encoding"), "gzip")
         let byDefault = try get(s, "/page.html", ["Accept-Encoding: gzip"], version: "1.0")
         XCTAssertEqual(byDefault.header("Content-Encoding"), "gzip", "webserv's default answers HTTP/1.0 too")
+    }
+
+    /// `gzip_disable "msie6"` (nginx): no gzip for Internet Explorer 4–6, gzip for the rest.
+    func testGzipDisableMSIE6() throws {
+        let ie6 = "User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
+        let s = try makeServer()
+        XCTAssertNil(try get(s, "/nomsie/page.html", ["Accept-Encoding: gzip", ie6]).header("Content-Encoding"))
+        XCTAssertEqual(
+            try get(s, "/nomsie/page.html", ["Accept-Encoding: gzip", "User-Agent: curl/8"]).header("Content-Encoding"), "gzip")
+        XCTAssertEqual(try get(s, "/page.html", ["Accept-Encoding: gzip", ie6]).header("Content-Encoding"), "gzip", "elsewhere")
     }
 
     /// Compressed answers on one keep-alive connection, pipelined: a streamed (chunked) one and

@@ -46,6 +46,7 @@ struct BlockSettings: Sendable {
     var gzipStatic: GzipStatic?
     var precompressed: [ContentCoding]?
     var gzipHTTPMinor: Int?
+    var gzipDisableMSIE6: Bool?
     var brotliStatic: GzipStatic?
     var brotliMinLength: Int?
     // site: add_header, expires, try_files, access, autoindex formats (SiteDirectives.swift)

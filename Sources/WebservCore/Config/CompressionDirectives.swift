@@ -39,6 +39,14 @@ enum CompressionDirectives {
             default: throw Setters.invalidValue(n)
             }
         },
+        // `gzip_disable "msie6";` is what nginx configs carry; webserv has no regular expressions.
+        DirectiveRow("gzip_disable", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
+            for (i, mask) in n.args.enumerated() where mask != "msie6" {
+                throw n.error(
+                    argument: i, "\"\(mask)\": only \"msie6\" is supported in \"gzip_disable\" (no regular expressions)")
+            }
+            s.gzipDisableMSIE6 = true
+        },
         // nginx directives a moved site carries that change nothing here: Vary is always sent
         // (SPEC 8), compression is the same behind a proxy, and buffers are webserv's own.
         // Their values are still checked.
@@ -101,6 +109,7 @@ enum CompressionDirectives {
         c.gzipStatic = inherit(\.gzipStatic) ?? c.gzipStatic
         c.precompressed = inherit(\.precompressed) ?? c.precompressed
         c.gzipHTTPMinor = inherit(\.gzipHTTPMinor) ?? c.gzipHTTPMinor
+        c.gzipDisableMSIE6 = inherit(\.gzipDisableMSIE6) ?? false
         c.brotliStatic = inherit(\.brotliStatic) ?? c.brotliStatic
         c.brotliMinLength = inherit(\.brotliMinLength)
         return c

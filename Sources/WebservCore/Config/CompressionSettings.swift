@@ -55,6 +55,8 @@ public struct CompressionSettings: Hashable, Sendable {
     /// default is 1.1; webserv's is 1.0: an HTTP/1.0 client gets a close-delimited compressed
     /// body rather than none (its caches' missing Vary support was nginx's reason).
     public var gzipHTTPMinor = 0
+    /// `gzip_disable msie6;`: no gzip for Internet Explorer 4–6 (nginx's one built-in mask).
+    public var gzipDisableMSIE6 = false
 
     public init() {}
 

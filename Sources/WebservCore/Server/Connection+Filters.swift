@@ -35,8 +35,11 @@ extension Connection {
 
     private func compress(_ response: inout Response, settings: CompressionSettings) {
         guard settings.compressesOnTheFly, let req = request else { return }
-        if req.minorVersion < settings.gzipHTTPMinor && settings.gzip {
-            // gzip_http_version (nginx's default 1.1): an HTTP/1.0 request gets no gzip.
+        if settings.gzip
+            && (req.minorVersion < settings.gzipHTTPMinor
+                || (settings.gzipDisableMSIE6 && CompressionFilter.isOldMSIE(req.header("user-agent"))))
+        {
+            // gzip_http_version (an HTTP/1.0 request) or gzip_disable msie6: no gzip for it.
             var older = settings
             older.gzip = false
             return compress(&response, settings: older)

@@ -42,6 +42,12 @@ final class CompressionConfigTests: XCTestCase {
         XCTAssertEqual(b.brotliMinLength, 1024)
         XCTAssertEqual(b.precompressedCodings, [.br, .gzip])
         XCTAssertNil(try XCTUnwrap(loadConfig("server { }")).servers[0].fallbackLocation.compression.brotliMinLength)
+        XCTAssertTrue(
+            try XCTUnwrap(loadConfig("gzip_disable \"msie6\"; server { }")).servers[0].fallbackLocation.compression
+                .gzipDisableMSIE6)
+        XCTAssertEqual(
+            configError("gzip_disable msie6 \"MSIE [1-6]\\.\";"),
+            "test.conf:1: error: \"MSIE [1-6]\\.\": only \"msie6\" is supported in \"gzip_disable\" (no regular expressions)")
         XCTAssertEqual(
             configError("brotli_static maybe;"), "test.conf:1: error: invalid value \"maybe\" in \"brotli_static\" directive")
         XCTAssertEqual(

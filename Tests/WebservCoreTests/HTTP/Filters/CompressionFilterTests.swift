@@ -98,4 +98,19 @@ final class CompressionFilterTests: XCTestCase {
         XCTAssertEqual(CompressionFilter.weakened("\"x\""), "W/\"x\"")
         XCTAssertEqual(CompressionFilter.weakened("W/\"x\""), "W/\"x\"")
     }
+
+    /// nginx's `gzip_disable msie6` mask.
+    func testOldMSIEMask() {
+        func old(_ ua: String?) -> Bool { CompressionFilter.isOldMSIE(ua.map { Array($0.utf8)[...] }) }
+        XCTAssertTrue(old("Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"))
+        XCTAssertTrue(old("Mozilla/4.0 (compatible; MSIE 5.5; Windows 98)"))
+        XCTAssertTrue(old("Mozilla/4.0 (compatible; MSIE 4.01; Windows 95)"))
+        XCTAssertFalse(old("Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)"), "6.0 SP2 handles gzip")
+        XCTAssertFalse(old("Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.0)"))
+        XCTAssertFalse(old("Mozilla/4.0 (compatible; MSIE 10.0; Windows NT 6.1)"))
+        XCTAssertFalse(old("Opera/9.80 (compatible; MSIE 6.0; Windows NT 5.1)"))
+        XCTAssertFalse(old("Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"))
+        XCTAssertFalse(old("MSIE 6."), "too short to say")
+        XCTAssertFalse(old(nil))
+    }
 }
