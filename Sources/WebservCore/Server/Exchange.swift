@@ -1,9 +1,3 @@
-/// A status a handler fails with; the connection turns it into an error response.
-public struct HandlerError: Error, Sendable {
-    public var status: Int
-    public init(_ status: Int) { self.status = status }
-}
-
 /// Receives a request body as it arrives (uploads, CGI stdin, broadcast posts, discarding).
 public protocol BodySink: AnyObject {
     /// Decoded body bytes; throwing refuses the request with that status.

@@ -41,8 +41,10 @@ public final class Server: TimedHandler {
     public let outputBuffers = BufferPool(size: 2048, limit: 64, keptCapacity: 320 * 1024, filled: false)
     /// The most connections since memory was last trimmed (see `trimAfterBurst`).
     var connectionPeak = 0
-    /// Per-feature state that handlers keep for the server's lifetime (e.g. broadcast rooms).
-    public var extensions: [String: AnyObject] = [:]
+    /// The chat rooms of every `websocket broadcast` location (made when first used).
+    lazy var rooms = BroadcastRooms(server: self)
+    /// Running `websocket exec` programs per location (`websocket_exec_max`).
+    let execLimit = ExecLimit()
     /// Certificates and SNI for TLS listeners; nil when nothing is TLS.
     var tls: TLSServers?
 

@@ -12,13 +12,6 @@ final class BroadcastRooms {
 
     init(server: Server) { self.server = server }
 
-    static func shared(_ server: Server) -> BroadcastRooms {
-        if let r = server.extensions["broadcast"] as? BroadcastRooms { return r }
-        let r = BroadcastRooms(server: server)
-        server.extensions["broadcast"] = r
-        return r
-    }
-
     /// Rooms are counted per location, named by its path.
     static func key(_ location: LocationConfig) -> String { (location.exact ? "= " : "") + location.path }
 
@@ -191,7 +184,7 @@ final class BroadcastRoom {
 enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
-        let rooms = BroadcastRooms.shared(c.server)
+        let rooms = c.server.rooms
         if rooms.existing(req.pathString) == nil, !rooms.hasPlace(location),
             answersAtOnceWithoutRoom(c, req, location: location)
         {

@@ -49,7 +49,7 @@ final class ExecBridge: PollHandler {
     /// Starts the program in the `websocket_exec_max` slot the endpoint took for it (given
     /// back here if the program cannot start).
     static func start(command: [String], session: WebSocketConnection, connection c: Connection) -> ExecBridge? {
-        let limit = ExecLimit.shared(c.server)
+        let limit = c.server.execLimit
         let limitKey = ExecLimit.key(server: c.serverIndex, location: session.location)
         guard let program = command.first else {
             limit.release(limitKey)

@@ -4,13 +4,6 @@
 final class ExecLimit {
     private var running: [String: Int] = [:]
 
-    static func shared(_ server: Server) -> ExecLimit {
-        if let l = server.extensions["execLimit"] as? ExecLimit { return l }
-        let l = ExecLimit()
-        server.extensions["execLimit"] = l
-        return l
-    }
-
     /// The location's key: its server and its path, as written.
     static func key(server: Int, location: LocationConfig) -> String {
         "\(server) \(location.exact ? "=" : "")\(location.path)"

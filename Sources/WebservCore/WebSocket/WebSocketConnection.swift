@@ -81,7 +81,7 @@ final class WebSocketConnection: UpgradedProtocol {
         case .echo:
             return true
         case .broadcast:
-            room = BroadcastRooms.shared(c.server).room(roomName, location: location)
+            room = c.server.rooms.room(roomName, location: location)
             guard let room else {
                 refusal = 503  // websocket_max_rooms
                 return false

@@ -19,7 +19,7 @@ enum WebSocketEndpoint {
             }
         case .accept(var headers):
             // realtime: a full exec location refuses before the upgrade.
-            if case .exec = mode, !ExecLimit.shared(c.server).admit(c, location: location) {
+            if case .exec = mode, !c.server.execLimit.admit(c, location: location) {
                 return c.respondError(503)
             }
             let session = WebSocketConnection(
