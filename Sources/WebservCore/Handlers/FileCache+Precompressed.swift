@@ -30,6 +30,8 @@ extension FileCache {
             entry.precompressed.append((coding, nil))
             return .absent
         }
+        // Too large to keep: the request takes the uncached way without opening it first.
+        guard info.size <= Self.maxFileSize else { return .unknown }
         var kept = lookup(encodedPath, coding: coding, now: now)
         if kept?.contentType != entry.contentType || kept?.watches == nil {
             let fd = FileResolver.cString(encodedPath).withUnsafeBufferPointer {

@@ -8,24 +8,33 @@ public enum StaticFile {
     public static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
-        let now = c.loop.now
+        let settings = location.compression
+        // Looked up at most once per request, by whichever step needs it first.
+        var stat: FileResolver.StatResult?
         // Fast path: a cached small file (or its precompressed form) answered with prebuilt headers.
-        if mayUseCache(req), let entry = c.server.files.lookup(path, now: now) ?? cacheForPrecompressed(c, path, location),
+        if mayUseCache(req), let entry = cachedEntry(c, path, location, stat: &stat),
             typeMatches(entry, route: c.route, path: path, location: location)
         {
-            if !location.compression.servesPrecompressed { return c.respond(cachedResponse(entry)) }
-            if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: location.compression) {
+            if !settings.servesPrecompressed { return c.respond(cachedResponse(entry)) }
+            if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: settings) {
                 return c.respond(cachedResponse(answer.entry, vary: answer.vary))
             }
+            // The cache cannot tell which encoded forms exist (not watched, or one too big or
+            // too new to keep): the disk says, and the entry still answers for the file itself.
+            let precompressed = Precompressed.find(req, path: path, settings: settings)
+            guard let variant = precompressed.variant else {
+                return c.respond(cachedResponse(entry, vary: precompressed.vary))
+            }
+            return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
         }
 
         // compress
-        let precompressed = Precompressed.find(req, path: path, settings: location.compression)
+        let precompressed = Precompressed.find(req, path: path, settings: settings)
         if let variant = precompressed.variant {
             return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
         }
 
-        switch FileResolver.fileInfo(path) {
+        switch stat ?? FileResolver.fileInfo(path) {
         case .status(let s):
             return c.respondError(s)
         case .found(let info) where info.isDirectory:
@@ -35,6 +44,35 @@ public enum StaticFile {
         case .found(let info):
             serveFile(c, req: req, path: path, info: info, location: location, vary: precompressed.vary)
         }
+    }
+
+    /// The file's cache entry: a hit, or where precompressed files are served a new entry (its
+    /// entry is where they are kept, so the file is cached even when only they are asked for).
+    /// The stat this takes is left in `stat` for the caller.
+    static func cachedEntry(
+        _ c: Connection, _ path: [UInt8], _ location: LocationConfig, stat: inout FileResolver.StatResult?
+    ) -> FileCache.Entry? {
+        if let hit = c.server.files.lookup(path, now: c.loop.now) { return hit }
+        guard location.compression.servesPrecompressed else { return nil }
+        let result = FileResolver.fileInfo(path)
+        stat = result
+        guard case .found(let info) = result, info.isRegular, info.size <= FileCache.maxFileSize else { return nil }
+        let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else { return nil }
+        defer { Sys.close(fd) }
+        return cache(c, path, fd: fd, info: info, location: location)
+    }
+
+    /// Puts the file open at `fd` in the cache (which copies what it keeps), typed for the
+    /// route that asked; nil when it is not cacheable.
+    static func cache(
+        _ c: Connection, _ path: [UInt8], fd: Int32, info: FileResolver.Info, location: LocationConfig,
+        type: String? = nil
+    ) -> FileCache.Entry? {
+        let type = type ?? contentType(for: path, location: location)
+        guard let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) else { return nil }
+        entry.typedFor = c.route.map(ObjectIdentifier.init)
+        return entry
     }
 
     /// A cached entry's 200: its prebuilt head, its bytes (sent from its descriptor when it
@@ -48,21 +86,6 @@ public enum StaticFile {
         if entry.precompressedForm == nil { r.variants = entry }
         if vary { r.headers.append(("Vary", "Accept-Encoding")) }
         return r
-    }
-
-    /// Where precompressed files are served, the file is cached even when only its encoded
-    /// forms are asked for: its entry is where they are kept. Nil when it is not a small regular file.
-    static func cacheForPrecompressed(_ c: Connection, _ path: [UInt8], _ location: LocationConfig) -> FileCache.Entry? {
-        guard location.compression.servesPrecompressed, case .found(let info) = FileResolver.fileInfo(path),
-            info.isRegular, info.size <= FileCache.maxFileSize
-        else { return nil }
-        let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
-        guard fd >= 0 else { return nil }
-        defer { Sys.close(fd) }
-        let type = contentType(for: path, location: location)
-        guard let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now) else { return nil }
-        entry.typedFor = c.route.map(ObjectIdentifier.init)
-        return entry
     }
 
     /// `Precompressed.find` from the cache: the entry to send (the encoded file's, or the
@@ -131,11 +154,8 @@ public enum StaticFile {
         let fd = FileResolver.cString(path).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return c.respondError(FileResolver.statusFor(errno: errno)) }
         let type = contentType(for: original ?? path, location: location)
-        if encoded == nil, mayUseCache(req),
-            let entry = c.server.files.insert(path, fd: fd, info: info, contentType: type, now: c.loop.now)
-        {
+        if encoded == nil, mayUseCache(req), let entry = cache(c, path, fd: fd, info: info, location: location, type: type) {
             Sys.close(fd)
-            entry.typedFor = c.route.map(ObjectIdentifier.init)
             return c.respond(cachedResponse(entry, vary: vary))
         }
         let tag = etag(info)
