@@ -35,6 +35,9 @@ final class CompressionTests: XCTestCase {
             location /zero/ { alias {{ROOT}}/www/; gzip_min_length 0; }
             location /http11/ { alias {{ROOT}}/www/; gzip_http_version 1.1; brotli off; }
             location /nomsie/ { alias {{ROOT}}/www/; gzip_disable "msie6"; brotli off; }
+            location /static-http11/ { alias {{ROOT}}/www/pre/; gzip_static on; gzip_http_version 1.1; }
+            location /static-nomsie/ { alias {{ROOT}}/www/pre/; gzip_static on; gzip_disable msie6; }
+            location /always-http11/ { alias {{ROOT}}/www/pre/; gzip_static always; gzip_http_version 1.1; }
             location /list/ { alias {{ROOT}}/www/; autoindex on; }
             location /chat/ { websocket broadcast; }
         }
@@ -321,6 +324,42 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(
             try get(s, "/nomsie/page.html", ["Accept-Encoding: gzip", "User-Agent: curl/8"]).header("Content-Encoding"), "gzip")
         XCTAssertEqual(try get(s, "/page.html", ["Accept-Encoding: gzip", ie6]).header("Content-Encoding"), "gzip", "elsewhere")
+    }
+
+    /// A client refused gzip by `gzip_http_version` or `gzip_disable` still gets
+    /// `Vary: Accept-Encoding` (another client gets gzip for the same URI), as from nginx.
+    func testAClientRefusedGzipStillGetsVary() throws {
+        let ie6 = "User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
+        let s = try makeServer()
+        let old = try get(s, "/http11/page.html", ["Accept-Encoding: gzip"], version: "1.0")
+        XCTAssertNil(old.header("Content-Encoding"), old.head)
+        XCTAssertEqual(old.header("Vary"), "Accept-Encoding", old.head)
+        let ie = try get(s, "/nomsie/page.html", ["Accept-Encoding: gzip", ie6])
+        XCTAssertNil(ie.header("Content-Encoding"), ie.head)
+        XCTAssertEqual(ie.header("Vary"), "Accept-Encoding", ie.head)
+    }
+
+    /// `gzip_static on` asks what the gzip filter asks (nginx's `ngx_http_gzip_ok`): no `.gz` for
+    /// an HTTP/1.0 request under `gzip_http_version 1.1`, nor for IE 6 under `gzip_disable
+    /// msie6`; `gzip_static always` sends it to them all the same.
+    func testGzipStaticHonoursGzipHTTPVersionAndGzipDisable() throws {
+        let ie6 = "User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"
+        let s = try makeServer()
+        for _ in 0..<2 {  // uncached, then from the file cache
+            let old = try get(s, "/static-http11/app.js", ["Accept-Encoding: gzip"], version: "1.0")
+            XCTAssertNil(old.header("Content-Encoding"), old.head)
+            XCTAssertEqual(old.text, "console.log('identity');\n")
+            XCTAssertEqual(old.header("Vary"), "Accept-Encoding", old.head)
+            let current = try get(s, "/static-http11/app.js", ["Accept-Encoding: gzip"])
+            XCTAssertEqual(current.header("Content-Encoding"), "gzip", current.head)
+            let ie = try get(s, "/static-nomsie/app.js", ["Accept-Encoding: gzip", ie6])
+            XCTAssertNil(ie.header("Content-Encoding"), ie.head)
+            XCTAssertEqual(ie.text, "console.log('identity');\n")
+            let other = try get(s, "/static-nomsie/app.js", ["Accept-Encoding: gzip", "User-Agent: curl/8"])
+            XCTAssertEqual(try Self.decoded(other), "console.log('gzip');\n")
+            let always = try get(s, "/always-http11/app.js", [], version: "1.0")
+            XCTAssertEqual(always.header("Content-Encoding"), "gzip", always.head)
+        }
     }
 
     /// Compressed answers on one keep-alive connection, pipelined: a streamed (chunked) one and

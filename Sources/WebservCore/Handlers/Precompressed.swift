@@ -31,9 +31,12 @@ enum Precompressed {
         let codings = settings.precompressedCodings
         guard !codings.isEmpty else { return [] }
         let accept = Connection.acceptEncoding(req)
+        let gzipAllowed = CompressionFilter.gzipAllowed(req, settings: settings)
         var ranked: [(coding: ContentCoding, q: Int, order: Int)] = []
         for (order, coding) in codings.enumerated() {
             var q = accept?.quality(coding) ?? 0
+            // `gzip_static on` asks what the gzip filter asks (gzip_http_version, gzip_disable).
+            if coding == .gzip && !gzipAllowed { q = 0 }
             // `gzip_static always` / `brotli_static always`: that file whatever the client says.
             if coding == .gzip && settings.gzipStatic == .always { q = max(q, 1) }
             if coding == .br && settings.brotliStatic == .always { q = max(q, 1) }

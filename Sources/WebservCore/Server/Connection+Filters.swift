@@ -35,20 +35,12 @@ extension Connection {
 
     private func compress(_ response: inout Response, settings: CompressionSettings) {
         guard settings.compressesOnTheFly, let req = request else { return }
-        if settings.gzip
-            && (req.minorVersion < settings.gzipHTTPMinor
-                || (settings.gzipDisableMSIE6 && CompressionFilter.isOldMSIE(req.header("user-agent"))))
-        {
-            // gzip_http_version (an HTTP/1.0 request) or gzip_disable msie6: no gzip for it.
-            var older = settings
-            older.gzip = false
-            return compress(&response, settings: older)
-        }
         let decision = CompressionFilter.decide(
             status: response.status, contentType: response.variants.map { Substring($0.contentType) } ?? contentType(response),
             alreadyEncoded: response.headers.contains { CompressionFilter.isHeader($0.name, "content-encoding") },
             length: response.variants?.length ?? response.contentLength ?? response.bodyLength, settings: settings,
-            accept: Self.acceptEncoding(req))
+            accept: Self.acceptEncoding(req),
+            gzipAllowed: !settings.gzip || CompressionFilter.gzipAllowed(req, settings: settings))
         switch decision {
         case .untouched:
             return

@@ -26,9 +26,11 @@ public enum CompressionFilter {
 
     /// The decision for a response of `status`, `contentType`, length (nil when unknown),
     /// already carrying a Content-Encoding or not, to a client whose Accept-Encoding is `accept`.
+    /// `gzipAllowed`: false when `gzip_http_version` or `gzip_disable` refuse this client gzip;
+    /// the answer still varies with Accept-Encoding then (nginx sets its Vary before asking).
     public static func decide(
         status: Int, contentType: Substring?, alreadyEncoded: Bool, length: Int?, settings: CompressionSettings,
-        accept: AcceptEncoding?
+        accept: AcceptEncoding?, gzipAllowed: Bool = true
     ) -> Decision {
         guard settings.compressesOnTheFly, compressibleStatus(status), !alreadyEncoded, let type = contentType else {
             return .untouched
@@ -41,10 +43,18 @@ public enum CompressionFilter {
         if !brotli && !gzip { return .untouched }
         // br first: it wins when the client gives both the same quality.
         let brQ = brotli ? accept?.quality(.br) ?? 0 : 0
-        let gzipQ = gzip ? accept?.quality(.gzip) ?? 0 : 0
+        let gzipQ = gzip && gzipAllowed ? accept?.quality(.gzip) ?? 0 : 0
         if brQ > 0 && brQ >= gzipQ { return .encode(.br, level: settings.brotliLevel) }
         if gzipQ > 0 { return .encode(.gzip, level: settings.gzipLevel) }
         return .vary
+    }
+
+    /// Whether gzip may go to this client at all (nginx's `ngx_http_gzip_ok`, which the gzip
+    /// filter and `gzip_static on` both ask): not to an HTTP version below `gzip_http_version`,
+    /// nor to an old Internet Explorer under `gzip_disable msie6`.
+    public static func gzipAllowed(_ req: RequestHead, settings: CompressionSettings) -> Bool {
+        req.minorVersion >= settings.gzipHTTPMinor
+            && !(settings.gzipDisableMSIE6 && isOldMSIE(req.header("user-agent")))
     }
 
     /// nginx's `msie6` mask: "MSIE 4.", "MSIE 5." or "MSIE 6." (but not 6.0 with "SV1", which

@@ -16,11 +16,20 @@ final class CompressionFilterTests: XCTestCase {
 
     func decide(
         status: Int = 200, type: Substring? = "text/html", encoded: Bool = false, length: Int? = 1000,
-        settings: CompressionSettings? = nil, accept: String? = "gzip, br"
+        settings: CompressionSettings? = nil, accept: String? = "gzip, br", gzipAllowed: Bool = true
     ) -> CompressionFilter.Decision {
         CompressionFilter.decide(
             status: status, contentType: type, alreadyEncoded: encoded, length: length, settings: settings ?? self.settings,
-            accept: accept.map { AcceptEncoding(Array($0.utf8)) })
+            accept: accept.map { AcceptEncoding(Array($0.utf8)) }, gzipAllowed: gzipAllowed)
+    }
+
+    /// gzip refused to the client (gzip_http_version, gzip_disable): brotli still, else
+    /// identity that varies.
+    func testGzipRefusedToTheClient() {
+        XCTAssertEqual(decide(accept: "gzip", gzipAllowed: false), .vary)
+        XCTAssertEqual(decide(type: "text/css", gzipAllowed: false), .vary, "only gzip would compress text/css")
+        XCTAssertEqual(decide(gzipAllowed: false), .encode(.br, level: 6))
+        XCTAssertEqual(decide(type: "image/png", gzipAllowed: false), .untouched)
     }
 
     func testCompressesAcceptedTypesWithTheBestCoding() {
