@@ -213,9 +213,11 @@ final class EncoderPool {
         return BodyEncoder(coding, level: level, length: length)
     }
 
-    /// Keeps a finished gzip encoder for reuse; anything else is let go.
+    /// Keeps a finished gzip encoder for reuse; anything else is let go. When full, the
+    /// oldest kept one gives way: encoders of settings no longer asked for do not stay forever.
     func give(_ encoder: BodyEncoder) {
-        guard free.count < Self.kept, encoder.reset() else { return }
+        guard encoder.reset() else { return }
+        if free.count == Self.kept { free.removeFirst() }
         free.append(encoder)
     }
 }

@@ -63,6 +63,26 @@ final class BodyEncoderTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(pool.take(.br, level: 4, length: nil)) === br, "brotli is not reused")
     }
 
+    /// A full pool makes room for the newest encoder: four of one level do not keep out
+    /// the level asked for next.
+    func testAFullPoolLetsTheOldestGo() throws {
+        let pool = EncoderPool()
+        func finished(level: Int) throws -> BodyEncoder {
+            let e = try XCTUnwrap(BodyEncoder(.gzip, level: level, length: 100_000))
+            var out: [UInt8] = []
+            e.finish(into: &out)
+            return e
+        }
+        let old = try (0..<EncoderPool.kept).map { _ in try finished(level: 9) }
+        for e in old { pool.give(e) }
+        let newest = try finished(level: 1)
+        pool.give(newest)
+        XCTAssertTrue(try XCTUnwrap(pool.take(.gzip, level: 1, length: 100_000)) === newest, "kept though the pool was full")
+        let taken = try (1..<EncoderPool.kept).map { _ in try XCTUnwrap(pool.take(.gzip, level: 9, length: 100_000)) }
+        XCTAssertTrue(taken.allSatisfy { t in old.dropFirst().contains { $0 === t } }, "the oldest went")
+        XCTAssertFalse(try XCTUnwrap(pool.take(.gzip, level: 9, length: 100_000)) === old[0])
+    }
+
     func testEveryLevelRoundTrips() throws {
         let input = sampleText(5000)
         for level in 1...9 {
