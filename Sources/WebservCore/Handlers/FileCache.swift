@@ -77,8 +77,11 @@ public final class FileCache {
     /// open_file_cache does): no copy of the bytes per response. Smaller ones are copied behind
     /// the head, one send for both.
     static let sendfileMinimum = 16 * 1024
-    /// At most this many descriptors stay open for sendfile; entries beyond are sent from memory.
-    static let maxDescriptors = 256
+    /// At most this many descriptors stay open for sendfile; entries beyond are sent from
+    /// memory. An eighth of the process's open-file limit at most, so that the cache never
+    /// takes the descriptors connections need (1,024, a common default, leaves it 128).
+    let maxDescriptors = FileCache.descriptorBudget(openFileLimit: Sys.openFileLimit())
+    static func descriptorBudget(openFileLimit: Int) -> Int { min(256, openFileLimit / 8) }
     fileprivate var descriptors = 0
     static let racyWindow = 1_000_000_000
     static let maxTotal = 64 << 20
@@ -162,7 +165,7 @@ public final class FileCache {
         // Only a watched entry sends from its descriptor: inotify drops it on a change, where a
         // stat per hit would let a rewrite in place through between the check and the send.
         var descriptor: CachedDescriptor?
-        if watches != nil, info.size >= Self.sendfileMinimum, descriptors < Self.maxDescriptors {
+        if watches != nil, info.size >= Self.sendfileMinimum, descriptors < maxDescriptors {
             let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             if copy >= 0 {
                 descriptor = CachedDescriptor(copy)

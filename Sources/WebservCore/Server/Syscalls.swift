@@ -121,6 +121,13 @@ public enum Sys {
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }
+
+    /// The soft limit on open descriptors (RLIMIT_NOFILE); 1,024 when it cannot be read.
+    static func openFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY (all ones) clamps to Int.max
+    }
 }
 
 /// Monotonic milliseconds for deadlines; wall-clock seconds for dates.
