@@ -187,9 +187,14 @@ extension FileCache {
         a.size == b.size && a.inode == b.inode && a.mtime == b.mtime && a.version == b.version
     }
 
-    /// Drops an entry (after DELETE or an upload replaced the file).
+    /// Drops an entry (after DELETE or an upload replaced the file) before inotify tells. A
+    /// precompressed form (`FILE.gz`) is kept under its coding: dropping it also makes FILE's
+    /// entry ask the disk again (it sees the form `removed`).
     public func forget(_ path: [UInt8]) {
         remove(Key(path))
+        for coding in ContentCoding.allCases where path.count > coding.fileSuffix.utf8.count {
+            if path.reversed().starts(with: coding.fileSuffix.utf8.reversed()) { remove(Key(path, coding: coding)) }
+        }
     }
 
     func remove(_ key: Key) {
