@@ -9,7 +9,7 @@ final class FileBodySource: StreamSource {
     private var fd: Int32
     private var offset: Int
     private var remaining: Int
-    /// Shared by every file source of the server (`EncoderPool.readBlock`): each read is
+    /// Shared by every file source of the server (`Server.fileReadBlock`): each read is
     /// handed on to the stream before the next, so one block serves them all.
     private let block: UnsafeMutableRawBufferPointer
     /// Inside `outputDrained`: a stream write that drains at once calls back into it.

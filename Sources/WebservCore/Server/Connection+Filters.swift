@@ -81,7 +81,7 @@ extension Connection {
                 Sys.close(fd)
             } else {
                 guard let encoder = server.encoders.take(coding, level: level, length: length) else { return false }
-                streamSource = FileBodySource(fd: fd, offset: offset, length: length, block: server.encoders.readBlock)
+                streamSource = FileBodySource(fd: fd, offset: offset, length: length, block: server.fileReadBlock)
                 bodyEncoder = encoder
             }
             response.body = .stream

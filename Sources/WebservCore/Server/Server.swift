@@ -11,8 +11,11 @@ public final class Server: TimedHandler {
     let routes: [ServerRoutes]
     public let loop = EventLoop()
     public let files = FileCache()
-    /// Finished gzip encoders for the next compressed response, and the block files are read into.
+    /// Finished gzip encoders for the next compressed response.
     let encoders = EncoderPool()
+    /// The block file bodies are read into before they are compressed, used synchronously
+    /// (`FileBodySource`): one for the whole server.
+    let fileReadBlock = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     /// Where each upload name's search for a free suffix starts (UploadNameHints).
     public let uploadNames = UploadNameHints()
     public internal(set) var stopping = false
@@ -53,6 +56,8 @@ public final class Server: TimedHandler {
         self.vhosts = VirtualHosts(configuration)
         self.routes = configuration.servers.map(ServerRoutes.init)
     }
+
+    deinit { fileReadBlock.deallocate() }
 
     /// Opens logs and binds every listen socket (`VirtualHosts.sockets`); prints one line per socket.
     public func start() throws(StartError) {

@@ -60,6 +60,20 @@ public enum Bytes {
         emit(start, bytes.endIndex)
     }
 
+    /// Where `needle` first occurs in `bytes` (case-sensitive), or nil.
+    static func firstIndex(of needle: StaticString, in bytes: ArraySlice<UInt8>) -> Int? {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard bytes.count >= n.count else { return nil }
+        for i in bytes.startIndex...(bytes.endIndex - n.count) where bytes[i..<(i + n.count)].elementsEqual(n) {
+            return i
+        }
+        return nil
+    }
+
+    static func contains(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Bool {
+        firstIndex(of: needle, in: bytes) != nil
+    }
+
     public static func containsToken(_ bytes: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
         var found = false
         forEachToken(bytes) { if equalsLowercased($0, lower) { found = true } }

@@ -24,7 +24,7 @@ final class BroadcastRooms {
         if let r = rooms[name] { return r }
         let key = Self.key(location)
         let bounds = location.websocketBounds
-        let count = hasPlace(location) ? live[key, default: 0] : bounds.maxRooms
+        let count = makePlace(location) ? live[key, default: 0] : bounds.maxRooms
         guard count < bounds.maxRooms else {
             server.logError(
                 "room \"\(name)\" not opened: location \"\(location.path)\" has \(count) rooms (websocket_max_rooms \(bounds.maxRooms))"
@@ -48,10 +48,11 @@ final class BroadcastRooms {
         remove(room)
     }
 
-    /// Whether `location` may open one more room. At the cap, its rooms that only pollers
-    /// keep are freed first, those seen longer ago than the poll window (their presence no
-    /// longer counts), then, if still needed, the others: polled names never hold the cap.
-    func hasPlace(_ location: LocationConfig) -> Bool {
+    /// Makes room for one more room of `location` if it can, and says whether there is. At the
+    /// cap, its rooms that only pollers keep are freed first, those seen longer ago than the
+    /// poll window (their presence no longer counts), then, if still needed, the others:
+    /// polled names never hold the cap.
+    func makePlace(_ location: LocationConfig) -> Bool {
         let key = Self.key(location)
         let cap = location.websocketBounds.maxRooms
         guard live[key, default: 0] >= cap else { return true }
@@ -185,7 +186,7 @@ enum BroadcastPolling {
     static func handle(_ c: Connection, location: LocationConfig) {
         guard let req = c.request else { return }
         let rooms = c.server.rooms
-        if rooms.existing(req.pathString) == nil, !rooms.hasPlace(location),
+        if rooms.existing(req.pathString) == nil, !rooms.makePlace(location),
             answersAtOnceWithoutRoom(c, req, location: location)
         {
             return

@@ -189,15 +189,11 @@ public final class BodyEncoder {
 }
 
 /// Finished gzip encoders kept for the next compressed response (one server, one thread):
-/// deflateReset instead of zlib's allocations and setup per response. Also the block file
-/// bodies are read into before they are compressed, used synchronously (`FileBodySource`).
+/// deflateReset instead of zlib's allocations and setup per response.
 final class EncoderPool {
     private var free: [BodyEncoder] = []
     /// More than the usual handful in flight at once are made and dropped as before.
     static let kept = 4
-    let readBlock = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-
-    deinit { readBlock.deallocate() }
 
     /// An encoder for a body of `length` bytes (nil: unknown): a kept one with the same settings,
     /// or a new one; nil when the library cannot start one.

@@ -60,27 +60,16 @@ public enum CompressionFilter {
     /// nginx's `msie6` mask: "MSIE 4.", "MSIE 5." or "MSIE 6." (but not 6.0 with "SV1", which
     /// handles gzip) in a User-Agent that is not Opera's.
     public static func isOldMSIE(_ userAgent: ArraySlice<UInt8>?) -> Bool {
-        guard let ua = userAgent, !contains(ua, "Opera"), let at = firstIndex(of: "MSIE ", in: ua) else { return false }
+        guard let ua = userAgent, !Bytes.contains(ua, "Opera"), let at = Bytes.firstIndex(of: "MSIE ", in: ua) else {
+            return false
+        }
         let version = ua[(at + 5)...]
         guard version.count >= 3, version[version.startIndex + 1] == UInt8(ascii: ".") else { return false }
         switch version.first {
         case UInt8(ascii: "4"), UInt8(ascii: "5"): return true
-        case UInt8(ascii: "6"): return !contains(version.dropFirst(3), "SV1")
+        case UInt8(ascii: "6"): return !Bytes.contains(version.dropFirst(3), "SV1")
         default: return false
         }
-    }
-
-    private static func firstIndex(of needle: StaticString, in bytes: ArraySlice<UInt8>) -> Int? {
-        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        guard bytes.count >= n.count else { return nil }
-        for i in bytes.startIndex...(bytes.endIndex - n.count) where bytes[i..<(i + n.count)].elementsEqual(n) {
-            return i
-        }
-        return nil
-    }
-
-    private static func contains(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Bool {
-        firstIndex(of: needle, in: bytes) != nil
     }
 
     /// The media type (before any `;` parameter) is in `types` (lower-case), or `types` has `*`.
