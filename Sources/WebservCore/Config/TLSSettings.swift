@@ -75,16 +75,11 @@ public enum TLSSessionCache: Hashable, Sendable {
 
 /// One server's TLS settings, resolved (server, else http, else default).
 public struct TLSSettings: Hashable, Sendable {
-    /// The first `ssl_certificate`/`ssl_certificate_key` (what `-t` and the context need first).
-    public var certificate: String?
-    public var certificatePlace: DirectivePlace?
-    public var certificateKey: String?
-    public var certificateKeyPlace: DirectivePlace?
-    /// Further pairs, in order (nginx: an RSA and an ECDSA certificate side by side; the client's
-    /// signature algorithms pick). `certificateKeys[i]` belongs to `certificates[i]`; either
-    /// list may be the longer, which `TLSContext` reports.
-    public var moreCertificates: [PathAt] = []
-    public var moreCertificateKeys: [PathAt] = []
+    /// Every `ssl_certificate` and `ssl_certificate_key`, in order (nginx: an RSA and an ECDSA
+    /// certificate side by side; the client's signature algorithms pick). `certificateKeys[i]`
+    /// belongs to `certificates[i]`; either list may be the longer, which `TLSContext` reports.
+    public var certificates: [PathAt] = []
+    public var certificateKeys: [PathAt] = []
     public var protocols: Set<TLSProtocol> = [.tlsv1_2, .tlsv1_3]
     public var ciphers = "HIGH:!aNULL:!MD5"
     public var ciphersPlace: DirectivePlace?
@@ -118,16 +113,8 @@ struct TLSBlockSettings: Sendable {
     /// These settings over `outer`'s, over the defaults.
     func resolved(over outer: TLSBlockSettings) -> TLSSettings {
         var t = TLSSettings()
-        if let all = certificates ?? outer.certificates, let c = all.first {
-            t.certificate = c.path
-            t.certificatePlace = c.place
-            t.moreCertificates = Array(all.dropFirst())
-        }
-        if let all = certificateKeys ?? outer.certificateKeys, let k = all.first {
-            t.certificateKey = k.path
-            t.certificateKeyPlace = k.place
-            t.moreCertificateKeys = Array(all.dropFirst())
-        }
+        t.certificates = certificates ?? outer.certificates ?? []
+        t.certificateKeys = certificateKeys ?? outer.certificateKeys ?? []
         t.protocols = protocols ?? outer.protocols ?? t.protocols
         if let c = ciphers ?? outer.ciphers {
             t.ciphers = c.0

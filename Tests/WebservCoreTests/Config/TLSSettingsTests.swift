@@ -83,6 +83,12 @@ final class TLSSettingsTests: XCTestCase {
             configError(
                 "server {\n listen 127.0.0.1:8443 ssl;\n ssl_certificate /nonexistent/c.pem;\n ssl_certificate_key k.pem;\n}"),
             "test.conf:3: error: cannot load certificate \"/nonexistent/c.pem\": No such file or directory")
+        XCTAssertEqual(
+            configError(
+                "server {\n listen 127.0.0.1:8443 ssl;\n ssl_certificate c.pem;\n ssl_certificate_key k.pem;\n ssl_certificate_key k2.pem;\n}"
+            ),
+            "test.conf:5: error: no \"ssl_certificate\" is defined for certificate key \"/srv/k2.pem\"",
+            "a key without its certificate, named before any file is read")
         // http-level certificates are loaded for every server, as nginx does.
         XCTAssertEqual(
             configError("ssl_certificate c.pem;\nssl_certificate_key c.key;\nserver { listen 127.0.0.1:8080; }"),

@@ -14,41 +14,35 @@ final class TLSContext {
 
     /// Errors name the directive that is at fault, as nginx's do.
     init(_ settings: TLSSettings, listenPlace: DirectivePlace) throws(ConfigError) {
-        guard let certificate = settings.certificate, let certPlace = settings.certificatePlace else {
-            throw ConfigError(
-                file: listenPlace.file, line: listenPlace.line,
-                message: "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive")
-        }
-        guard let key = settings.certificateKey, let keyPlace = settings.certificateKeyPlace else {
-            throw ConfigError(
-                file: certPlace.file, line: certPlace.line,
-                message: "no \"ssl_certificate_key\" is defined for certificate \"\(certificate)\"")
-        }
-        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-            throw ConfigError(file: certPlace.file, line: certPlace.line, message: "SSL_CTX_new() failed\(Self.sslError())")
-        }
-        self.ctx = ctx
-        identity = certificate + "\u{0}" + key
         func fail(_ place: DirectivePlace, _ message: String) -> ConfigError {
             ConfigError(file: place.file, line: place.line, message: message)
         }
+        let (certificates, keys) = (settings.certificates, settings.certificateKeys)
+        guard let first = certificates.first else {
+            throw fail(listenPlace, "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive")
+        }
+        // Each certificate with its key, in order; a list longer than the other names its first extra.
+        if certificates.count > keys.count {
+            let extra = certificates[keys.count]
+            throw fail(extra.place, "no \"ssl_certificate_key\" is defined for certificate \"\(extra.path)\"")
+        }
+        if keys.count > certificates.count {
+            let extra = keys[certificates.count]
+            throw fail(extra.place, "no \"ssl_certificate\" is defined for certificate key \"\(extra.path)\"")
+        }
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+            throw fail(first.place, "SSL_CTX_new() failed\(Self.sslError())")
+        }
+        self.ctx = ctx
+        identity = zip(certificates, keys).map { $0.path + "\u{0}" + $1.path }.joined(separator: "\u{0}")
         ERR_clear_error()
         // An encrypted key is an error, never a passphrase prompt on the terminal.
         SSL_CTX_set_default_passwd_cb(ctx) { _, _, _, _ in 0 }
-        try Self.load(ctx, certificate: PathAt(path: certificate, place: certPlace), key: PathAt(path: key, place: keyPlace))
-        // Further pairs (an ECDSA beside an RSA certificate): OpenSSL keeps one per key type.
-        for (i, more) in settings.moreCertificates.enumerated() {
-            guard i < settings.moreCertificateKeys.count else {
-                throw fail(more.place, "no \"ssl_certificate_key\" is defined for certificate \"\(more.path)\"")
-            }
-            try Self.load(ctx, certificate: more, key: settings.moreCertificateKeys[i])
-            identity += "\u{0}" + more.path + "\u{0}" + settings.moreCertificateKeys[i].path
+        // Several pairs (an ECDSA beside an RSA certificate): OpenSSL keeps one per key type.
+        for (certificate, key) in zip(certificates, keys) {
+            try Self.load(ctx, certificate: certificate, key: key)
         }
-        if settings.moreCertificateKeys.count > settings.moreCertificates.count {
-            let extra = settings.moreCertificateKeys[settings.moreCertificates.count]
-            throw fail(extra.place, "no \"ssl_certificate\" is defined for certificate key \"\(extra.path)\"")
-        }
-        let cipherPlace = settings.ciphersPlace ?? certPlace
+        let cipherPlace = settings.ciphersPlace ?? first.place
         guard SSL_CTX_set_cipher_list(ctx, settings.ciphers) == 1 else {
             throw fail(cipherPlace, "SSL_CTX_set_cipher_list(\"\(settings.ciphers)\") failed\(Self.sslError())")
         }

@@ -23,7 +23,7 @@ final class TLSServers {
         var contexts: [TLSContext?] = []
         for (server, tls) in zip(configuration.servers, configuration.tls) {
             let ssl = server.listens.first { $0.ssl }
-            if ssl == nil && tls.certificate == nil {
+            if ssl == nil && tls.certificates.isEmpty {
                 contexts.append(nil)
                 continue
             }
@@ -40,7 +40,7 @@ final class TLSServers {
     /// True when the configuration has any TLS listen (only then is a `TLSServers` needed at run time).
     static func needed(_ configuration: Configuration) -> Bool {
         configuration.servers.contains { s in s.listens.contains { $0.ssl } }
-            || configuration.tls.contains { $0.certificate != nil }
+            || configuration.tls.contains { !$0.certificates.isEmpty }
     }
 
     /// One port cannot be TLS and plain where a socket is shared: the same address, or a
