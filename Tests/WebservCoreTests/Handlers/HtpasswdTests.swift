@@ -72,12 +72,12 @@ final class HtpasswdTests: XCTestCase {
         try text.write(to: file, atomically: true, encoding: .utf8)
         let users = try UserFile(path: file.path)
         for (scheme, _) in Self.hashes {
-            XCTAssertTrue(users.verify(user: Array(scheme.utf8)[...], password: Array("secret".utf8)[...]), scheme)
-            XCTAssertFalse(users.verify(user: Array(scheme.utf8)[...], password: Array("Secret".utf8)[...]), scheme)
-            XCTAssertFalse(users.verify(user: Array(scheme.utf8)[...], password: Array("secret\0".utf8)[...]), scheme)
-            XCTAssertFalse(users.verify(user: Array(scheme.utf8)[...], password: []), scheme)
+            XCTAssertTrue(users.matches(user: Array(scheme.utf8)[...], password: Array("secret".utf8)[...]), scheme)
+            XCTAssertFalse(users.matches(user: Array(scheme.utf8)[...], password: Array("Secret".utf8)[...]), scheme)
+            XCTAssertFalse(users.matches(user: Array(scheme.utf8)[...], password: Array("secret\0".utf8)[...]), scheme)
+            XCTAssertFalse(users.matches(user: Array(scheme.utf8)[...], password: []), scheme)
         }
-        XCTAssertFalse(users.verify(user: Array("nobody".utf8)[...], password: Array("secret".utf8)[...]))
+        XCTAssertFalse(users.matches(user: Array("nobody".utf8)[...], password: Array("secret".utf8)[...]))
     }
 
     func testUserFileIsReadAgainWhenItChanges() throws {
@@ -85,11 +85,11 @@ final class HtpasswdTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: file) }
         try "a:{PLAIN}one\n".write(to: file, atomically: true, encoding: .utf8)
         let users = try UserFile(path: file.path)
-        XCTAssertTrue(users.verify(user: Array("a".utf8)[...], password: Array("one".utf8)[...]))
+        XCTAssertTrue(users.matches(user: Array("a".utf8)[...], password: Array("one".utf8)[...]))
         try "a:{PLAIN}two\nb:{PLAIN}three\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertNil(users.refresh(now: 0))
-        XCTAssertTrue(users.verify(user: Array("a".utf8)[...], password: Array("two".utf8)[...]))
-        XCTAssertTrue(users.verify(user: Array("b".utf8)[...], password: Array("three".utf8)[...]))
+        XCTAssertTrue(users.matches(user: Array("a".utf8)[...], password: Array("two".utf8)[...]))
+        XCTAssertTrue(users.matches(user: Array("b".utf8)[...], password: Array("three".utf8)[...]))
         try FileManager.default.removeItem(at: file)
         XCTAssertNil(users.refresh(now: 500), "checked at most once a second")
         XCTAssertEqual(users.refresh(now: 1000), ENOENT)

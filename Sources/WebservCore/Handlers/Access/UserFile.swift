@@ -69,17 +69,12 @@ public final class UserFile: @unchecked Sendable, Hashable {
         stamp = (Int(st.st_mtim.tv_sec), Int(st.st_size), UInt64(st.st_ino))
     }
 
-    /// True when `user` is in the file and `password` matches its hash (the first entry for
-    /// that user, as nginx).
-    func verify(user: ArraySlice<UInt8>, password: ArraySlice<UInt8>) -> Bool {
-        hasUser(user) && matches(user: user, password: password)
-    }
-
     func hasUser(_ user: ArraySlice<UInt8>) -> Bool {
         entries.contains { $0.user.elementsEqual(user) }
     }
 
-    /// `password` matches the hash of `user`'s first entry.
+    /// `password` matches the hash of `user`'s first entry (as nginx); false for a user the
+    /// file does not name.
     func matches(user: ArraySlice<UInt8>, password: ArraySlice<UInt8>) -> Bool {
         guard let entry = entries.first(where: { $0.user.elementsEqual(user) }),
             let scheme = Htpasswd.scheme(entry.hash)
