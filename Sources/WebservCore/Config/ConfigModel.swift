@@ -36,17 +36,33 @@ public struct Listen: Hashable, Sendable {
 
 /// `error_page CODE ... [=[CODE]] URI;` — one entry per listed status.
 public struct ErrorPage: Hashable, Sendable {
+    /// The status the client sees with the page.
+    public enum Status: Hashable, Sendable {
+        /// No `=`: the original error's.
+        case original
+        /// `=CODE`: that one instead.
+        case fixed(Int)
+        /// `=` alone: the one the page's own request got (nginx).
+        case page
+    }
+
     public var uri: String
-    /// `=CODE`: the status the client sees instead of the original one.
-    public var overrideStatus: Int?
-    /// `=` alone: the client sees the status the page's own request got (nginx).
-    public var keepsPageStatus = false
+    public var status: Status
     /// `uri` with its variables (checked by the setter; unknown ones stay literal here).
     public var template: VariableTemplate
-    public init(uri: String, overrideStatus: Int?) {
+    public init(uri: String, status: Status = .original) {
         self.uri = uri
-        self.overrideStatus = overrideStatus
+        self.status = status
         self.template = (try? VariableTemplate.parse(uri).get()) ?? VariableTemplate(literal: uri)
+    }
+
+    /// The status for an `original` error; nil: the page request's own.
+    public func shownStatus(for original: Int) -> Int? {
+        switch status {
+        case .original: return original
+        case .fixed(let code): return code
+        case .page: return nil
+        }
     }
 }
 

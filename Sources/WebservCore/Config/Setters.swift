@@ -99,24 +99,22 @@ enum Setters {
     /// `error_page CODE ... [=[CODE]] URI;` (`=` alone: the page's own status, as nginx).
     static func errorPage(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
         var codeArguments = n.args.count - 1
-        var override: Int?
-        var keepsPageStatus = false
+        var status = ErrorPage.Status.original
         if n.args[codeArguments - 1].hasPrefix("=") {
             let text = n.args[codeArguments - 1]
             if text == "=" {
-                keepsPageStatus = true
+                status = .page
             } else {
                 guard let code = ConfigValues.decimal(text.dropFirst()), (100...599).contains(code) else {
                     throw n.error(argument: codeArguments - 1, "invalid value \"\(text)\"")
                 }
-                override = code
+                status = .fixed(code)
             }
             codeArguments -= 1
         }
         guard codeArguments >= 1 else { throw n.error("invalid number of arguments in \"error_page\" directive") }
         _ = try SiteSetters.template(n, n.args.count - 1)  // variables
-        var page = ErrorPage(uri: n.args[n.args.count - 1], overrideStatus: override)
-        page.keepsPageStatus = keepsPageStatus
+        let page = ErrorPage(uri: n.args[n.args.count - 1], status: status)
         var pages = s.errorPages ?? [:]
         for i in 0..<codeArguments {
             guard let code = ConfigValues.decimal(Substring(n.args[i])) else {

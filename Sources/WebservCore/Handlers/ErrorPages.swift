@@ -29,7 +29,7 @@ public enum ErrorPages {
         let uri = page.template.isLiteral ? page.uri : page.template.expand(c.variables())
         if !uri.hasPrefix("/") {
             // A URL: redirect with `=CODE` when that is a redirect status, else 302 (nginx).
-            let code = page.overrideStatus.flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
+            let code = page.shownStatus(for: 302).flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302
             return c.respond(Redirect.response(code, location: uri))
         }
         // The error refused the body; the page's request has none, so decide now, on the
@@ -46,7 +46,7 @@ public enum ErrorPages {
         // The page is sent whole: a client's Range or validators were about the original URI.
         head.headers.removeAll { StaticFile.isConditional(head.bytes[$0.name]) }
         head.errorPage = ErrorPageRequest(
-            status: page.keepsPageStatus ? nil : page.overrideStatus ?? status, original: status, headers: headers,
+            status: page.shownStatus(for: status), original: status, headers: headers,
             originalTarget: c.request?.requestURI ?? "/")
         c.request = head
         Dispatcher.handle(c)

@@ -150,19 +150,18 @@ final class ResolverTests: XCTestCase {
         XCTAssertEqual(
             server.fallbackLocation.errorPages,
             [
-                404: ErrorPage(uri: "/404.html", overrideStatus: nil),
-                500: ErrorPage(uri: "/50x.html", overrideStatus: 200),
-                502: ErrorPage(uri: "/50x.html", overrideStatus: 200),
+                404: ErrorPage(uri: "/404.html"),
+                500: ErrorPage(uri: "/50x.html", status: .fixed(200)),
+                502: ErrorPage(uri: "/50x.html", status: .fixed(200)),
             ])
-        XCTAssertEqual(server.locations[0].errorPages, [403: ErrorPage(uri: "/403.html", overrideStatus: nil)])
+        XCTAssertEqual(server.locations[0].errorPages, [403: ErrorPage(uri: "/403.html")])
         XCTAssertEqual(server.locations[1].errorPages.count, 3)
     }
 
     /// `=` alone (nginx): the page's own status; `=` with nothing to answer is an error.
     func testErrorPageEqualsAloneKeepsThePagesStatus() throws {
         let config = try XCTUnwrap(loadConfig("server { error_page 404 410 = /gone.html; }"))
-        var page = ErrorPage(uri: "/gone.html", overrideStatus: nil)
-        page.keepsPageStatus = true
+        let page = ErrorPage(uri: "/gone.html", status: .page)
         XCTAssertEqual(config.servers[0].fallbackLocation.errorPages, [404: page, 410: page])
         XCTAssertEqual(
             configError("server {\n error_page = /gone.html;\n}"),
