@@ -7,13 +7,21 @@
 /// `autoindex_format` or by `Accept: application/json`.
 public enum Autoindex {
     struct Item {
+        /// The name's bytes as the directory holds them (not always UTF-8): what the link encodes.
+        var raw: [UInt8]
+        /// The name as shown (invalid UTF-8 replaced).
         var name: String
-        /// The name's bytes as the directory holds them (not always UTF-8), when they differ
-        /// from `name`'s: what the link encodes.
-        var raw: [UInt8]? = nil
         var isDirectory: Bool
         var size: Int
         var mtime: Int
+
+        init(name: String, raw: [UInt8]? = nil, isDirectory: Bool, size: Int, mtime: Int) {
+            self.raw = raw ?? Array(name.utf8)
+            self.name = name
+            self.isDirectory = isDirectory
+            self.size = size
+            self.mtime = mtime
+        }
     }
 
     enum SortKey: String {
@@ -48,10 +56,10 @@ public enum Autoindex {
                 guard let link = FileResolver.linkInfo(full) else { continue }
                 info = link
             }
-            let name = String(decoding: raw, as: UTF8.self)
-            let differs = name.utf8.count != raw.count || !name.utf8.elementsEqual(raw)
             items.append(
-                Item(name: name, raw: differs ? raw : nil, isDirectory: info.isDirectory, size: info.size, mtime: info.mtime))
+                Item(
+                    name: String(decoding: raw, as: UTF8.self), raw: raw, isDirectory: info.isDirectory, size: info.size,
+                    mtime: info.mtime))
         }
         closedir(dir)
         let options = options(req, location: location)
@@ -145,7 +153,7 @@ public enum Autoindex {
         if title != "/" { s += "<tr><td><a href=\"../\">../</a></td><td></td><td class=\"s\">-</td></tr>\n" }
         for item in items {
             let display = item.name + (item.isDirectory ? "/" : "")
-            let href = HTML.percentEncodePathSegment(bytes: item.raw ?? Array(item.name.utf8)) + (item.isDirectory ? "/" : "")
+            let href = HTML.percentEncodePathSegment(item.raw) + (item.isDirectory ? "/" : "")
             let size = item.isDirectory ? "-" : (o.exactSize ? "\(item.size)" : humanSize(item.size))
             s += "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td>"
             s += "<td>\(date(item.mtime, local: o.localTime))</td><td class=\"s\">\(size)</td></tr>\n"
@@ -188,12 +196,7 @@ public enum HTML {
     }
 
     /// RFC 3986 unreserved characters stay; everything else (including "/") is %XX.
-    public static func percentEncodePathSegment(_ s: String) -> String {
-        percentEncode(s.utf8, keeping: nil)
-    }
-
-    /// The same for a name's raw bytes (a file name need not be UTF-8).
-    public static func percentEncodePathSegment(bytes: [UInt8]) -> String {
+    public static func percentEncodePathSegment(_ bytes: some Sequence<UInt8>) -> String {
         percentEncode(bytes, keeping: nil)
     }
 

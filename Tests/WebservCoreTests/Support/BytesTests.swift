@@ -60,8 +60,8 @@ final class BytesTests: XCTestCase {
 
     func testHTMLEscapingAndURLSegments() {
         XCTAssertEqual(HTML.escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        XCTAssertEqual(HTML.percentEncodePathSegment("a b/c?é"), "a%20b%2Fc%3F%C3%A9")
-        XCTAssertEqual(HTML.percentEncodePathSegment("A-z_0.9~"), "A-z_0.9~")
+        XCTAssertEqual(HTML.percentEncodePathSegment("a b/c?é".utf8), "a%20b%2Fc%3F%C3%A9")
+        XCTAssertEqual(HTML.percentEncodePathSegment("A-z_0.9~".utf8), "A-z_0.9~")
     }
 }
 

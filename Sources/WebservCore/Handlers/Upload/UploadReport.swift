@@ -4,7 +4,7 @@ enum UploadReport {
     /// `prefix` is the location's URI prefix; stored names are appended percent-encoded.
     static func response(_ files: [StoredUpload], prefix: String, json: Bool) -> Response {
         let base = prefix.hasSuffix("/") ? prefix : prefix + "/"
-        let uris = files.map { base + HTML.percentEncodePathSegment($0.name) }
+        let uris = files.map { base + HTML.percentEncodePathSegment($0.name.utf8) }
         var headers: [(name: String, value: String)] = []
         if let first = uris.first { headers.append(("Location", first)) }
         guard json else { return .html(201, html(files, uris: uris), headers: headers) }
