@@ -48,10 +48,10 @@ public struct RequestHead: Sendable {
     /// absolute-form's `scheme://authority` left out (`http://h/a?b` gives `/a?b`).
     public var requestURI: String {
         let range = originalTargetRange ?? targetRange
-        guard bytes[range].first != UInt8(ascii: "/"), let form = HeadScanner.absoluteForm(bytes[range]) else {
+        guard bytes[range].first != UInt8(ascii: "/"), let authority = RequestTarget.absoluteFormAuthority(bytes[range]) else {
             return string(range)
         }
-        let rest = string(form.authority.upperBound..<range.upperBound)
+        let rest = string(authority.upperBound..<range.upperBound)
         return rest.hasPrefix("/") ? rest : "/" + rest
     }
     public var query: String { queryRange.map(string) ?? "" }

@@ -64,7 +64,7 @@ public struct RequestHeadParser {
 }
 
 /// The one-pass parse of a complete head.
-struct HeadScanner {
+private struct HeadScanner {
     let bytes: [UInt8]
     /// `bytes` for the byte-by-byte loops: no bounds check or reference counting per
     /// byte. Valid only during `RequestHeadParser.parse`.
@@ -215,9 +215,9 @@ struct HeadScanner {
         if target.first != 0x2F {
             if method == .options && target.count == 1 && target.first == 0x2A {
                 target = target.prefix(0)
-            } else if let form = Self.absoluteForm(target) {
-                hostRange = form.authority
-                target = bytes[form.authority.upperBound..<targetRange.upperBound]
+            } else if let authority = RequestTarget.absoluteFormAuthority(target) {
+                hostRange = authority
+                target = bytes[authority.upperBound..<targetRange.upperBound]
             } else {
                 throw .badRequest("bad request target")
             }
@@ -246,22 +246,6 @@ struct HeadScanner {
             bytes: bytes, method: method, methodRange: methodRange, targetRange: targetRange,
             minorVersion: minor, headers: headers, path: path, queryRange: queryRange, hostRange: hostRange,
             framing: framing, keepAlive: keepAlive, expectsContinue: expectsContinue)
-    }
-
-    /// For "http://host[:port]/path" returns the authority's range; the path follows it.
-    static func absoluteForm(_ t: ArraySlice<UInt8>) -> (authority: Range<Int>, Void)? {
-        let lower = t.prefix(8).map { $0 | 0x20 }
-        let schemeLength: Int
-        if lower.starts(with: Array("http://".utf8)) {
-            schemeLength = 7
-        } else if lower.starts(with: Array("https://".utf8)) {
-            schemeLength = 8
-        } else {
-            return nil
-        }
-        let authorityStart = t.startIndex + schemeLength
-        let end = t[authorityStart...].firstIndex { $0 == 0x2F || $0 == 0x3F } ?? t.endIndex
-        return end > authorityStart ? (authorityStart..<end, ()) : nil
     }
 
     /// reg-name / IPv4 / [IPv6] with optional port: no slashes, spaces or control bytes. As
