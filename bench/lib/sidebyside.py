@@ -149,11 +149,16 @@ def wrk(url, conns, threads, duration, headers=()):
     for h in headers:
         argv += ["-H", h]
     argv.append(url)
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
     except subprocess.TimeoutExpired:
         return {"rps": None, "failed": "wrk timed out", "errors": 0}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     res = benchlib.parse_wrk(p.stdout)
+    # The client's own CPU share (per thread): near 1.0, wrk is the limit, not the server.
+    res["client_share"] = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / duration / threads
     m = __import__("re").search(r"Transfer/sec:\s+([\d.]+)(\w+)", p.stdout)
     if m:
         res["transfer"] = m.group(1) + m.group(2)
