@@ -290,6 +290,31 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(p.header("Allow"), "GET, HEAD, POST")
     }
 
+    /// A method the location allows but nothing there takes (POST, PUT, OPTIONS to a static
+    /// file) is 405 as in nginx, and its `Allow` names what the resource does take (RFC 9110
+    /// §15.5.6), never the very method it refuses.
+    func testAllowedMethodNoHandlerTakesIs405WithoutItselfInAllow() throws {
+        let s = try TestServer(
+            config: """
+                server {
+                    listen 127.0.0.1:0;
+                    root {{ROOT}}/www;
+                    access_log off;
+                    location /static/ { allow_methods GET POST PUT OPTIONS DELETE; }
+                    location /store/ { allow_methods GET POST OPTIONS; upload_store {{ROOT}}/store; }
+                }
+                """, files: ["www/static/a.txt": "a", "www/store/b.txt": "b", "store/.keep": ""])
+        for method in ["POST", "PUT", "OPTIONS"] {
+            let r = try XCTUnwrap(
+                httpRequest(port: s.port, "\(method) /static/a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+            XCTAssertEqual(r.status, 405, method)
+            XCTAssertEqual(r.header("Allow"), "GET, HEAD, DELETE", method)
+        }
+        let options = try XCTUnwrap(httpRequest(port: s.port, "OPTIONS /store/b.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(options.status, 405)
+        XCTAssertEqual(options.header("Allow"), "GET, HEAD, POST", "the upload store takes POST")
+    }
+
     func testBodyOverClientMaxBodySizeIs413() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)

@@ -46,7 +46,17 @@ public enum Dispatcher {
             // An allowed method that no handler takes. A target that does not exist is 404
             // first, as nginx's static module answers POST and FastCGI a missing script.
             if let status = missingTargetStatus(req.path, location: location) { return c.respondError(status) }
-            c.respondError(405, headers: [("Allow", allowHeader(location))])
+            c.respondError(405, headers: [("Allow", allowHeader(methods: location.allowMethods.filter { taken($0, location) }))])
+        }
+    }
+
+    /// Whether a handler here takes `method` for a target that is no script (static files and
+    /// DELETE, the upload store's POST and PUT): the `Allow` of a 405 names no method it refuses.
+    static func taken(_ method: String, _ location: LocationConfig) -> Bool {
+        switch method {
+        case "GET", "HEAD", "DELETE": return true
+        case "POST", "PUT": return location.uploadStore != nil
+        default: return false
         }
     }
 
