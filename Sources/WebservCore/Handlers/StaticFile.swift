@@ -211,13 +211,7 @@ public enum StaticFile {
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)
             if case .found(let info) = FileResolver.fileInfo(candidate), info.isRegular {
-                let precompressed = Precompressed.find(req, path: candidate, settings: location.compression)
-                if let variant = precompressed.variant {
-                    return serveFile(
-                        c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant,
-                        of: candidate)
-                }
-                return serveFile(c, req: req, path: candidate, info: info, location: location, vary: precompressed.vary)
+                return InternalRedirect.toIndex(c, req, name: name)
             }
         }
         if location.autoindex {
