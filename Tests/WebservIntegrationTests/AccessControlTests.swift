@@ -126,6 +126,26 @@ final class AccessControlTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 5) { (try? self.status(s, ["-u", "late:pw", self.url(s, "/private/a.txt")])) == 200 })
     }
 
+    /// A user file that disappears refuses every request (403, as nginx, which reads it per
+    /// request), not only the one that noticed; one back with a line of a scheme webserv cannot
+    /// check refuses that user alone, as nginx does, instead of failing everyone with 500.
+    func testUserFileGoneOrWithAnUncheckableLineIsReadAsNginxWould() throws {
+        let s = try makeServer()
+        let login = ["-u", "sha256:pw-five", url(s, "/private/a.txt")]
+        XCTAssertEqual(try status(s, login), 200)
+        XCTAssertEqual(unlink(s.path("users")), 0)
+        XCTAssertTrue(waitUntil(timeout: 5) { (try? self.status(s, login)) == 403 })
+        for _ in 0..<8 { XCTAssertEqual(try status(s, login), 403, "the file is gone: no stale logins") }
+        try s.write("users", "good:{PLAIN}pw\nodd:on:$6$not-a-hash\n")
+        let good = ["-u", "good:pw", url(s, "/private/a.txt")]
+        XCTAssertTrue(waitUntil(timeout: 5) { (try? self.status(s, good)) == 200 }, s.stderr)
+        for _ in 0..<4 {
+            XCTAssertEqual(try status(s, good), 200)
+            XCTAssertEqual(try status(s, [url(s, "/private/a.txt")]), 401)
+            XCTAssertEqual(try status(s, ["-u", "odd:on:$6$not-a-hash", url(s, "/private/a.txt")]), 401)
+        }
+    }
+
     func testLimitExceptGuardsTheOtherMethodsOnly() throws {
         let s = try makeServer()
         XCTAssertEqual(try status(s, [url(s, "/writes/a.txt")]), 200)

@@ -245,6 +245,25 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// As nginx reads its options: letters grouped after one `-` (`-tp DIR`), and `-p`'s
+    /// directory glued to it (`-pDIR`).
+    func testGroupedOptionsAndAGluedPrefixAreReadAsNginxDoes() throws {
+        let prefix = dir.appendingPathComponent("prefix").path
+        try write("prefix/relative.conf", "server { listen 127.0.0.1:0; }\n")
+        for args in [
+            ["-tp", prefix, "relative.conf"], ["-tp\(prefix)", "relative.conf"], ["-p\(prefix)", "-t", "relative.conf"],
+        ] {
+            let r = try webserv(args, in: "work")
+            XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
+            XCTAssertEqual(r.out, "configuration ok\n", "\(args)")
+        }
+        XCTAssertEqual(try webserv(["-th"]).status, 0, "help")
+        let bad = try webserv(["-tx", "relative.conf"], in: "work")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("invalid option"), bad.err)
+        XCTAssertEqual(try webserv(["-tp"]).status, 1, "-p without its directory")
+    }
+
     func testUnknownOptionIsAnError() throws {
         let r = try webserv(["--bogus"])
         XCTAssertEqual(r.status, 1)

@@ -550,6 +550,23 @@ final class CompressionTests: XCTestCase {
         XCTAssertEqual(notModified.status, 304)
     }
 
+    /// A 304 carries the `Vary` its 200 would (RFC 9110 §15.4.5), as nginx's gzip_static does:
+    /// for the encoded file and for the identity file that has encoded forms beside it.
+    func testPrecompressed304CarriesVary() throws {
+        let s = try makeServer()
+        for accept in ["Accept-Encoding: gzip", "Accept-Encoding: identity"] {
+            let full = try get(s, "/pre/app.js", [accept])
+            XCTAssertEqual(full.header("Vary"), "Accept-Encoding", accept)
+            let etag = try XCTUnwrap(full.header("ETag"))
+            let notModified = try get(s, "/pre/app.js", [accept, "If-None-Match: \(etag)"])
+            XCTAssertEqual(notModified.status, 304, accept)
+            XCTAssertEqual(notModified.header("Vary"), "Accept-Encoding", accept)
+            XCTAssertNil(notModified.header("Content-Encoding"), "a 304 carries no encoding")
+        }
+        let alone = try XCTUnwrap(try get(s, "/pre/alone.js").header("ETag"))
+        XCTAssertNil(try get(s, "/pre/alone.js", ["If-None-Match: \(alone)"]).header("Vary"), "nothing varies")
+    }
+
     /// A precompressed file is kept in the file cache beside its file (made old enough to be
     /// kept first): the request after the .gz is rewritten, deleted or made gets what is on disk.
     func testCachedPrecompressedFileFollowsTheDisk() throws {

@@ -290,6 +290,54 @@ final class HTTPProtocolTests: XCTestCase {
         XCTAssertEqual(p.header("Allow"), "GET, HEAD, POST")
     }
 
+    /// A server on {{ROOT}}/www with `directives` of its own.
+    func site(_ directives: String, files: [String: String]) throws -> TestServer {
+        try TestServer(
+            config: "server {\n listen 127.0.0.1:0;\n root {{ROOT}}/www;\n access_log off;\n\(directives)\n}\n", files: files)
+    }
+
+    /// A method the location allows but nothing there takes (POST, PUT, OPTIONS to a static
+    /// file) is 405 as in nginx, and its `Allow` names what the resource does take (RFC 9110
+    /// §15.5.6), never the very method it refuses.
+    func testAllowedMethodNoHandlerTakesIs405WithoutItselfInAllow() throws {
+        let s = try site(
+            """
+            location /static/ { allow_methods GET POST PUT OPTIONS DELETE; }
+            location /store/ { allow_methods GET POST OPTIONS; upload_store {{ROOT}}/store; }
+            """, files: ["www/static/a.txt": "a", "www/store/b.txt": "b", "store/.keep": ""])
+        for method in ["POST", "PUT", "OPTIONS"] {
+            let r = try XCTUnwrap(
+                httpRequest(port: s.port, "\(method) /static/a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+            XCTAssertEqual(r.status, 405, method)
+            XCTAssertEqual(r.header("Allow"), "GET, HEAD, DELETE", method)
+        }
+        let options = try XCTUnwrap(httpRequest(port: s.port, "OPTIONS /store/b.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(options.status, 405)
+        XCTAssertEqual(options.header("Allow"), "GET, HEAD, POST", "the upload store takes POST")
+    }
+
+    /// nginx compares a declared Content-Length with `client_max_body_size` as soon as the
+    /// location is chosen, before its `return`, access rules and method checks: a body over
+    /// the limit is 413 wherever it goes; one within it gets the location's own answer.
+    func testDeclaredBodyOverTheLimitIs413BeforeReturnAccessAndMethodChecks() throws {
+        let s = try site(
+            """
+            client_max_body_size 10;
+            location = /health { return 200 "ok"; }
+            location /private/ { deny all; }
+            """, files: ["www/a.txt": "a", "www/private/p.txt": "p"])
+        for (path, within) in [("/a.txt", 405), ("/health", 200), ("/private/p.txt", 403)] {
+            for (length, status) in [(10, within), (11, 413)] {
+                let r = try XCTUnwrap(
+                    httpRequest(
+                        port: s.port,
+                        "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\n\r\n"
+                            + String(repeating: "b", count: length)))
+                XCTAssertEqual(r.status, status, "\(path) with \(length) bytes")
+            }
+        }
+    }
+
     func testBodyOverClientMaxBodySizeIs413() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)

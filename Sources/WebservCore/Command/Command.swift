@@ -35,21 +35,33 @@ public enum Command {
         while i < args.count {
             let a = args[i]
             switch a {
-            case "-h", "--help":
+            case "--help":
                 return .exit(0, usage, toStderr: false)
-            case "-v", "--version":
+            case "--version":
                 return .exit(0, "webserv \(version)\n", toStderr: false)
-            case "-t":
-                o.testOnly = true
-            case "-p":
-                guard i + 1 < args.count else {
-                    return .exit(1, "webserv: option \"-p\" requires a directory\n" + usage, toStderr: true)
-                }
-                i += 1
-                o.prefix = args[i]
             default:
                 if a.hasPrefix("-") && a != "-" {
-                    return .exit(1, "webserv: invalid option \"\(a)\"\n" + usage, toStderr: true)
+                    // As nginx reads them: letters may be grouped after one `-` (`-tp DIR`), and
+                    // `-p`'s directory may follow it directly (`-pDIR`).
+                    var letters = a.dropFirst()
+                    while let letter = letters.popFirst() {
+                        switch letter {
+                        case "h": return .exit(0, usage, toStderr: false)
+                        case "v": return .exit(0, "webserv \(version)\n", toStderr: false)
+                        case "t": o.testOnly = true
+                        case "p" where !letters.isEmpty:
+                            o.prefix = String(letters)
+                            letters = ""
+                        case "p" where i + 1 < args.count:
+                            i += 1
+                            o.prefix = args[i]
+                        case "p":
+                            return .exit(1, "webserv: option \"-p\" requires a directory\n" + usage, toStderr: true)
+                        default:
+                            return .exit(1, "webserv: invalid option \"\(a)\"\n" + usage, toStderr: true)
+                        }
+                    }
+                    break
                 }
                 guard o.config == nil else {
                     return .exit(1, "webserv: more than one configuration file given\n" + usage, toStderr: true)

@@ -88,17 +88,24 @@ struct ConfigChecker {
         return nil
     }
 
-    /// `location [=] PATH { ... }`
+    /// `location [=|^~] PATH { ... }`; as nginx, the modifier may be glued to the path
+    /// (`location =/x`). `^~` (a prefix that stops nginx's regular-expression search) is a
+    /// plain prefix here, where no regular-expression locations exist.
     private mutating func location(_ node: ConfigNode, in locations: inout [ParsedLocation]) throws(ConfigError) {
-        var exact = false
-        if node.args.count == 2 {
-            guard node.args[0] == "=" else {
-                throw node.error(argument: 0, "invalid location modifier \"\(node.args[0])\"")
-            }
-            exact = true
-        }
         let pathIndex = node.args.count - 1
-        let path = node.args[pathIndex]
+        var modifier = node.args.count == 2 ? node.args[0] : ""
+        var path = node.args[pathIndex]
+        if node.args.count == 1 {
+            for glued in ["=", "^~"] where path.hasPrefix(glued) && path.count > glued.count {
+                modifier = glued
+                path = String(path.dropFirst(glued.count))
+                break
+            }
+        }
+        guard modifier.isEmpty || modifier == "=" || modifier == "^~" else {
+            throw node.error(argument: 0, "invalid location modifier \"\(modifier)\"")
+        }
+        let exact = modifier == "="
         guard path.hasPrefix("/") else {
             throw node.error(argument: pathIndex, "invalid location path \"\(path)\", it must start with \"/\"")
         }

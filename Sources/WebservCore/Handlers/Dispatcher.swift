@@ -19,15 +19,17 @@ public enum Dispatcher {
     /// The location's `return`, method and size checks, then its content handler.
     private static func route(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         c.bodyReader?.chooseLimit(location.clientMaxBodySize)
+        // nginx checks a declared length as soon as the location is found (its find-config
+        // phase), before `return`, access rules and the method.
+        if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
+            return c.respondError(413)
+        }
 
         // `return` belongs to nginx's rewrite phase, which runs before any method check.
         if let r = location.returnDirective { return Redirect.answer(c, r, location: location) }
         if !AccessControl.permits(c, req, location: location) { return }  // site: allow/deny, auth_basic
         if !isAllowed(req.method, in: location) {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
-        }
-        if case .contentLength(let n) = req.framing, location.clientMaxBodySize > 0, n > location.clientMaxBodySize {
-            return c.respondError(413)
         }
 
         if let tryFiles = location.tryFiles, TryFilesHandler.run(c, tryFiles, location: location) { return }  // site
@@ -46,7 +48,17 @@ public enum Dispatcher {
             // An allowed method that no handler takes. A target that does not exist is 404
             // first, as nginx's static module answers POST and FastCGI a missing script.
             if let status = missingTargetStatus(req.path, location: location) { return c.respondError(status) }
-            c.respondError(405, headers: [("Allow", allowHeader(location))])
+            c.respondError(405, headers: [("Allow", allowHeader(methods: location.allowMethods.filter { taken($0, location) }))])
+        }
+    }
+
+    /// Whether a handler here takes `method` for a target that is no script (static files and
+    /// DELETE, the upload store's POST and PUT): the `Allow` of a 405 names no method it refuses.
+    static func taken(_ method: String, _ location: LocationConfig) -> Bool {
+        switch method {
+        case "GET", "HEAD", "DELETE": return true
+        case "POST", "PUT": return location.uploadStore != nil
+        default: return false
         }
     }
 

@@ -1,6 +1,6 @@
 /// An internal request: the server answers as if the client had asked for another target with
 /// GET (HEAD stays HEAD), through the normal dispatch. Used by a CGI's local redirect
-/// (RFC 3875 §6.2.2, `Location: /path` without `Status`) and by `error_page URI`.
+/// (RFC 3875 §6.2.2, `Location: /path` without `Status`), by `error_page URI` and by `index`.
 enum InternalRedirect {
     /// A CGI's local redirect.
     static func perform(_ c: Connection, to target: String) {
@@ -11,6 +11,24 @@ enum InternalRedirect {
         guard var next = retarget(head, to: target) else { return c.respondError(500) }
         // The original body (if any) is still drained by the first script's sink.
         next.expectsContinue = false
+        c.request = next
+        Dispatcher.handle(c)
+    }
+
+    /// nginx's index module: a directory's index file is answered by an internal request for
+    /// its URI, with the method, body and query kept, so that the location of that URI serves
+    /// it (`location = /index.html`, a CGI script named in `index`) and `$uri` names it.
+    static func toIndex(_ c: Connection, _ head: RequestHead, name: String) {
+        guard head.internalRedirects < CGIHandler.maxInternalRedirects else {
+            c.server.logError("rewrite or internal redirection cycle while internally redirecting to \"\(name)\"")
+            return c.respondError(500)
+        }
+        var target = HTML.percentEncodePath(head.path + Array(name.utf8))
+        if head.queryRange != nil { target += "?" + head.query }
+        guard var next = retarget(head, to: target) else { return c.respondError(500) }
+        next.method = head.method
+        next.methodRange = head.methodRange
+        next.framing = head.framing
         c.request = next
         Dispatcher.handle(c)
     }

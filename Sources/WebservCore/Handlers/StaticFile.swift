@@ -160,6 +160,7 @@ public enum StaticFile {
         let tag = etag(info)
         let lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)
         let validators: [(name: String, value: String)] = [("Last-Modified", lastModified), ("ETag", tag)]
+        let varies = encoded != nil || vary
 
         let wallSeconds = c.loop.dates.second
         if modifiedSince(req, mtime: info.mtime, now: wallSeconds) {
@@ -168,14 +169,15 @@ public enum StaticFile {
         }
         if notModified(req, etag: tag, mtime: info.mtime, now: wallSeconds) {
             Sys.close(fd)
-            return c.respond(Response(status: 304, headers: validators))
+            // A 304 carries the Vary its 200 would (RFC 9110 §15.4.5), as nginx's gzip_static.
+            return c.respond(Response(status: 304, headers: validators + (varies ? [("Vary", "Accept-Encoding")] : [])))
         }
 
         var headers = validators
         headers.insert(("Content-Type", type), at: 0)
         headers.append(("Accept-Ranges", "bytes"))
         if let encoded { headers.append(("Content-Encoding", encoded.coding.token)) }
-        if encoded != nil || vary { headers.append(("Vary", "Accept-Encoding")) }
+        if varies { headers.append(("Vary", "Accept-Encoding")) }
         switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime, now: wallSeconds) {
         case .full:
             c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
@@ -228,13 +230,7 @@ public enum StaticFile {
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)
             if case .found(let info) = FileResolver.fileInfo(candidate), info.isRegular {
-                let precompressed = Precompressed.find(req, path: candidate, settings: location.compression)
-                if let variant = precompressed.variant {
-                    return serveFile(
-                        c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant,
-                        of: candidate)
-                }
-                return serveFile(c, req: req, path: candidate, info: info, location: location, vary: precompressed.vary)
+                return InternalRedirect.toIndex(c, req, name: name)
             }
         }
         if location.autoindex {

@@ -31,6 +31,22 @@ final class LocationMatchingTests: XCTestCase {
         XCTAssertEqual(s.locationIndex(for: bytes("/x")), 1)
     }
 
+    /// nginx reads the modifier glued to the path (`location =/x`) as `location = /x`, and
+    /// `^~` (a prefix that stops the regular-expression search) as a plain prefix: there are
+    /// no regular-expression locations here.
+    func testNginxModifierFormsAreRead() throws {
+        let s = try server("location =/a { }\nlocation ^~ /a/ { }\nlocation ^~/b/ { }\nlocation /a { }")
+        XCTAssertTrue(s.locations[0].exact)
+        XCTAssertEqual(s.locations[0].path, "/a")
+        XCTAssertFalse(s.locations[1].exact)
+        XCTAssertEqual(s.locations[1].path, "/a/")
+        XCTAssertEqual(s.locations[2].path, "/b/")
+        XCTAssertEqual(s.locationIndex(for: bytes("/a")), 0)
+        XCTAssertEqual(s.locationIndex(for: bytes("/a/x")), 1)
+        XCTAssertEqual(s.locationIndex(for: bytes("/b/x")), 2)
+        XCTAssertEqual(s.locationIndex(for: bytes("/ab")), 3)
+    }
+
     func testNoMatchIsNil() throws {
         let s = try server("location /api/ { }\nlocation = /exact { }")
         XCTAssertNil(s.locationIndex(for: bytes("/")))

@@ -14,13 +14,16 @@ public final class UserFile: @unchecked Sendable, Hashable {
     private var entries: [Htpasswd.Entry] = []
     private var stamp: (mtime: Int, size: Int, inode: UInt64) = (0, 0, 0)
     private var checkedAt: Int?
+    /// Why the last check could not read the file: every request until the next check gets it
+    /// too (nginx reads the file per request), none is let in by the entries read before.
+    private var failure: Int32?
     /// libcrypt's 32 KiB workspace, allocated on the first crypt check and reused.
     private var cryptData: UnsafeMutablePointer<crypt_data>?
 
     /// Loads `path`; the error names the problem for `FILE:LINE: error:`.
     public init(path: String) throws(UserFileError) {
         self.path = path
-        try reload()
+        try reload(strict: true)
     }
 
     deinit { cryptData?.deallocate() }
@@ -31,19 +34,25 @@ public final class UserFile: @unchecked Sendable, Hashable {
     /// Reads the file again when it changed (checked at most once a second, `now` in ms).
     /// Returns the errno of a file that cannot be read any more.
     func refresh(now: Int) -> Int32? {
-        if let last = checkedAt, now - last < 1000 { return nil }
+        if let last = checkedAt, now - last < 1000 { return failure }
         checkedAt = now
-        guard case .found(let info) = FileResolver.fileInfo(Array(path.utf8)) else { return errno == 0 ? ENOENT : errno }
+        guard case .found(let info) = FileResolver.fileInfo(Array(path.utf8)) else {
+            failure = errno == 0 ? ENOENT : errno
+            return failure
+        }
+        failure = nil
         if (info.mtime, info.size, info.inode) == stamp { return nil }
         do {
-            try reload()
+            try reload(strict: false)
         } catch {
-            return error.errno
+            failure = error.errno
         }
-        return nil
+        return failure
     }
 
-    private func reload() throws(UserFileError) {
+    /// `strict` (at load) refuses a hash webserv cannot check; a file changed later keeps such
+    /// a line, which then matches no password: only that user is refused, as nginx does.
+    private func reload(strict: Bool) throws(UserFileError) {
         let fd = FileResolver.cString(Array(path.utf8)).withUnsafeBufferPointer { open($0.baseAddress!, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw .unreadable(errno) }
         defer { Sys.close(fd) }
@@ -62,7 +71,7 @@ public final class UserFile: @unchecked Sendable, Hashable {
             if bytes.count > Self.maxSize { throw .notAFile }
         }
         let parsed = Htpasswd.parse(bytes)
-        for entry in parsed where Htpasswd.scheme(entry.hash) == nil {
+        for entry in parsed where strict && Htpasswd.scheme(entry.hash) == nil {
             throw .unsupported(user: String(decoding: entry.user, as: UTF8.self))
         }
         entries = parsed
