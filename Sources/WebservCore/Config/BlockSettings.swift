@@ -63,6 +63,9 @@ struct BlockSettings: Sendable {
     var autoindexFormat: AutoindexFormat?
     var autoindexExactSize: Bool?
     var autoindexLocaltime: Bool?
+    /// `charset NAME|off` ("off" kept as written) and `charset_types`.
+    var charset: String?
+    var charsetTypes: [String]?
     // realtime
     var websocketSSEHeartbeat: Int?
     var websocketPollMaxWait: Int?

@@ -36,6 +36,10 @@ struct ConfigChecker {
                 try location(node, in: &locations)
             case "types":
                 try types(node, settings: &settings)
+            case "events":  // nginx's, read and checked (NginxCompatibility)
+                var ignored = BlockSettings()
+                var none: [ParsedLocation] = []
+                try walk(node.block ?? [], context: .events, settings: &ignored, locations: &none)
             case "limit_except":  // site
                 var inner = BlockSettings()
                 var none: [ParsedLocation] = []

@@ -133,6 +133,9 @@ public struct LocationConfig: Sendable {
     public var autoindexFormat = AutoindexFormat.html
     public var autoindexExactSize = true
     public var autoindexLocaltime = false
+    /// `charset`: added to the Content-Type of `charsetTypes` answers; nil is off.
+    public var charset: String?
+    public var charsetTypes = Charset.defaultTypes
     // realtime
     public var realtime = RealtimeSettings()
     // deflate
@@ -188,7 +191,7 @@ public struct ServerConfig: Sendable {
     public var accessLog: String?
     /// Absolute path, "" for stderr.
     public var errorLog: String
-    /// site: some location adds headers (`add_header`, `expires`), so responses look them up.
+    /// site: some location adds headers (`add_header`, `expires`, `charset`), so responses look them up.
     public var hasResponseHeaders = false
 
     public init(

@@ -135,7 +135,9 @@ enum DirectiveTable {
             },
         ]
         // Feature tables, one file each.
-        let all = list + TLSDirectives.rows + CompressionDirectives.rows + siteRows + WebSocketBounds.directives
+        let all =
+            list + TLSDirectives.rows + CompressionDirectives.rows + siteRows + WebSocketBounds.directives
+            + NginxCompatibility.rows
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 }

@@ -40,7 +40,9 @@ enum ConfigResolver {
             sendTimeout: own.sendTimeout ?? http.sendTimeout ?? defaultTimeout,
             accessLog: own.accessLog ?? http.accessLog ?? "",
             errorLog: own.errorLog ?? http.errorLog ?? "")
-        config.hasResponseHeaders = ([fallback] + locations).contains { !$0.addHeaders.isEmpty || $0.expires != .off }  // site
+        config.hasResponseHeaders = ([fallback] + locations).contains {
+            !$0.addHeaders.isEmpty || $0.expires != .off || $0.charset != nil
+        }  // site
         return config
     }
 

@@ -89,6 +89,14 @@ extension DirectiveTable {
             guard n.args[0] == "all" || n.args[0] == "any" else { throw Setters.invalidValue(n) }
             s.satisfyAny = n.args[0] == "any"
         },
+        DirectiveRow("charset", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
+            // A charset name is a token (RFC 9110 §8.3.2); nginx's `charset` takes any name.
+            guard !n.args[0].isEmpty, n.args[0].utf8.allSatisfy(ByteClass.isToken) else { throw Setters.invalidValue(n) }
+            s.charset = n.args[0]
+        },
+        DirectiveRow("charset_types", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
+            s.charsetTypes = n.args.map { $0.lowercased() }
+        },
         DirectiveRow("autoindex_format", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             guard let format = AutoindexFormat(rawValue: n.args[0]) else { throw Setters.invalidValue(n) }
             s.autoindexFormat = format
@@ -256,6 +264,9 @@ extension ConfigResolver {
         config.autoindexFormat = inherit(\.autoindexFormat, .html)
         config.autoindexExactSize = inherit(\.autoindexExactSize, true)
         config.autoindexLocaltime = inherit(\.autoindexLocaltime, false)
+        let charset = inherit(\.charset, "off")
+        config.charset = charset == "off" ? nil : charset
+        config.charsetTypes = inherit(\.charsetTypes, Charset.defaultTypes)
 
         let rules = inherit(\.accessRules, [])
         let realm = inherit(\.authRealm, nil)

@@ -136,7 +136,8 @@ public enum StaticFile {
 
     static func contentType(for path: [UInt8], location: LocationConfig) -> String {
         let name = path[(path.lastIndex(of: 0x2F).map { $0 + 1 } ?? 0)...]
-        return location.types.type(forFileName: name) ?? location.defaultType
+        let type = location.types.type(forFileName: name) ?? location.defaultType
+        return Charset.contentType(type, charset: location.charset, types: location.charsetTypes)
     }
 
     /// nginx's strong validator: hex mtime and size.

@@ -23,6 +23,11 @@ extension Connection {
             result = ResponseHeaders.extra(
                 rules: location.addHeaders, expires: location.expires, status: status, now: now,
                 variables: { self.variables() })
+            // `charset`: a cached file's prebuilt head has it already (StaticFile.contentType).
+            if location.charset != nil, let i = response.headers.firstIndex(where: { $0.name.lowercased() == "content-type" }) {
+                response.headers[i].value = Charset.contentType(
+                    response.headers[i].value, charset: location.charset, types: location.charsetTypes)
+            }
         }
         if result.replacesCaching {
             response.headers.removeAll {
