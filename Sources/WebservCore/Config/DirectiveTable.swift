@@ -107,7 +107,7 @@ enum DirectiveTable {
             DirectiveRow("access_log", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
                 s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.absolute(n.args[0]))
             },
-            DirectiveRow("error_log", [.http, .server], arguments: 1...2, set: Setters.errorLog),
+            DirectiveRow("error_log", [.main, .http, .server], arguments: 1...2, set: Setters.errorLog),
             // realtime
             DirectiveRow("websocket_sse_heartbeat", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
                 s.websocketSSEHeartbeat = try Setters.positiveTime(n)

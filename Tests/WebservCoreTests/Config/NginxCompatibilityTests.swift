@@ -26,6 +26,23 @@ final class NginxCompatibilityTests: XCTestCase {
         XCTAssertEqual(config.servers[0].fallbackLocation.charset, "utf-8")
     }
 
+    /// nginx's `error_log` usually sits at the top level of nginx.conf: it applies to every
+    /// server there, and one in `http` or a server still wins.
+    func testErrorLogAtTheTopLevel() throws {
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                error_log /var/log/webserv/error.log warn;
+                events { }
+                http {
+                    server { listen 127.0.0.1:8080; }
+                    server { listen 127.0.0.1:8081; error_log stderr; }
+                }
+                """))
+        XCTAssertEqual(config.servers[0].errorLog, "/var/log/webserv/error.log")
+        XCTAssertEqual(config.servers[1].errorLog, "")
+    }
+
     func testTheirValuesAreStillChecked() {
         XCTAssertEqual(
             configError("worker_processes auto;\nevents { }\nhttp { server { listen 8080; } }"),
