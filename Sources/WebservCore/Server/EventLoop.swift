@@ -178,6 +178,8 @@ public final class EventLoop {
 
     public func addTimed(_ h: TimedHandler) { timed[ObjectIdentifier(h)] = h }
     public func removeTimed(_ h: TimedHandler) { timed[ObjectIdentifier(h)] = nil }
+    /// Every timed handler (the server's exit looks for pending kill timers).
+    var timedHandlers: [TimedHandler] { Array(timed.values) }
 
     /// Runs `body` after the current batch of events (used to continue work without recursion).
     public func defer_(_ body: @escaping () -> Void) { deferred.append(body) }
