@@ -155,6 +155,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.err, "\(sub):2: error: unknown directive \"bogus\"\n")
     }
 
+    /// Before: 5,000 nested blocks overflowed the parser's stack (signal 11). The parser now
+    /// stops at 100 levels (ParserTests), and the checker reports the first error of what it read.
+    func testDeeplyNestedBlocksAreAnErrorNotACrash() throws {
+        let deep = "server {\n" + String(repeating: "location /a {\n", count: 5000) + String(repeating: "}\n", count: 5001)
+        try assertConfigError(deep, line: 3, "\"location\" directive is not allowed here")
+        try assertConfigError(String(repeating: "x {\n", count: 100_000), line: 1, "unknown directive \"x\"")
+    }
+
+    /// Before: `include /dev/zero;` read forever, growing without bound.
+    func testEndlessIncludeIsAnErrorNotAHang() throws {
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    include /dev/zero;\n}\n", line: 3,
+            "read() \"/dev/zero\" failed (File too large)")
+    }
+
     // MARK: -p, -h, -v
 
     func testPrefixResolvesRelativePaths() throws {

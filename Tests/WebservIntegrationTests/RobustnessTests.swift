@@ -84,6 +84,28 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(s.isRunning)
     }
 
+    /// Before: RLIMIT_NOFILE lowered below the descriptors already open made poll() fail with
+    /// EINVAL (more entries than the limit), and the server stopped on "poll() failed: 22".
+    func testDescriptorLimitLoweredBelowWhatIsOpenNeitherCrashesNorStalls() throws {
+        let s = try makeServer()
+        var clients: [RawClient] = []
+        for _ in 0..<100 { clients.append(try RawClient(port: s.port, timeout: 5)) }
+        XCTAssertTrue(waitUntil(timeout: 5) { s.openFDs >= 100 }, "fds: \(s.openFDs)")
+        let limit = try WebservIntegrationTests.run("/usr/bin/prlimit", ["--pid", "\(s.pid)", "--nofile=64:64"], timeout: 5)
+        XCTAssertEqual(limit.status, 0, limit.err)
+        // Every connection is still served, whichever window of descriptors poll() gets.
+        for (i, c) in clients.enumerated() where i % 10 == 0 {
+            c.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+            XCTAssertEqual(c.readResponse()?.text, "ok", "client \(i)")
+        }
+        XCTAssertTrue(s.isRunning, "stopped when the limit went below the open descriptors")
+        clients.removeAll()
+        XCTAssertTrue(
+            waitUntil(timeout: 5) {
+                (try? httpRequest(port: s.port, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n"))??.text == "ok"
+            })
+    }
+
     func testDescriptorsReturnToBaselineAfterMixedTraffic() throws {
         let s = try makeServer(bigFile: 4 << 20)
         // Before any client: listeners, signal pipe, logs and the inherited standard streams.

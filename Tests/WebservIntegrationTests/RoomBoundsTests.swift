@@ -89,4 +89,24 @@ final class RoomBoundsTests: XCTestCase {
         let c = try RawClient(port: s.port)
         XCTAssertTrue(waitUntil(timeout: 5) { self.post(c, "/few/last", "x") == 201 })
     }
+
+    /// Before: each poll kept a copy of its poller key (address + User-Agent) for the whole
+    /// poll window: 4,000 polls with a 16 KiB User-Agent held +64 MiB (20,000: +159 MiB).
+    func testFastPollersWithHugeUserAgentsHoldBoundedMemory() throws {
+        let s = try TestServer(config: Self.config)
+        let c = try RawClient(port: s.port, timeout: 10)
+        let agent = String(repeating: "a", count: 16 << 10)
+        let poll = "GET /chat/p?since=0 HTTP/1.1\r\nHost: x\r\nUser-Agent: \(agent)\r\n\r\n"
+        XCTAssertEqual(c.request(poll)?.status, 200)
+        let before = s.rssKiB
+        var last: HTTPResponse?
+        for _ in 0..<80 {
+            c.send(String(repeating: poll, count: 50))
+            for _ in 0..<50 { last = c.readResponse() }
+        }
+        XCTAssertEqual(last?.status, 200)
+        XCTAssertTrue(last?.text.contains("\"members\": 1") ?? false, last?.text ?? "no answer")
+        let grown = s.rssKiB - before
+        XCTAssertLessThan(grown, 16 << 10, "4,000 polls with a 16 KiB User-Agent: RSS +\(grown) KiB")
+    }
 }

@@ -16,6 +16,7 @@ final class WebSocketExecTests: XCTestCase {
             location /missing { websocket exec /no/such/program; }
             location /stderr { websocket exec /bin/sh -c "echo oops >&2; echo out"; }
             location /binary { websocket exec /bin/sh -c "printf '\\\\377\\\\376bad\\\\n'; sleep 5"; }
+            location /closes-stdout { websocket exec /bin/sh -c "echo bye; exec 1>&-; sleep 60"; }
         }
         """
 
@@ -66,6 +67,17 @@ final class WebSocketExecTests: XCTestCase {
         let closeSeen = Date()
         XCTAssertNil(ws.receive(), "no frame after the close, then end of stream")
         XCTAssertLessThan(Date().timeIntervalSince(closeSeen), 1.0, "the server held the connection open")
+    }
+
+    /// As websocketd: a program that closes its stdout has ended its side; the session closes
+    /// with 1000 and the program is ended, though it runs on. Before: the socket stayed open,
+    /// silent, as long as the program ran.
+    func testProgramClosingItsStdoutEndsTheSessionAndTheProgram() throws {
+        let s = try TestServer(config: Self.config)
+        let ws = try XCTUnwrap(WebSocketClient(port: s.port, path: "/closes-stdout"))
+        XCTAssertEqual(ws.receive()?.text, "bye")
+        XCTAssertEqual(ws.receiveClose(), .some(1000))
+        XCTAssertTrue(waitUntil(timeout: 5) { s.children.isEmpty }, "children: \(s.children)")
     }
 
     func testClientLeavingEndsTheProgram() throws {

@@ -61,6 +61,18 @@ private func run(
     return (actions, session.state)
 }
 
+/// A read with more than `pongsPerBatch` pings answers only the last (RFC 6455 §5.5.3), so how
+/// many pongs go out depends on how the input was split: compared apart from the other actions,
+/// by the last one (the answer to the last ping, which every split sends).
+private func withoutPongs(_ actions: [WebSocketSession.Action]) -> [WebSocketSession.Action] {
+    actions.filter { !isPong($0) }
+}
+
+private func isPong(_ action: WebSocketSession.Action) -> Bool {
+    if case .send(let bytes) = action, bytes.first == 0x8A { return true }
+    return false
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: data, count: size)
@@ -73,7 +85,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for (k, split) in splits.dropFirst().enumerated() {
         let other = run(input, split, configuration: configuration, seed: seed, slices: k == 0)
         Fuzz.require(other.state == reference.state, "split ends in \(other.state), one read in \(reference.state)")
-        Fuzz.require(other.actions == reference.actions, "split takes \(other.actions), one read \(reference.actions)")
+        Fuzz.require(
+            withoutPongs(other.actions) == withoutPongs(reference.actions),
+            "split takes \(other.actions), one read \(reference.actions)")
+        Fuzz.require(
+            other.actions.last(where: isPong) == reference.actions.last(where: isPong),
+            "split's last pong differs: \(other.actions), one read \(reference.actions)")
     }
     return 0
 }

@@ -4,8 +4,11 @@
 
 /// Reading configuration files and joining their paths, with Glibc only.
 enum ConfigFiles {
-    /// The whole file, or the `strerror` text of the failing call.
-    static func readFile(absolutePath: String) -> Result<[UInt8], ReadFailure> {
+    /// The largest configuration file read: `/dev/zero` or a runaway file is an error, not a hang.
+    static let maxFileSize = 64 << 20
+
+    /// The whole file, or the `strerror` text of the failing call (`EFBIG` past `maxFileSize`).
+    static func readFile(absolutePath: String, limit: Int = maxFileSize) -> Result<[UInt8], ReadFailure> {
         let fd = open(absolutePath, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return .failure(ReadFailure(call: "open", errno: errno)) }
         defer { close(fd) }
@@ -18,6 +21,7 @@ enum ConfigFiles {
                 return .failure(ReadFailure(call: "read", errno: errno))
             }
             if count == 0 { return .success(contents) }
+            if contents.count + count > limit { return .failure(ReadFailure(call: "read", errno: EFBIG)) }
             contents.append(contentsOf: chunk[0..<count])
         }
     }

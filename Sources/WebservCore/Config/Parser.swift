@@ -34,6 +34,10 @@ struct ConfigParser {
     /// Absolute paths of the files being read, innermost last: relative includes resolve
     /// against the last one's directory, and a file already open is an include cycle.
     private var openFiles: [String] = []
+    /// Blocks open around the current token, across includes: past `maxDepth` an error, before
+    /// the recursion runs out of stack.
+    private var depth = 0
+    static let maxDepth = 100
 
     /// Parses `bytes` as the file `displayName` (found at `absolutePath`).
     mutating func parse(bytes: [UInt8], displayName: String, absolutePath: String) -> ParseResult {
@@ -92,7 +96,12 @@ struct ConfigParser {
                         throw error(lexer, next.line, "directive \"include\" is not terminated by \";\"")
                     }
                     node.blockLine = next.line
+                    if depth >= Self.maxDepth {
+                        throw error(lexer, next.line, "blocks nested more than \(Self.maxDepth) deep")
+                    }
                     var children: [ConfigNode] = []
+                    depth += 1
+                    defer { depth -= 1 }
                     do {
                         try parseBlock(&lexer, into: &children, insideBraces: true)
                     } catch {

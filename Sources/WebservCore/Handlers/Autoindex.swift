@@ -37,13 +37,22 @@ public enum Autoindex {
         var descending = false
     }
 
+    /// An entry's name, read in place: glibc sizes each entry to its name (`d_reclen`), so
+    /// copying `d_name` whole (256 bytes) read past the end of the directory buffer when the
+    /// last entry in it had a short name (AddressSanitizer: heap-buffer-overflow).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> [UInt8] {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let name = UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self)
+        return Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
+    }
+
     static func respond(_ c: Connection, req: RequestHead, path: [UInt8], location: LocationConfig) {
         guard let dir = FileResolver.cString(path).withUnsafeBufferPointer({ opendir($0.baseAddress!) }) else {
             return c.respondError(FileResolver.statusFor(errno: errno))
         }
         var items: [Item] = []
         while let entry = readdir(dir) {
-            let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            let raw = name(of: entry)
             if raw.first == UInt8(ascii: ".") { continue }
             var full = path
             if full.last != 0x2F { full.append(0x2F) }

@@ -29,8 +29,11 @@ final class FileBodySource: StreamSource {
         busy = true
         defer { busy = false }
         var reads = 0
-        while remaining > 0 && (c.output.isEmpty || (c.canStream && reads < Self.readsPerTurn)) {
-            let want = min(remaining, block.count)
+        // A slow encoder gets one small piece per turn (it flushes it: the output is not empty).
+        let slow = c.bodyEncoder?.isSlow == true
+        let readsPerTurn = slow ? 1 : Self.readsPerTurn
+        while remaining > 0 && (c.output.isEmpty || (c.canStream && reads < readsPerTurn)) {
+            let want = min(remaining, slow ? BodyEncoder.slowInput : block.count)
             let (fd, offset) = (self.fd, self.offset)
             let n = pread(fd, block.baseAddress!, want, off_t(offset))
             guard n > 0 else {

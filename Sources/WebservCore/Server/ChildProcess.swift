@@ -305,6 +305,14 @@ private final class StderrForwarder: PollHandler {
 }
 
 /// Escalates `terminate` to SIGKILL when the grace period ends.
+extension Server {
+    /// At exit: the SIGKILLs still waiting for their grace period are sent now, and their
+    /// timers (each holds its child, which holds it) let go.
+    func killPendingGroups() {
+        for case let timer as KillTimer in loop.timedHandlers { timer.child.killNow() }
+    }
+}
+
 private final class KillTimer: TimedHandler {
     let child: ChildProcess
     let deadline: Int

@@ -39,6 +39,8 @@ public final class EventLoop {
     /// The hot part and this iteration's cold slice, copied (poll() takes one array).
     private var batch: [pollfd] = []
     private var coldCursor = 0
+    /// Where `pollWindow` starts next.
+    private var windowCursor = 0
     /// Descriptor-microseconds owed to the cold part since the last slice (see `coldSlice`).
     private var coldCredit = 0
     private var lastSliceTime = 0
@@ -178,9 +180,23 @@ public final class EventLoop {
 
     public func addTimed(_ h: TimedHandler) { timed[ObjectIdentifier(h)] = h }
     public func removeTimed(_ h: TimedHandler) { timed[ObjectIdentifier(h)] = nil }
+    /// Every timed handler (the server's exit looks for pending kill timers).
+    var timedHandlers: [TimedHandler] { Array(timed.values) }
 
     /// Runs `body` after the current batch of events (used to continue work without recursion).
     public func defer_(_ body: @escaping () -> Void) { deferred.append(body) }
+
+    /// Polls as many descriptors as RLIMIT_NOFILE allows, from where the last window ended.
+    private func pollWindow(timeout: Int) -> Int32 {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        let size = max(1, min(pollfds.count, Int(min(limit.rlim_cur, UInt(Int32.max)))))
+        batch.removeAll(keepingCapacity: true)
+        if windowCursor >= pollfds.count { windowCursor = 0 }
+        for j in 0..<size { batch.append(pollfds[(windowCursor + j) % pollfds.count]) }
+        windowCursor = (windowCursor + size) % pollfds.count
+        return poll(&batch, nfds_t(batch.count), Int32(min(timeout, Self.sliceCycle)))
+    }
 
     public func run() {
         while running {
@@ -190,8 +206,8 @@ public final class EventLoop {
 
     public func runOnce(timeout: Int) {
         let cold = pollfds.count - hotCount
-        let sliced = !lastPollIdle && cold > 0 && now < nextFullPoll
-        let n: Int32
+        var sliced = !lastPollIdle && cold > 0 && now < nextFullPoll
+        var n: Int32
         if sliced {
             let s = coldSlice(cold)
             batch.removeAll(keepingCapacity: true)
@@ -203,6 +219,14 @@ public final class EventLoop {
         } else {
             n = poll(&pollfds, nfds_t(pollfds.count), Int32(timeout))
         }
+        if n < 0 && errno == EINVAL {
+            // More descriptors than RLIMIT_NOFILE now allows (lowered while they were open):
+            // poll() takes no more than the limit, so a turning window of them, until enough
+            // have closed.
+            n = pollWindow(timeout: timeout)
+            sliced = true
+        }
+        let pollErrno = errno
         let micros = Clock.monotonicMicroseconds()
         now = micros / 1000
         dates.update(wallSeconds: Clock.wallSeconds())
@@ -252,8 +276,9 @@ public final class EventLoop {
                 guard ObjectIdentifier(handler) == id else { continue }
                 handler.pollReady(fd: fd, events: events, loop: self)
             }
-        } else if n < 0 && errno != EINTR {
-            fatalError("poll() failed: \(errno)")
+        } else if n < 0 && pollErrno != EINTR {
+            // ENOMEM, or a limit of 0: nothing can be polled now; try again soon, never spin.
+            usleep(10_000)
         }
         while !deferred.isEmpty {
             let work = deferred

@@ -123,6 +123,7 @@ public final class Server: TimedHandler {
             let forced = forcedAtStop
             LogFiles.write(1, Array((forced == 0 ? "stopped\n" : "stopped: \(forced) still open at the deadline, ended\n").utf8))
         }
+        killPendingGroups()
         for group in groupsToEnd { kill(-group, SIGKILL) }
         for sink in logFiles.all { sink.flush() }
         for l in listeners { Sys.close(l.fd) }

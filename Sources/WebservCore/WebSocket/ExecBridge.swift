@@ -246,7 +246,9 @@ final class ExecBridge: PollHandler {
         stdoutOpen = false
         if !partialLine.isEmpty { emitLine() }
         child.closeStdout()
-        if exited { session.closeSession(code: 1000, wait: Self.closeWait) }
+        // As websocketd: stdout is the program's side of the session; once it is closed the
+        // session closes, and the program is ended (`end`) if it runs on without it.
+        session.closeSession(code: 1000, wait: Self.closeWait)
     }
 
     /// Reaped: close with 1000 once everything it printed was read (poll still reports

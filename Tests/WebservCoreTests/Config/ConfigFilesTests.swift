@@ -35,4 +35,11 @@ final class ConfigFilesTests: XCTestCase {
         let second = try ConfigLoader.load(firstOf: Array(files.dropFirst()), named: "b.conf", prefix: directory)
         XCTAssertEqual(second.servers.count, 1)
     }
+
+    func testAnEndlessFileIsRefusedPastTheLimit() {
+        guard case .failure(let failure) = ConfigFiles.readFile(absolutePath: "/dev/zero", limit: 1 << 20) else {
+            return XCTFail("read /dev/zero to the end")
+        }
+        XCTAssertEqual(failure.message(path: "/dev/zero"), "read() \"/dev/zero\" failed (File too large)")
+    }
 }

@@ -56,4 +56,15 @@ final class ParserTests: XCTestCase {
     func testStrayOpeningBrace() {
         XCTAssertEqual(parse("server {\n {\n }\n}").syntaxError?.description, "p.conf:2: error: unexpected \"{\"")
     }
+
+    func testNestingIsBoundedBeforeTheStackIs() {
+        let ok = parse(String(repeating: "a {\n", count: 100) + String(repeating: "}\n", count: 100))
+        XCTAssertNil(ok.syntaxError)
+        XCTAssertEqual(
+            parse(String(repeating: "a {\n", count: 101)).syntaxError?.description,
+            "p.conf:101: error: blocks nested more than 100 deep")
+        XCTAssertEqual(
+            parse(String(repeating: "a { ", count: 1_000_000)).syntaxError?.description,
+            "p.conf:1: error: blocks nested more than 100 deep")
+    }
 }

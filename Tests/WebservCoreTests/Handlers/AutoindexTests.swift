@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import WebservCore
@@ -57,5 +58,29 @@ final class AutoindexTests: XCTestCase {
         XCTAssertTrue(html.contains("?sort=name&amp;order=asc"), html)
         XCTAssertTrue(html.contains(">20K<"), html)
         XCTAssertFalse(html.contains("<script"), html)
+    }
+
+    /// Before: names were copied out of `d_name` whole (256 bytes), past the end of an entry
+    /// glibc sized to its name: a heap-buffer-overflow (AddressSanitizer) listing a directory
+    /// of many files, which one client could fill through an upload location with autoindex.
+    func testEntryNamesAreReadWithinTheEntry() throws {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let entry = UnsafeMutableRawPointer.allocate(byteCount: offset + 3, alignment: MemoryLayout<dirent>.alignment)
+        defer { entry.deallocate() }
+        entry.initializeMemory(as: UInt8.self, repeating: 0, count: offset + 3)
+        entry.storeBytes(of: UInt8(ascii: "a"), toByteOffset: offset, as: UInt8.self)
+        entry.storeBytes(of: UInt8(ascii: "b"), toByteOffset: offset + 1, as: UInt8.self)
+        XCTAssertEqual(Autoindex.name(of: entry.assumingMemoryBound(to: dirent.self)), Array("ab".utf8))
+
+        let directory = NSTemporaryDirectory() + "webserv-autoindex-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let names = Set((0..<3000).map { "f\($0)" })
+        for name in names { FileManager.default.createFile(atPath: directory + "/" + name, contents: nil) }
+        let dir = try XCTUnwrap(opendir(directory))
+        var seen = Set<String>()
+        while let e = readdir(dir) { seen.insert(String(decoding: Autoindex.name(of: e), as: UTF8.self)) }
+        closedir(dir)
+        XCTAssertEqual(seen, names.union([".", ".."]))
     }
 }

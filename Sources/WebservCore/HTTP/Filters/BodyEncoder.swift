@@ -19,6 +19,14 @@ public final class BodyEncoder {
     private let block: UnsafeMutableRawBufferPointer
     public private(set) var finished = false
 
+    /// brotli's two slowest levels (10 and 11 run zopfli, ~1.4 s per MiB): such an encoder
+    /// flushes after every piece it is given, and a file is fed to it `slowInput` bytes per turn
+    /// of the loop (`FileBodySource`), so no one call holds the loop for long. Otherwise brotli
+    /// gathers up to 1 MiB of input into one metablock and compresses it in one call, while
+    /// every other client waits.
+    public var isSlow: Bool { coding == .br && level >= 10 }
+    static let slowInput = 8 * 1024
+
     /// zlib's windowBits and memLevel for a body of `length` bytes (nil: unknown), as nginx
     /// picks them: a window no larger than the body needs, the hash table shrunk with it. A
     /// 1 KiB answer then clears and fills a 4 KiB hash table instead of 64 KiB (a window larger
@@ -166,7 +174,7 @@ public final class BodyEncoder {
     ) {
         let op: BrotliEncoderOperation
         switch mode {
-        case .process: op = BROTLI_OPERATION_PROCESS
+        case .process: op = isSlow ? BROTLI_OPERATION_FLUSH : BROTLI_OPERATION_PROCESS
         case .flush: op = BROTLI_OPERATION_FLUSH
         case .finish: op = BROTLI_OPERATION_FINISH
         }

@@ -35,7 +35,7 @@ final class LongPollTests: XCTestCase {
     }
 
     func testPollerPresenceCountsPollersSeenWithinTheWindow() {
-        var p = PollerPresence()
+        var p = PollerPresence(limit: 100)
         XCTAssertEqual(p.count(now: 0, window: 1000), 0)
         p.seen("a", now: 0)
         p.seen("b", now: 500)
@@ -47,5 +47,22 @@ final class LongPollTests: XCTestCase {
         for t in 0..<1000 { p.seen("k\(t % 10)", now: 2000 + t) }
         XCTAssertEqual(p.count(now: 3000, window: 1000), 10)
         XCTAssertEqual(p.count(now: 5000, window: 1000), 0)
+    }
+
+    /// Before: every poll appended a copy of its key (address + User-Agent, up to 32 KiB) to
+    /// the sightings for the whole window, so one client polling fast held ~GBs.
+    func testPollerPresenceIsBoundedWhateverPollersSend() {
+        var p = PollerPresence(limit: 100)
+        let agent = String(repeating: "u", count: 30_000)
+        for t in 0..<100_000 { p.seen("10.0.0.1 " + agent, now: t / 100) }
+        XCTAssertLessThanOrEqual(p.storedSightings, 2 + 64, "one poller seen again and again")
+        XCTAssertEqual(p.count(now: 1000, window: 1000), 1)
+        XCTAssertTrue(p.contains("10.0.0.1 " + agent))
+        for i in 0..<1000 { p.seen("k\(i)", now: 2000 + i) }
+        XCTAssertEqual(p.count(now: 3000, window: 5000), 100, "at most `limit` pollers are tracked")
+        XCTAssertLessThanOrEqual(p.storedSightings, 2 * 100 + 64)
+        XCTAssertEqual(p.count(now: 10_000, window: 1000), 0)
+        p.seen("later", now: 10_000)
+        XCTAssertEqual(p.count(now: 10_000, window: 1000), 1, "room again once the others expired")
     }
 }
