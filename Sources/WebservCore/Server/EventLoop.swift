@@ -277,8 +277,10 @@ public final class EventLoop {
                 handler.pollReady(fd: fd, events: events, loop: self)
             }
         } else if n < 0 && pollErrno != EINTR {
-            // ENOMEM, or a limit of 0: nothing can be polled now; try again soon, never spin.
-            usleep(10_000)
+            // ENOMEM, or a limit of 0: nothing can be polled now. Wait as the loop always waits,
+            // in poll() (with no descriptor: a timeout, not a sleep outside the loop's one
+            // wait), then try again; never spin.
+            _ = poll(nil, 0, 10)
         }
         while !deferred.isEmpty {
             let work = deferred
