@@ -4,9 +4,6 @@ public struct Response {
     public enum Body {
         case empty
         case bytes([UInt8])
-        /// A cached file's bytes with the open file they were read from: sent with sendfile
-        /// where the transport can, else as bytes. Whatever replaces the body drops the file.
-        case cachedFile([UInt8], SharedDescriptor)
         /// `length` bytes of an open file from `offset`; the connection closes `fd` when done.
         case file(fd: Int32, offset: Int, length: Int)
         /// Produced later by a stream source (CGI, broadcast poll): length unknown, sent chunked.
@@ -27,6 +24,9 @@ public struct Response {
     public var close = false
     /// Compressed forms of a cached body, which the compression step takes when it encodes.
     var variants: EncodedVariants?
+    /// The open file a cached `.bytes` body was read from: sent with sendfile instead of copied.
+    /// Whatever replaces the body drops it.
+    var descriptor: FileCache.CachedDescriptor?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status
@@ -37,7 +37,7 @@ public struct Response {
     public var bodyLength: Int? {
         switch body {
         case .empty: return 0
-        case .bytes(let b), .cachedFile(let b, _): return b.count
+        case .bytes(let b): return b.count
         case .file(_, _, let length): return length
         case .stream: return nil
         }

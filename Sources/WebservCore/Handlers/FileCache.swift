@@ -40,13 +40,13 @@ public final class FileCache {
         var removed = false
         /// The descriptor it was read from, kept for sendfile when the file is large enough that
         /// copying it per response costs more than the system call (`FileCache.sendfileMinimum`).
-        let descriptor: SharedDescriptor?
+        let descriptor: CachedDescriptor?
 
         /// `coding`: the entry is the precompressed form of a file whose type it takes, and its
         /// head says so (Content-Encoding, Vary).
         init(
             contents: [UInt8], info: FileResolver.Info, contentType: String, coding: ContentCoding? = nil,
-            descriptor: SharedDescriptor? = nil, checkedAt: Int
+            descriptor: CachedDescriptor? = nil, checkedAt: Int
         ) {
             self.contents = contents
             self.info = info
@@ -62,6 +62,14 @@ public final class FileCache {
             self.descriptor = descriptor
             self.checkedAt = checkedAt
         }
+    }
+
+    /// An open descriptor shared by a cache entry and the responses that send from it: closed
+    /// when the last of them lets go, so an entry dropped mid-send cannot close it under one.
+    final class CachedDescriptor {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { Sys.close(fd) }
     }
 
     public static let maxFileSize = 256 * 1024
@@ -156,11 +164,11 @@ public final class FileCache {
         if total + info.size > Self.maxTotal { removeAll() }
         // Only a watched entry sends from its descriptor: inotify drops it on a change, where a
         // stat per hit would let a rewrite in place through between the check and the send.
-        var descriptor: SharedDescriptor?
+        var descriptor: CachedDescriptor?
         if watches != nil, info.size >= Self.sendfileMinimum, descriptors < maxDescriptors {
             let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             if copy >= 0 {
-                descriptor = SharedDescriptor(copy)
+                descriptor = CachedDescriptor(copy)
                 descriptors += 1
             }
         }

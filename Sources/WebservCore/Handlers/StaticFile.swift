@@ -80,8 +80,9 @@ public enum StaticFile {
     /// encoded one (whose head has Content-Encoding, and no Content-Type the step could read)
     /// goes as it is.
     static func cachedResponse(_ entry: FileCache.Entry, vary: Bool = false) -> Response {
-        var r = Response(status: 200, body: entry.descriptor.map { .cachedFile(entry.contents, $0) } ?? .bytes(entry.contents))
+        var r = Response(status: 200, body: .bytes(entry.contents))
         r.rawHeaders = entry.headerLines
+        r.descriptor = entry.descriptor
         if entry.precompressedForm == nil { r.variants = entry }
         if vary { r.headers.append(("Vary", "Accept-Encoding")) }
         return r

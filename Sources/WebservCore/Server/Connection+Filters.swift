@@ -58,6 +58,7 @@ extension Connection {
                     return CompressionFilter.addVary(&response.headers)
                 }
                 response.body = .bytes(variant.body)
+                response.descriptor = nil
                 response.rawHeaders = variant.headerLines
                 return
             }
@@ -73,11 +74,11 @@ extension Connection {
     /// become streams that `streamData` compresses as they flow. False when no compressor could
     /// be had (out of memory): the response then goes out as it is.
     private func encodeBody(_ response: inout Response, coding: ContentCoding, level: Int, isHead: Bool) -> Bool {
+        response.descriptor = nil
         switch response.body {
-        case .empty, .bytes, .cachedFile:
+        case .empty, .bytes:
             var bytes: [UInt8] = []
             if case .bytes(let b) = response.body { bytes = b }
-            if case .cachedFile(let b, _) = response.body { bytes = b }
             guard let compressed = BodyEncoder.compress(bytes, coding, level: level) else { return false }
             response.body = .bytes(compressed)
         case .file(let fd, let offset, let length):

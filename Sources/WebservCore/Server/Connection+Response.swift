@@ -62,12 +62,9 @@ extension Connection {
         if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):
-                output.buffer.append(contentsOf: b)
-                log.bodyBytes = b.count
-            case .cachedFile(let b, let file):
                 // sendfile from the cached file's descriptor; under TLS (no sendfile) the bytes
                 // in memory are copied behind the head instead of read from the file again.
-                if plainTransport != nil {
+                if let file = response.descriptor, plainTransport != nil {
                     output.appendFile(fd: file.fd, offset: 0, length: b.count, keptBy: file)
                 } else {
                     output.buffer.append(contentsOf: b)
