@@ -51,6 +51,17 @@ final class WebSocketTests: XCTestCase {
                 "POST /echo HTTP/1.1\r\nHost: x\r\n\(base)Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"
             ))
         XCTAssertEqual(post.status, 405)
+        let key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        let withBody = try XCTUnwrap(
+            httpRequest(port: s.port, "GET /echo HTTP/1.1\r\nHost: x\r\n\(base)\(key)Content-Length: 6\r\n\r\nabcdef"))
+        XCTAssertEqual(withBody.status, 400, "a body is not frames")
+        let chunked = try XCTUnwrap(
+            httpRequest(
+                port: s.port,
+                "GET /echo HTTP/1.1\r\nHost: x\r\n\(base)\(key)Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"))
+        XCTAssertEqual(chunked.status, 400)
+        let emptyBody = try XCTUnwrap(upgrade(s, headers: base + key + "Content-Length: 0\r\n"))
+        XCTAssertEqual(emptyBody.status, 101, "Content-Length: 0 is no body")
         let origin = try XCTUnwrap(
             upgrade(
                 s, path: "/guarded",

@@ -18,6 +18,9 @@ enum WebSocketEndpoint {
                 c.respond(ErrorPages.builtIn(426, headers: headers))
             }
         case .accept(var headers):
+            // A handshake is a GET without a body (RFC 6455 §4.1): bytes after its head would
+            // be read as the first frames.
+            if req.framing != .none && req.framing != .contentLength(0) { return c.respondError(400) }
             // realtime: a full exec location refuses before the upgrade.
             if case .exec = mode, !c.server.execLimit.admit(c, location: location) {
                 return c.respondError(503)
