@@ -23,8 +23,9 @@ final class RobustnessTests: XCTestCase {
         }
         """
 
-    func makeServer(bigFile: Int = 0) throws -> TestServer {
-        let s = try TestServer(config: Self.config, files: ["www/index.html": "home", "www/style.css": "body{}"])
+    func makeServer(bigFile: Int = 0, sendTimeout: String = "1s") throws -> TestServer {
+        let config = Self.config.replacingOccurrences(of: "send_timeout 1s;", with: "send_timeout \(sendTimeout);")
+        let s = try TestServer(config: config, files: ["www/index.html": "home", "www/style.css": "body{}"])
         if bigFile > 0 { try s.write("www/big.bin", data: Data(repeating: 0x5A, count: bigFile)) }
         return s
     }
@@ -177,7 +178,10 @@ final class RobustnessTests: XCTestCase {
     /// its socket (the autotuned send buffer grows to 4 MiB): TCP_NOTSENT_LOWAT keeps the
     /// unsent part near 128 KiB. Reading later still yields the whole body.
     func testAClientThatStopsReadingHoldsLittleOfTheServersSocketMemory() throws {
-        let s = try makeServer(bigFile: 16 << 20)
+        // The client reads nothing while /proc/net/tcp is sampled, which takes seconds on a
+        // machine with tens of thousands of sockets (TIME_WAIT after a benchmark): a 1 s
+        // send_timeout would rightly close the connection before it reads.
+        let s = try makeServer(bigFile: 16 << 20, sendTimeout: "60s")
         let c = try RawClient(port: s.port, timeout: 5, receiveBuffer: 16384)
         c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         var local = sockaddr_in()
