@@ -1,7 +1,8 @@
 /// Chat rooms of `websocket broadcast` locations, one per request path, shared by
 /// WebSocket members, SSE streams and HTTP pollers. Bounded: at most `websocket_max_rooms` live
-/// rooms per location, and a room that nothing keeps (no member, no stream, no held poll, no
-/// history, no poller seen lately) is freed; at the cap, rooms only pollers keep give way.
+/// rooms per location. A room is freed when its last member, stream or held poll leaves and it
+/// has no history and no poller seen within the poll window; a room that only pollers keep
+/// stays until its location reaches the cap, where it gives way (`makePlace`).
 final class BroadcastRooms {
     private var rooms: [String: BroadcastRoom] = [:]
     /// Live rooms per location (`BroadcastRooms.key`).
