@@ -95,6 +95,69 @@ final class HtpasswdTests: XCTestCase {
         XCTAssertEqual(users.refresh(now: 1000), ENOENT)
     }
 
+    /// A slow hash (bcrypt, SHA-crypt, apr1) is computed once per matching password: the
+    /// loop is not held again for the same credentials. Wrong passwords are computed every
+    /// time; a changed file, or another user with the same password, starts again.
+    func testSlowHashesAreComputedOncePerMatchingPassword() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("htpasswd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let slow = Self.hashes.filter { ["sha512", "apr1", "bcrypt"].contains($0.scheme) }
+        var text = slow.map { "\($0.scheme):\($0.hash)" }.joined(separator: "\n") + "\n"
+        text += "fast:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let users = try UserFile(path: file.path)
+        func check(_ user: String, _ password: String) -> Bool {
+            users.matches(user: Array(user.utf8)[...], password: Array(password.utf8)[...])
+        }
+        for (n, (scheme, _)) in slow.enumerated() {
+            XCTAssertTrue(check(scheme, "secret"), scheme)
+            XCTAssertEqual(users.slowChecks, 3 * n + 1, scheme)
+            XCTAssertTrue(check(scheme, "secret"), scheme)
+            XCTAssertTrue(check(scheme, "secret"), scheme)
+            XCTAssertEqual(users.slowChecks, 3 * n + 1, "\(scheme): remembered")
+            XCTAssertFalse(check(scheme, "Secret"), scheme)
+            XCTAssertFalse(check(scheme, "secre"), scheme)
+            XCTAssertEqual(users.slowChecks, 3 * n + 3, "\(scheme): a wrong password is computed each time")
+        }
+        let computed = users.slowChecks
+        XCTAssertTrue(check("fast", "secret"))
+        XCTAssertEqual(users.slowChecks, computed, "{SHA} is not a slow hash")
+        // The same password for a user whose hash differs is not taken from the table.
+        XCTAssertFalse(check("fast", "Secret"))
+        XCTAssertFalse(check("nobody", "secret"))
+        // The file changes: what was remembered goes with the old entries.
+        try (text + "other:{PLAIN}x\n").write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertNil(users.refresh(now: 0))
+        XCTAssertTrue(check("bcrypt", "secret"))
+        XCTAssertEqual(users.slowChecks, computed + 1, "read again: computed again")
+        // The bcrypt line now holds another hash: the old password no longer passes.
+        try "bcrypt:$2b$04$abcdefghijklmnopqrstuu0HtfOlPbTiymk5tcV.3TsFPDd3SYZqu\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        XCTAssertNil(users.refresh(now: 1000))
+        XCTAssertFalse(check("bcrypt", "secret"))
+        XCTAssertTrue(check("bcrypt", "other"))
+    }
+
+    /// The table of remembered credentials stays bounded.
+    func testRememberedCredentialsAreBounded() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("htpasswd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let count = UserFile.verifiedLimit + 10
+        // Each user its own salt: each pair its own digest.
+        let text = (0..<count).map { i in
+            "u\(i):"
+                + String(decoding: APR1.hash(password: Array("secret".utf8), setting: Array("$apr1$s\(i)$".utf8))!, as: UTF8.self)
+        }.joined(separator: "\n")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let users = try UserFile(path: file.path)
+        for i in 0..<count {
+            XCTAssertTrue(users.matches(user: Array("u\(i)".utf8)[...], password: Array("secret".utf8)[...]))
+        }
+        XCTAssertLessThanOrEqual(users.rememberedCount, UserFile.verifiedLimit)
+        XCTAssertGreaterThan(users.rememberedCount, UserFile.verifiedLimit / 2)
+        XCTAssertEqual(users.slowChecks, count)
+    }
+
     func testCredentialsOfTheAuthorizationHeader() {
         func pair(_ value: String) -> String? {
             AccessControl.credentials(Array(value.utf8)[...]).map {

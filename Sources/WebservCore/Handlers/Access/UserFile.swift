@@ -19,6 +19,20 @@ public final class UserFile: @unchecked Sendable, Hashable {
     private var failure: Int32?
     /// libcrypt's 32 KiB workspace, allocated on the first crypt check and reused.
     private var cryptData: UnsafeMutablePointer<crypt_data>?
+    /// Credentials that matched a slow hash since the file was last read, as keyed digests
+    /// (`credentialDigest`), oldest first. bcrypt, SHA-crypt and apr1 cost from a millisecond to
+    /// hundreds (bcrypt's cost factor), on the loop that every client shares: a browser that
+    /// sends the same credentials with each of a page's twenty requests would otherwise hold
+    /// it twenty times. A remembered pair costs one SHA-256. A wrong password is never
+    /// remembered: each guess pays the full hash, as with nginx (which remembers nothing).
+    private var verified = Set<[UInt8]>()
+    private var verifiedOrder: [[UInt8]] = []
+    static let verifiedLimit = 1024
+    /// Keys the digests, so the table holds nothing a password could be checked against offline.
+    private let digestKey: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
+    /// Slow hashes computed, and credentials remembered (tests watch them).
+    public private(set) var slowChecks = 0
+    var rememberedCount: Int { verified.count }
 
     /// Loads `path`; the error names the problem for `FILE:LINE: error:`.
     public init(path: String) throws(UserFileError) {
@@ -75,6 +89,8 @@ public final class UserFile: @unchecked Sendable, Hashable {
             throw .unsupported(user: String(decoding: entry.user, as: UTF8.self))
         }
         entries = parsed
+        verified = []
+        verifiedOrder = []
         stamp = (Int(st.st_mtim.tv_sec), Int(st.st_size), UInt64(st.st_ino))
     }
 
@@ -89,14 +105,47 @@ public final class UserFile: @unchecked Sendable, Hashable {
             let scheme = Htpasswd.scheme(entry.hash)
         else { return false }
         switch scheme {
-        case .crypt:
-            return cryptVerify(password, hash: entry.hash)
-        case .apr1:
-            guard let computed = APR1.hash(password: Array(password), setting: entry.hash) else { return false }
-            return Htpasswd.constantTimeEqual(computed, entry.hash)
+        case .crypt, .apr1:
+            let digest = credentialDigest(hash: entry.hash, password: password)
+            if verified.contains(digest) { return true }
+            slowChecks += 1
+            let matched: Bool
+            if scheme == .crypt {
+                matched = cryptVerify(password, hash: entry.hash)
+            } else if let computed = APR1.hash(password: Array(password), setting: entry.hash) {
+                matched = Htpasswd.constantTimeEqual(computed, entry.hash)
+            } else {
+                matched = false
+            }
+            if matched { remember(digest) }
+            return matched
         default:
             return Htpasswd.verifyBuiltIn(password, hash: entry.hash, scheme: scheme)
         }
+    }
+
+    /// SHA-256 of the process's key, the entry's hash and the password: the same password for
+    /// another hash (another user, or the line rewritten) is another digest.
+    private func credentialDigest(hash: [UInt8], password: ArraySlice<UInt8>) -> [UInt8] {
+        let input = digestKey + hash + [0] + password
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = input.withUnsafeBytes { i in
+            digest.withUnsafeMutableBufferPointer {
+                EVP_Digest(i.baseAddress, i.count, $0.baseAddress, &length, EVP_sha256(), nil)
+            }
+        }
+        return digest
+    }
+
+    private func remember(_ digest: [UInt8]) {
+        if verifiedOrder.count == Self.verifiedLimit {
+            // Drop the older half at once: one shift per 512 new pairs, not per pair.
+            for old in verifiedOrder.prefix(Self.verifiedLimit / 2) { verified.remove(old) }
+            verifiedOrder.removeFirst(Self.verifiedLimit / 2)
+        }
+        verified.insert(digest)
+        verifiedOrder.append(digest)
     }
 
     private func cryptVerify(_ password: ArraySlice<UInt8>, hash: [UInt8]) -> Bool {
