@@ -484,6 +484,30 @@ final class HTTPProtocolTests: XCTestCase {
         }
     }
 
+    /// nginx's second `keepalive_timeout` argument: `Keep-Alive: timeout=N` on keep-alive
+    /// responses, inherited on its own (a server's `keepalive_timeout 10s;` keeps http's header).
+    func testKeepaliveTimeoutHeaderArgument() throws {
+        let s = try TestServer(
+            config: """
+                http {
+                    keepalive_timeout 75s 60s;
+                    server { listen 127.0.0.1:0; server_name a; root {{ROOT}}/www; access_log off; }
+                    server { listen 127.0.0.1:0; server_name b; root {{ROOT}}/www; access_log off; keepalive_timeout 10s; }
+                    server { listen 127.0.0.1:0; server_name c; root {{ROOT}}/www; access_log off; keepalive_timeout 10s 2m; }
+                }
+                """,
+            files: ["www/style.css": "body{}"])
+        for (host, want) in [("a", "timeout=60"), ("b", "timeout=60"), ("c", "timeout=120")] {
+            let c = try RawClient(port: s.port, timeout: 3)
+            let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: \(host)\r\n\r\n"))
+            XCTAssertEqual(r.header("Keep-Alive"), want, host)
+            let old = try XCTUnwrap(c.request("GET /style.css HTTP/1.0\r\nHost: \(host)\r\nConnection: keep-alive\r\n\r\n"))
+            XCTAssertEqual(old.header("Keep-Alive"), want, host)
+            let last = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"))
+            XCTAssertNil(last.header("Keep-Alive"), "a closing response announces no timeout")
+        }
+    }
+
     func testConnectionCloseIsHonoured() throws {
         let s = try makeServer()
         let c = try RawClient(port: s.port, timeout: 3)

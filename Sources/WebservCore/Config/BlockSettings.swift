@@ -26,6 +26,8 @@ struct BlockSettings: Sendable {
     var defaultType: String?
 
     var keepaliveTimeout: Int?
+    /// Seconds; inherited on its own, as nginx merges it (`keepalive_timeout 10;` keeps it).
+    var keepaliveHeader: Int?
     var clientHeaderTimeout: Int?
     var clientBodyTimeout: Int?
     var sendTimeout: Int?

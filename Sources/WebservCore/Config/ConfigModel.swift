@@ -184,6 +184,8 @@ public struct ServerConfig: Sendable {
     public var fallbackLocation: LocationConfig
     /// Milliseconds.
     public var keepaliveTimeout: Int
+    /// Seconds announced in `Keep-Alive: timeout=N` on keep-alive responses (nil: no header).
+    public var keepaliveHeader: Int?
     public var clientHeaderTimeout: Int
     public var clientBodyTimeout: Int
     public var sendTimeout: Int

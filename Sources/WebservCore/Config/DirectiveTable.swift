@@ -89,8 +89,13 @@ enum DirectiveTable {
                 s, n, _ throws(ConfigError) in
                 s.websocketOrigins = n.args.contains("*") ? .some(nil) : .some(n.args.map { $0.lowercased() })
             },
-            DirectiveRow("keepalive_timeout", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+            DirectiveRow("keepalive_timeout", [.http, .server], arguments: 1...2) { s, n, _ throws(ConfigError) in
                 s.keepaliveTimeout = try Setters.time(n)
+                // nginx's second argument: the `Keep-Alive: timeout=N` header, in whole seconds.
+                if n.args.count == 2 {
+                    guard let ms = ConfigValues.milliseconds(n.args[1]) else { throw Setters.invalidValue(n, 1) }
+                    s.keepaliveHeader = ms / 1000
+                }
             },
             DirectiveRow("client_header_timeout", [.http, .server], arguments: 1...1) {
                 s, n, _ throws(ConfigError) in s.clientHeaderTimeout = try Setters.time(n)

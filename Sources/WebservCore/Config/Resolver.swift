@@ -40,6 +40,7 @@ enum ConfigResolver {
             sendTimeout: own.sendTimeout ?? http.sendTimeout ?? defaultTimeout,
             accessLog: own.accessLog ?? http.accessLog ?? "",
             errorLog: own.errorLog ?? http.errorLog ?? "")
+        config.keepaliveHeader = own.keepaliveHeader ?? http.keepaliveHeader
         config.hasResponseHeaders = ([fallback] + locations).contains {
             !$0.addHeaders.isEmpty || $0.expires != .off || $0.charset != nil
         }  // site

@@ -54,7 +54,7 @@ public struct Response {
 public enum ResponseSerializer {
     public static func head(
         _ r: Response, minorVersion: Int, keepAlive: Bool, date: [UInt8], chunked: Bool,
-        into out: inout [UInt8]
+        keepAliveHeader: Int? = nil, into out: inout [UInt8]
     ) {
         // RFC 9112 §2.5: a server sends its own highest conformant version, whatever the
         // request's (as nginx does); `minorVersion` only decides the connection header below.
@@ -92,6 +92,11 @@ public enum ResponseSerializer {
             Bytes.append("Connection: close\r\n", to: &out)
         } else if minorVersion == 0 {
             Bytes.append("Connection: keep-alive\r\n", to: &out)
+        }
+        if keepAlive, r.status != 101, let seconds = keepAliveHeader {
+            Bytes.append("Keep-Alive: timeout=", to: &out)
+            Bytes.appendDecimal(seconds, to: &out)
+            Bytes.append("\r\n", to: &out)
         }
         Bytes.append("\r\n", to: &out)
     }

@@ -58,7 +58,7 @@ extension Connection {
         prepareOutput()
         ResponseSerializer.head(
             response, minorVersion: minor, keepAlive: keepAlive, date: loop.dates.value,
-            chunked: streamChunked || chunkedHead, into: &output.buffer)
+            chunked: streamChunked || chunkedHead, keepAliveHeader: serverConfig.keepaliveHeader, into: &output.buffer)
         if !isHead && !hasNoBody {
             switch response.body {
             case .bytes(let b):

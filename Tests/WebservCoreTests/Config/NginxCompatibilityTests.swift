@@ -26,6 +26,31 @@ final class NginxCompatibilityTests: XCTestCase {
         XCTAssertEqual(config.servers[0].fallbackLocation.charset, "utf-8")
     }
 
+    /// `keepalive_timeout TIME [HEADER_TIME];`: the second value (whole seconds) is inherited
+    /// on its own, as nginx merges it; a bad one is reported at its line.
+    func testKeepaliveTimeoutHeaderArgument() throws {
+        let config = try XCTUnwrap(
+            loadConfig(
+                """
+                http {
+                    keepalive_timeout 75s 1m;
+                    server { listen 127.0.0.1:8080; }
+                    server { listen 127.0.0.1:8081; keepalive_timeout 10; }
+                    server { listen 127.0.0.1:8082; keepalive_timeout 10 1500ms; }
+                }
+                """))
+        XCTAssertEqual(config.servers.map(\.keepaliveTimeout), [75_000, 10_000, 10_000])
+        XCTAssertEqual(config.servers.map(\.keepaliveHeader), [60, 60, 1])
+        XCTAssertNil(loadConfig("server { listen 127.0.0.1:8083; }")?.servers[0].keepaliveHeader)
+        XCTAssertThrowsError(
+            try ConfigLoader.load(text: "server {\n keepalive_timeout 5s 1x;\n}\n", fileName: "t.conf", prefix: "/srv")
+        ) { error in
+            XCTAssertEqual("\(error)", "t.conf:2: error: invalid value \"1x\" in \"keepalive_timeout\" directive")
+        }
+        XCTAssertThrowsError(
+            try ConfigLoader.load(text: "server { keepalive_timeout 5s 6s 7s; }\n", fileName: "t.conf", prefix: "/srv"))
+    }
+
     /// nginx's `error_log` usually sits at the top level of nginx.conf: it applies to every
     /// server there, and one in `http` or a server still wins.
     func testErrorLogAtTheTopLevel() throws {

@@ -27,4 +27,23 @@ final class ResponseSerializerTests: XCTestCase {
         XCTAssertFalse(head(Response(status: 200), minor: 1, keepAlive: true).contains("Connection:"))
         XCTAssertTrue(head(Response(status: 200), minor: 1, keepAlive: false).contains("\r\nConnection: close\r\n"))
     }
+
+    /// `keepalive_timeout 75s 60s;`: keep-alive responses announce the second value, as nginx.
+    func testKeepAliveHeaderOnKeepAliveResponsesOnly() {
+        func text(_ status: Int, minor: Int, keepAlive: Bool, seconds: Int?) -> String {
+            var out: [UInt8] = []
+            ResponseSerializer.head(
+                Response(status: status), minorVersion: minor, keepAlive: keepAlive, date: date, chunked: false,
+                keepAliveHeader: seconds, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        for minor in [0, 1] {
+            XCTAssertTrue(text(200, minor: minor, keepAlive: true, seconds: 60).contains("\r\nKeep-Alive: timeout=60\r\n"))
+            XCTAssertTrue(text(404, minor: minor, keepAlive: true, seconds: 0).contains("\r\nKeep-Alive: timeout=0\r\n"))
+            XCTAssertFalse(text(200, minor: minor, keepAlive: false, seconds: 60).contains("Keep-Alive"))
+            XCTAssertFalse(text(200, minor: minor, keepAlive: true, seconds: nil).contains("Keep-Alive"))
+        }
+        XCTAssertFalse(text(101, minor: 1, keepAlive: true, seconds: 60).contains("Keep-Alive"))
+        XCTAssertTrue(text(200, minor: 1, keepAlive: true, seconds: 5).hasSuffix("Keep-Alive: timeout=5\r\n\r\n"))
+    }
 }
