@@ -125,7 +125,7 @@ final class AutoindexListing: StreamSource {
         // A slow encoder gets one small piece per turn (as `FileBodySource`).
         let slow = c.bodyEncoder?.isSlow == true
         var pieces = 0
-        while sent < body.count && (c.output.isEmpty || (c.canStream && pieces < (slow ? 1 : Self.piecesPerTurn))) {
+        while sent < body.count && c.canStream && pieces < (slow ? 1 : Self.piecesPerTurn) {
             let n = min(body.count - sent, slow ? BodyEncoder.slowInput : Self.piece)
             let start = sent
             sent += n
@@ -136,6 +136,10 @@ final class AutoindexListing: StreamSource {
         if sent == body.count {
             body = []
             c.streamEnd()
+        } else if c.output.isEmpty {
+            // A compressor that keeps all it was given so far: no write will call back, so the
+            // next turn does (rather than feeding it the whole body now).
+            c.loop.nextTurn { [self] in self.outputDrained(connection: c) }
         }
     }
 
