@@ -46,44 +46,33 @@ public enum Autoindex {
         return Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
     }
 
+    /// Lists the directory at `path`: in slices over turns of the loop when it is large
+    /// (`AutoindexListing`), in this call when it is small.
     static func respond(_ c: Connection, req: RequestHead, path: [UInt8], location: LocationConfig) {
         guard let dir = FileResolver.cString(path).withUnsafeBufferPointer({ opendir($0.baseAddress!) }) else {
             return c.respondError(FileResolver.statusFor(errno: errno))
         }
-        var items: [Item] = []
-        while let entry = readdir(dir) {
-            let raw = name(of: entry)
-            if raw.first == UInt8(ascii: ".") { continue }
-            var full = path
-            if full.last != 0x2F { full.append(0x2F) }
-            full.append(contentsOf: raw)
-            let info: FileResolver.Info
-            switch FileResolver.fileInfo(full) {
-            case .found(let found): info = found
-            case .status:
-                // A dangling symlink is listed with its own data, as nginx does.
-                guard let link = FileResolver.linkInfo(full) else { continue }
-                info = link
-            }
-            items.append(
-                Item(
-                    name: String(decoding: raw, as: UTF8.self), raw: raw, isDirectory: info.isDirectory, size: info.size,
-                    mtime: info.mtime))
+        AutoindexListing(c, request: req, path: path, location: location, directory: dir).step()
+    }
+
+    /// The listing's item for a directory entry; nil for a hidden name, or one gone meanwhile.
+    static func item(_ entry: UnsafeMutablePointer<dirent>, in path: [UInt8]) -> Item? {
+        let raw = name(of: entry)
+        if raw.first == UInt8(ascii: ".") { return nil }
+        var full = path
+        if full.last != 0x2F { full.append(0x2F) }
+        full.append(contentsOf: raw)
+        let info: FileResolver.Info
+        switch FileResolver.fileInfo(full) {
+        case .found(let found): info = found
+        case .status:
+            // A dangling symlink is listed with its own data, as nginx does.
+            guard let link = FileResolver.linkInfo(full) else { return nil }
+            info = link
         }
-        closedir(dir)
-        let options = options(req, location: location)
-        sort(&items, options)
-        // With `autoindex_format html` the Accept field picks the format: caches must know.
-        let vary: [(name: String, value: String)] = location.autoindexFormat == .json ? [] : [("Vary", "Accept")]
-        if options.json {
-            var r = Response(status: 200, body: .bytes(Array(json(items).utf8)))
-            r.headers.append(("Content-Type", "application/json"))
-            r.headers += vary
-            return c.respond(r)
-        }
-        var r = Response.html(200, page(title: req.pathString, items: items, options: options))
-        r.headers += vary
-        c.respond(r)
+        return Item(
+            name: String(decoding: raw, as: UTF8.self), raw: raw, isDirectory: info.isDirectory, size: info.size,
+            mtime: info.mtime)
     }
 
     static func options(_ req: RequestHead, location: LocationConfig) -> Options {
@@ -113,15 +102,21 @@ public enum Autoindex {
         }
     }
 
-    /// nginx's `autoindex_format json` layout.
+    /// nginx's `autoindex_format json` layout: `jsonStart`, rows separated by `jsonSeparator`,
+    /// `jsonEnd`.
     static func json(_ items: [Item]) -> String {
-        let rows = items.map { item in
-            var row = "{ \"name\":\(JSON.string(item.name)), \"type\":\"\(item.isDirectory ? "directory" : "file")\", "
-            row += "\"mtime\":\"\(String(decoding: HTTPDate.format(item.mtime), as: UTF8.self))\""
-            if !item.isDirectory { row += ", \"size\":\(item.size)" }
-            return row + " }"
-        }
-        return "[\n" + rows.joined(separator: ",\n") + (rows.isEmpty ? "" : "\n") + "]\n"
+        jsonStart + items.map(jsonRow).joined(separator: jsonSeparator) + jsonEnd(empty: items.isEmpty)
+    }
+
+    static let jsonStart = "[\n"
+    static let jsonSeparator = ",\n"
+    static func jsonEnd(empty: Bool) -> String { empty ? "]\n" : "\n]\n" }
+
+    static func jsonRow(_ item: Item) -> String {
+        var row = "{ \"name\":\(JSON.string(item.name)), \"type\":\"\(item.isDirectory ? "directory" : "file")\", "
+        row += "\"mtime\":\"\(String(decoding: HTTPDate.format(item.mtime), as: UTF8.self))\""
+        if !item.isDirectory { row += ", \"size\":\(item.size)" }
+        return row + " }"
     }
 
     /// `autoindex_exact_size off`: nginx's rounding to K, M or G (1024-based).
@@ -144,7 +139,12 @@ public enum Autoindex {
         return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The HTML listing: `pageStart`, a `pageRow` per item, `pageEnd`.
     static func page(title: String, items: [Item], options o: Options) -> String {
+        pageStart(title: title, options: o) + items.map { pageRow($0, options: o) }.joined() + pageEnd
+    }
+
+    static func pageStart(title: String, options o: Options) -> String {
         let t = HTML.escape(title)
         var s = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of \(t)</title>\n"
         s += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
@@ -160,16 +160,18 @@ public enum Autoindex {
         s += header("Name", .name, o) + header("Last modified", .mtime, o) + header("Size", .size, o, css: " class=\"s\"")
         s += "</tr>\n"
         if title != "/" { s += "<tr><td><a href=\"../\">../</a></td><td></td><td class=\"s\">-</td></tr>\n" }
-        for item in items {
-            let display = item.name + (item.isDirectory ? "/" : "")
-            let href = HTML.percentEncodePathSegment(item.raw) + (item.isDirectory ? "/" : "")
-            let size = item.isDirectory ? "-" : (o.exactSize ? "\(item.size)" : humanSize(item.size))
-            s += "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td>"
-            s += "<td>\(date(item.mtime, local: o.localTime))</td><td class=\"s\">\(size)</td></tr>\n"
-        }
-        s += "</table></body></html>\n"
         return s
     }
+
+    static func pageRow(_ item: Item, options o: Options) -> String {
+        let display = item.name + (item.isDirectory ? "/" : "")
+        let href = HTML.percentEncodePathSegment(item.raw) + (item.isDirectory ? "/" : "")
+        let size = item.isDirectory ? "-" : (o.exactSize ? "\(item.size)" : humanSize(item.size))
+        return "<tr><td><a href=\"\(HTML.escape(href))\">\(HTML.escape(display))</a></td>"
+            + "<td>\(date(item.mtime, local: o.localTime))</td><td class=\"s\">\(size)</td></tr>\n"
+    }
+
+    static let pageEnd = "</table></body></html>\n"
 
     /// A column heading that sorts by its key; the current one links to the other order.
     private static func header(_ label: String, _ key: SortKey, _ o: Options, css: String = "") -> String {

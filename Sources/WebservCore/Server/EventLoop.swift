@@ -54,6 +54,8 @@ public final class EventLoop {
     private var ready: [(fd: Int32, events: Int16, handler: ObjectIdentifier)] = []
     private var timed: [ObjectIdentifier: TimedHandler] = [:]
     private var deferred: [() -> Void] = []
+    /// `nextTurn` work, run after the next poll() and its events.
+    private var later: [() -> Void] = []
 
     /// Bytes of file data all connections together may send in this iteration. Two hundred
     /// clients that start large downloads at once (or never read them) would otherwise fill
@@ -184,7 +186,13 @@ public final class EventLoop {
     var timedHandlers: [TimedHandler] { Array(timed.values) }
 
     /// Runs `body` after the current batch of events (used to continue work without recursion).
+    /// Work deferred from deferred work runs in the same iteration, before the next poll().
     public func defer_(_ body: @escaping () -> Void) { deferred.append(body) }
+
+    /// Runs `body` in the next iteration, after its poll() (which then does not sleep) and the
+    /// events it reports: long work done in slices (a large directory listing) lets every
+    /// other ready descriptor be served between two slices.
+    public func nextTurn(_ body: @escaping () -> Void) { later.append(body) }
 
     /// Polls as many descriptors as RLIMIT_NOFILE allows, from where the last window ended.
     private func pollWindow(timeout: Int) -> Int32 {
@@ -200,11 +208,14 @@ public final class EventLoop {
 
     public func run() {
         while running {
-            runOnce(timeout: deferred.isEmpty ? tick : 0)
+            runOnce(timeout: deferred.isEmpty && later.isEmpty ? tick : 0)
         }
     }
 
     public func runOnce(timeout: Int) {
+        // Only what was asked for before this poll(): a slice that asks for another waits a turn.
+        var due: [() -> Void] = []
+        if !later.isEmpty { swap(&due, &later) }
         let cold = pollfds.count - hotCount
         var sliced = !lastPollIdle && cold > 0 && now < nextFullPoll
         var n: Int32
@@ -282,6 +293,7 @@ public final class EventLoop {
             // wait), then try again; never spin.
             _ = poll(nil, 0, 10)
         }
+        if !due.isEmpty { deferred.insert(contentsOf: due, at: 0) }
         while !deferred.isEmpty {
             let work = deferred
             deferred.removeAll()

@@ -120,4 +120,32 @@ final class EventLoopTests: XCTestCase {
             }
         }
     }
+
+    /// `nextTurn` work runs after the next poll() and the events it reports, one slice per
+    /// iteration even when each slice asks for the next; `defer_` from it stays in its iteration.
+    func testNextTurnWorkWaitsForThePollAndItsEvents() throws {
+        let loop = EventLoop()
+        let (r, w) = try makePipes(1)[0]
+        let recorder = Recorder()
+        recorder.drain = false
+        loop.register(r, events: Int16(POLLIN), handler: recorder)
+        var log: [String] = []
+        var slices = 0
+        func slice() {
+            slices += 1
+            log.append("slice \(slices) after \(recorder.seen[r, default: 0]) events")
+            loop.defer_ { log.append("deferred \(slices)") }
+            if slices < 3 { loop.nextTurn(slice) }
+        }
+        loop.nextTurn(slice)
+        XCTAssertEqual(write(w, "x", 1), 1)
+        for _ in 0..<4 { loop.runOnce(timeout: 0) }
+        XCTAssertEqual(
+            log,
+            [
+                "slice 1 after 1 events", "deferred 1", "slice 2 after 2 events", "deferred 2", "slice 3 after 3 events",
+                "deferred 3",
+            ])
+        XCTAssertEqual(recorder.seen[r], 4)
+    }
 }
