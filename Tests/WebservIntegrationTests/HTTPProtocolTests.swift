@@ -244,6 +244,28 @@ final class HTTPProtocolTests: XCTestCase {
             makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
     }
 
+    /// nginx's order (found by Tests/differential/run): an unknown coding is 501 even when a
+    /// Content-Length comes with it; only chunked with Content-Length is the 400 conflict.
+    func testUnknownTransferCodingWithContentLengthIs501AndCloses() throws {
+        for te in ["identity", "gzip", ""] {
+            try assertRefusedAndClosed(
+                makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(te)\r\nContent-Length: 3\r\n\r\nabc",
+                status: 501)
+        }
+    }
+
+    /// HTTP/0.9's `GET /path` has no version and never sends a blank line: 400 as soon as the
+    /// line ends (nginx answers at once too), not the 408 of client_header_timeout.
+    func testRequestLineWithoutVersionIs400AtOnce() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("GET /index.html\r\n")
+        let r = try XCTUnwrap(c.readResponse(), "no response")
+        XCTAssertEqual(r.status, 400, r.head)
+        assertRequiredHeaders(r)
+        XCTAssertTrue(c.isClosedByServer())
+    }
+
     func testContentLengthWithChunkedIs400AndCloses() throws {
         let raw = "POST /small/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         try assertRefusedAndClosed(makeServer(), raw, status: 400)

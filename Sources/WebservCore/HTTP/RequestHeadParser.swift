@@ -6,10 +6,15 @@ public struct RequestHeadParser {
 
     /// Where the previous scan stopped, so each byte is looked at once.
     private var scanned = 0
+    /// Whether the request line's LF has been seen (and the line checked).
+    private var lineChecked = false
 
     public init() {}
 
-    public mutating func reset() { scanned = 0 }
+    public mutating func reset() {
+        scanned = 0
+        lineChecked = false
+    }
 
     /// Looks for the blank line ending the head in `buffer`.
     /// Returns the head's length including the blank line, or nil if more bytes are needed.
@@ -25,6 +30,7 @@ public struct RequestHeadParser {
         while i < count {
             guard let p = memchr(buffer.baseAddress! + i, 0x0A, count - i) else { break }
             let lf = buffer.baseAddress!.distance(to: UnsafeRawPointer(p))
+            if !lineChecked { try checkRequestLine(buffer, endingAt: lf) }
             // An LF followed by CRLF or LF ends the head (LF alone is tolerated as nginx does).
             if lf + 1 < count && buffer[lf + 1] == 0x0A { return lf + 2 }
             if lf + 2 < count && buffer[lf + 1] == 0x0D && buffer[lf + 2] == 0x0A { return lf + 3 }
@@ -33,6 +39,19 @@ public struct RequestHeadParser {
         }
         scanned = max(count - 2, 0)
         return try checkLimits(buffer, upTo: count)
+    }
+
+    /// A request line needs two spaces (method SP target SP version). One without them, an
+    /// HTTP/0.9 `GET /path` among others, would get 400 from `parse` once the blank line
+    /// came, which such a client never sends: refuse it as soon as its line ends.
+    private mutating func checkRequestLine(_ buffer: UnsafeRawBufferPointer, endingAt lf: Int) throws(HTTPParseError) {
+        var start = 0
+        while start < lf && (buffer[start] == 0x0D || buffer[start] == 0x0A) { start += 1 }
+        guard start < lf else { return }  // the LF of an empty line before the request line
+        lineChecked = true
+        var spaces = 0
+        for k in start..<lf where buffer[k] == 0x20 { spaces += 1 }
+        if spaces < 2 { throw .badRequest("request line without a version") }
     }
 
     private func checkLimits(_ buffer: UnsafeRawBufferPointer, upTo count: Int) throws(HTTPParseError) -> Int? {
@@ -198,12 +217,11 @@ private struct HeadScanner {
 
         var framing = BodyFraming.none
         if let te = transferEncoding {
-            guard contentLength == nil else { throw .badRequest("both Content-Length and Transfer-Encoding") }
+            // nginx's order: HTTP/1.0 (400), then a coding we do not implement (501: "gzip,
+            // chunked", "identity" and friends, with or without Content-Length), then both (400).
             guard minor >= 1 else { throw .badRequest("Transfer-Encoding in HTTP/1.0") }
-            guard Bytes.equalsLowercased(bytes[te], "chunked") else {
-                // "gzip, chunked" and friends: a coding we do not implement.
-                throw .unsupportedTransferCoding
-            }
+            guard Bytes.equalsLowercased(bytes[te], "chunked") else { throw .unsupportedTransferCoding }
+            guard contentLength == nil else { throw .badRequest("both Content-Length and Transfer-Encoding") }
             framing = .chunked
         } else if let length = contentLength, length > 0 {
             framing = .contentLength(length)
