@@ -24,9 +24,11 @@ public enum Redirect {
         c.respond(response(for: expanded, contentType: type))
     }
 
+    /// nginx's own default_type is text/plain, ours application/octet-stream (SPEC 2): an
+    /// untyped text is text/plain unless the configuration names a default_type, even that one.
     static func textType(path: [UInt8], location: LocationConfig) -> String {
         let type = StaticFile.contentType(for: path, location: location)
-        return type == ConfigResolver.defaultType ? "text/plain" : type
+        return type == ConfigResolver.defaultType && !location.defaultTypeIsConfigured ? "text/plain" : type
     }
 
     /// The response for a `return` that is not an error without text.
