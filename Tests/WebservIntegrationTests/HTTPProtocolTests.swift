@@ -254,6 +254,15 @@ final class HTTPProtocolTests: XCTestCase {
         }
     }
 
+    /// A one-value field sent twice (Authorization, the validators, Expect) is 400, as nginx's
+    /// "client sent duplicate header line" (found by Tests/differential/run): which copy a
+    /// proxy in front read is unknown.
+    func testDuplicateOneValueHeaderIs400AndCloses() throws {
+        for name in ["Authorization", "If-None-Match", "If-Modified-Since", "If-Range", "Expect"] {
+            try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\n\(name): a\r\n\(name): b\r\n\r\n", status: 400)
+        }
+    }
+
     /// HTTP/0.9's `GET /path` has no version and never sends a blank line: 400 as soon as the
     /// line ends (nginx answers at once too), not the 408 of client_header_timeout.
     func testRequestLineWithoutVersionIs400AtOnce() throws {

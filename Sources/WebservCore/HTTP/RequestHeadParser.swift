@@ -169,6 +169,24 @@ private struct HeadScanner {
         return i - 1
     }
 
+    /// The fields that hold one value and whose second line nginx refuses with 400 ("client
+    /// sent duplicate header line"): reading either copy could differ from what a proxy in
+    /// front read (an Authorization, a validator). Host, Content-Length and
+    /// Transfer-Encoding have their own checks in `semantics`.
+    static func singletonBit(_ name: ArraySlice<UInt8>) -> UInt16? {
+        switch name.count {
+        case 6 where Bytes.equalsLowercased(name, "expect"): return 1 << 0
+        case 8 where Bytes.equalsLowercased(name, "if-match"): return 1 << 1
+        case 8 where Bytes.equalsLowercased(name, "if-range"): return 1 << 2
+        case 13 where Bytes.equalsLowercased(name, "if-none-match"): return 1 << 3
+        case 13 where Bytes.equalsLowercased(name, "authorization"): return 1 << 4
+        case 13 where Bytes.equalsLowercased(name, "content-range"): return 1 << 5
+        case 17 where Bytes.equalsLowercased(name, "if-modified-since"): return 1 << 6
+        case 19 where Bytes.equalsLowercased(name, "if-unmodified-since"): return 1 << 7
+        default: return nil
+        }
+    }
+
     static func version(_ v: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         // HTTP-version = "HTTP/" DIGIT "." DIGIT
         let s = v.startIndex
@@ -188,9 +206,14 @@ private struct HeadScanner {
         var transferEncoding: Range<Int>?
         var keepAlive = minor >= 1
         var expectsContinue = false
+        var singletonsSeen: UInt16 = 0
         for field in headers {
             let name = bytes[field.name]
             let value = field.value
+            if let bit = Self.singletonBit(name) {
+                guard singletonsSeen & bit == 0 else { throw .badRequest("duplicate header line") }
+                singletonsSeen |= bit
+            }
             switch name.count {
             case 4 where Bytes.equalsLowercased(name, "host"):
                 guard hostRange == nil else { throw .badRequest("duplicate Host") }

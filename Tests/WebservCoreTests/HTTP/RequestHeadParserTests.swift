@@ -143,6 +143,14 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(h.framing, BodyFraming.none)
     }
 
+    func testListFieldsMayRepeatWhereOneValueFieldsMayNot() throws {
+        let text =
+            "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nAccept-Encoding: gzip\r\nCookie: a=1\r\nCookie: b=2\r\n"
+            + "X-Any: 1\r\nX-Any: 2\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n"
+        XCTAssertNoThrow(try parse(text).get())
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\nX: 1\r\nIF-MATCH: *\r\n\r\n"), 400)
+    }
+
     func testUnknownMethodTokenParsesAsOther() throws {
         XCTAssertEqual(try parse("BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n").get().method, .other)
         XCTAssertEqual(try parse("get / HTTP/1.1\r\nHost: a\r\n\r\n").get().method, .other, "methods are case-sensitive")
@@ -259,6 +267,15 @@ final class RequestHeadParserTests: XCTestCase {
             ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "TE in HTTP/1.0"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "TE gzip"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "TE gzip, chunked"),
+            // As nginx ("client sent duplicate header line"): one-value fields twice, any case.
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"a\"\r\nif-none-match: *\r\n\r\n", 400, "duplicate If-None-Match"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\nIf-Match: *\r\n\r\n", 400, "duplicate If-Match"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Range: \"a\"\r\nIf-Range: \"b\"\r\n\r\n", 400, "duplicate If-Range"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: x\r\nIf-Modified-Since: y\r\n\r\n", 400, "duplicate IMS"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Unmodified-Since: x\r\nIf-Unmodified-Since: y\r\n\r\n", 400, "duplicate IUS"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic a\r\nAuthorization: Basic b\r\n\r\n", 400, "two Authorization"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nContent-Range: a\r\nContent-Range: b\r\n\r\n", 400, "two Content-Range"),
+            ("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n", 400, "two Expect"),
             // As nginx: an unknown coding is refused (501) before the CL + TE conflict (400).
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\nContent-Length: 5\r\n\r\n", 501, "TE identity and CL"),
             ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "CL and TE gzip"),
