@@ -350,6 +350,19 @@ final class StaticFileTests: XCTestCase {
         }
     }
 
+    /// A FIFO (or socket, or device) in the root is not served: 404, as nginx's "is not a
+    /// regular file" (found by Tests/differential/run), and opening it never blocks the loop.
+    func testAFIFOIsNotFound() throws {
+        let s = try makeServer()
+        XCTAssertEqual(mkfifo(s.path("www/pipe.txt"), 0o644), 0)
+        for method in ["GET", "HEAD"] {
+            let r = try get(s, "/pipe.txt", method: method)
+            XCTAssertEqual(r.status, 404, method)
+            assertRequiredHeaders(r)
+        }
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
+    }
+
     func testCurlRangeDownload() throws {
         let s = try makeServer()
         XCTAssertEqual(try curl(["-r", "10-14", "http://127.0.0.1:\(s.port)/file.txt"]), "abcde")

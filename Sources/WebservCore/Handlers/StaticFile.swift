@@ -40,7 +40,9 @@ public enum StaticFile {
         case .found(let info) where info.isDirectory:
             return directory(c, req: req, path: path, location: location)
         case .found(let info) where !info.isRegular:
-            return c.respondError(403)
+            // A FIFO, socket or device: not a file to serve; nginx answers 404 ("is not a
+            // regular file") and never opens it.
+            return c.respondError(404)
         case .found(let info):
             serveFile(c, req: req, path: path, info: info, location: location, vary: precompressed.vary)
         }
