@@ -19,6 +19,8 @@ final class HTTPProtocolTests: XCTestCase {
             send_timeout 1s;
             location /small/ { allow_methods GET POST; client_max_body_size 10; }
             location = /text { return 200 "plain text"; }
+            location = /drop { return 444; }
+            location = /drop-text { return 444 "dropped"; }
             location /gone/ { return 302 /elsewhere; }
             location = /docs/draft { return 302 ../other-page; }
             location = /nocontent { return 204; }
@@ -261,6 +263,20 @@ final class HTTPProtocolTests: XCTestCase {
         for name in ["Authorization", "If-None-Match", "If-Modified-Since", "If-Range", "Expect"] {
             try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\n\(name): a\r\n\(name): b\r\n\r\n", status: 400)
         }
+    }
+
+    /// nginx's `return 444;` closes the connection without any response (found by
+    /// Tests/differential/run); with a text it is an ordinary 444 response, as in nginx.
+    func testReturn444ClosesWithoutAResponse() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(c.isClosedByServer())
+        XCTAssertEqual(c.pendingCount, 0, "no byte of a response")
+        let text = try XCTUnwrap(httpRequest(port: s.port, "GET /drop-text HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(text.status, 444)
+        XCTAssertEqual(text.text, "dropped")
+        XCTAssertNotNil(try httpRequest(port: s.port, "GET /text HTTP/1.1\r\nHost: x\r\n\r\n"), "the server goes on")
     }
 
     /// HTTP/0.9's `GET /path` has no version and never sends a blank line: 400 as soon as the
