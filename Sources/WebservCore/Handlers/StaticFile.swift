@@ -257,6 +257,9 @@ public enum StaticFile {
             return c.respond(Redirect.response(301, location: target))
         }
         for name in location.index {
+            // nginx: a name with an absolute path is the internal request's URI as it is, not
+            // looked for on disk (so it is the list's last useful element).
+            if name.hasPrefix("/") { return InternalRedirect.toIndex(c, req, name: name) }
             var candidate = path
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)
