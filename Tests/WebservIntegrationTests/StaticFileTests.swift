@@ -350,6 +350,16 @@ final class StaticFileTests: XCTestCase {
         }
     }
 
+    /// The slash redirect keeps a query, and drops an empty one as nginx does (found by
+    /// Tests/differential/run).
+    func testDirectoryRedirectKeepsTheQueryButNotAnEmptyOne() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/deftype?a=1&b").header("Location"), "/deftype/?a=1&b")
+        let empty = try get(s, "/deftype?")
+        XCTAssertEqual(empty.status, 301)
+        XCTAssertEqual(empty.header("Location"), "/deftype/")
+    }
+
     /// A FIFO (or socket, or device) in the root is not served: 404, as nginx's "is not a
     /// regular file" (found by Tests/differential/run), and opening it never blocks the loop.
     func testAFIFOIsNotFound() throws {

@@ -253,7 +253,8 @@ public enum StaticFile {
         if req.path.last != 0x2F {
             // req.path is decoded: escape it again, or "/a%3Fb" would redirect to "/a?b/".
             var target = HTML.percentEncodePath(req.path) + "/"
-            if req.queryRange != nil { target += "?" + req.query }
+            // An empty query ("/dir?") is dropped, as nginx drops it.
+            if req.queryRange != nil && !req.query.isEmpty { target += "?" + req.query }
             return c.respond(Redirect.response(301, location: target))
         }
         for name in location.index {
