@@ -95,8 +95,7 @@ extension DirectiveTable {
             s.charset = n.args[0]
         },
         DirectiveRow("charset_types", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
-            // nginx: the types listed "in addition to text/html", which is always one.
-            s.charsetTypes = ["text/html"] + n.args.map { $0.lowercased() }
+            s.charsetTypes = n.args.map { $0.lowercased() }
         },
         DirectiveRow("autoindex_format", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             guard let format = AutoindexFormat(rawValue: n.args[0]) else { throw Setters.invalidValue(n) }
