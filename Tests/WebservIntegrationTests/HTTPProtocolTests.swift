@@ -265,6 +265,32 @@ final class HTTPProtocolTests: XCTestCase {
         }
     }
 
+    /// An answer without validators (a `return` text) meets `If-None-Match: *` with 304 and an
+    /// If-Match other than `*` with 412, as nginx's not_modified filter (found by
+    /// Tests/differential/run); If-Unmodified-Since without a date to compare is ignored
+    /// (RFC 9110 §13.1.4).
+    func testPreconditionsOnAnAnswerWithoutValidators() throws {
+        let s = try makeServer()
+        func get(_ header: String, method: String = "GET") throws -> HTTPResponse {
+            try XCTUnwrap(
+                httpRequest(port: s.port, "\(method) /text HTTP/1.1\r\nHost: x\r\n\(header)\r\n\r\n", head: method == "HEAD"))
+        }
+        for method in ["GET", "HEAD"] {
+            let star = try get("If-None-Match: *", method: method)
+            XCTAssertEqual(star.status, 304, method)
+            XCTAssertTrue(star.body.isEmpty)
+            XCTAssertNil(star.header("Content-Type"))
+            let failed = try get("If-Match: \"x\"", method: method)
+            XCTAssertEqual(failed.status, 412, method)
+            assertRequiredHeaders(failed)
+        }
+        for header in ["If-Match: *", "If-None-Match: \"x\"", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT"] {
+            let r = try get(header)
+            XCTAssertEqual(r.status, 200, header)
+            XCTAssertEqual(r.text, "plain text", header)
+        }
+    }
+
     /// nginx's `return 444;` closes the connection without any response (found by
     /// Tests/differential/run); with a text it is an ordinary 444 response, as in nginx.
     func testReturn444ClosesWithoutAResponse() throws {
