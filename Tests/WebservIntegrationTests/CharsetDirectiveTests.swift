@@ -18,6 +18,7 @@ final class CharsetDirectiveTests: XCTestCase {
                 root {{ROOT}}/www;
                 location /files/ { autoindex on; }
                 location /raw/ { charset off; }
+                location /json/ { charset_types application/json; }
                 location /cgi-bin/ { root {{ROOT}}; cgi .sh /bin/sh; }
             }
         }
@@ -25,6 +26,16 @@ final class CharsetDirectiveTests: XCTestCase {
 
     func get(_ s: TestServer, _ path: String) throws -> HTTPResponse {
         try XCTUnwrap(httpRequest(port: s.port, "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
+    }
+
+    /// nginx's charset_types lists types "in addition to text/html" (found by
+    /// Tests/differential/run): HTML keeps its charset where only JSON is listed.
+    func testCharsetTypesAlwaysIncludeHTML() throws {
+        let s = try TestServer(
+            config: Self.config, files: ["www/json/d.json": "{}", "www/json/p.html": "<p>x</p>", "www/json/t.txt": "t"])
+        XCTAssertEqual(try get(s, "/json/d.json").header("Content-Type"), "application/json; charset=utf-8")
+        XCTAssertEqual(try get(s, "/json/p.html").header("Content-Type"), "text/html; charset=utf-8")
+        XCTAssertEqual(try get(s, "/json/t.txt").header("Content-Type"), "text/plain", "not listed there")
     }
 
     func testCharsetNamesItselfInTextAnswers() throws {

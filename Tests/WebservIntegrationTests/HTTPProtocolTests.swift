@@ -19,6 +19,8 @@ final class HTTPProtocolTests: XCTestCase {
             send_timeout 1s;
             location /small/ { allow_methods GET POST; client_max_body_size 10; }
             location = /text { return 200 "plain text"; }
+            location = /drop { return 444; }
+            location = /drop-text { return 444 "dropped"; }
             location /gone/ { return 302 /elsewhere; }
             location = /docs/draft { return 302 ../other-page; }
             location = /nocontent { return 204; }
@@ -242,6 +244,77 @@ final class HTTPProtocolTests: XCTestCase {
     func testTransferEncodingGzipIs501AndCloses() throws {
         try assertRefusedAndClosed(
             makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
+    }
+
+    /// nginx's order (found by Tests/differential/run): an unknown coding is 501 even when a
+    /// Content-Length comes with it; only chunked with Content-Length is the 400 conflict.
+    func testUnknownTransferCodingWithContentLengthIs501AndCloses() throws {
+        for te in ["identity", "gzip", ""] {
+            try assertRefusedAndClosed(
+                makeServer(), "POST /small/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(te)\r\nContent-Length: 3\r\n\r\nabc",
+                status: 501)
+        }
+    }
+
+    /// A one-value field sent twice (Authorization, the validators, Expect) is 400, as nginx's
+    /// "client sent duplicate header line" (found by Tests/differential/run): which copy a
+    /// proxy in front read is unknown.
+    func testDuplicateOneValueHeaderIs400AndCloses() throws {
+        for name in ["Authorization", "If-None-Match", "If-Modified-Since", "If-Range", "Expect"] {
+            try assertRefusedAndClosed(makeServer(), "GET / HTTP/1.1\r\nHost: x\r\n\(name): a\r\n\(name): b\r\n\r\n", status: 400)
+        }
+    }
+
+    /// An answer without validators (a `return` text) meets `If-None-Match: *` with 304 and an
+    /// If-Match other than `*` with 412, as nginx's not_modified filter (found by
+    /// Tests/differential/run); If-Unmodified-Since without a date to compare is ignored
+    /// (RFC 9110 §13.1.4).
+    func testPreconditionsOnAnAnswerWithoutValidators() throws {
+        let s = try makeServer()
+        func get(_ header: String, method: String = "GET") throws -> HTTPResponse {
+            try XCTUnwrap(
+                httpRequest(port: s.port, "\(method) /text HTTP/1.1\r\nHost: x\r\n\(header)\r\n\r\n", head: method == "HEAD"))
+        }
+        for method in ["GET", "HEAD"] {
+            let star = try get("If-None-Match: *", method: method)
+            XCTAssertEqual(star.status, 304, method)
+            XCTAssertTrue(star.body.isEmpty)
+            XCTAssertNil(star.header("Content-Type"))
+            let failed = try get("If-Match: \"x\"", method: method)
+            XCTAssertEqual(failed.status, 412, method)
+            assertRequiredHeaders(failed)
+        }
+        for header in ["If-Match: *", "If-None-Match: \"x\"", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT"] {
+            let r = try get(header)
+            XCTAssertEqual(r.status, 200, header)
+            XCTAssertEqual(r.text, "plain text", header)
+        }
+    }
+
+    /// nginx's `return 444;` closes the connection without any response (found by
+    /// Tests/differential/run); with a text it is an ordinary 444 response, as in nginx.
+    func testReturn444ClosesWithoutAResponse() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("GET /drop HTTP/1.1\r\nHost: x\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(c.isClosedByServer())
+        XCTAssertEqual(c.pendingCount, 0, "no byte of a response")
+        let text = try XCTUnwrap(httpRequest(port: s.port, "GET /drop-text HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(text.status, 444)
+        XCTAssertEqual(text.text, "dropped")
+        XCTAssertNotNil(try httpRequest(port: s.port, "GET /text HTTP/1.1\r\nHost: x\r\n\r\n"), "the server goes on")
+    }
+
+    /// HTTP/0.9's `GET /path` has no version and never sends a blank line: 400 as soon as the
+    /// line ends (nginx answers at once too), not the 408 of client_header_timeout.
+    func testRequestLineWithoutVersionIs400AtOnce() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        c.send("GET /index.html\r\n")
+        let r = try XCTUnwrap(c.readResponse(), "no response")
+        XCTAssertEqual(r.status, 400, r.head)
+        assertRequiredHeaders(r)
+        XCTAssertTrue(c.isClosedByServer())
     }
 
     func testContentLengthWithChunkedIs400AndCloses() throws {

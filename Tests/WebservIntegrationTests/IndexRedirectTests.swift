@@ -13,6 +13,8 @@ final class IndexRedirectTests: XCTestCase {
             add_header X-Uri "$uri $request_uri" always;
             location = /index.html { add_header X-Exact yes; expires 5m; }
             location /app/ { cgi .py python3; index index.py; }
+            location /abs/ { index missing.html /index.html; }
+            location /abs-first/ { index /app/index.py local.html; }
         }
         """
 
@@ -23,6 +25,8 @@ final class IndexRedirectTests: XCTestCase {
                 "www/index.html": "home\n",
                 "www/app/index.py": "print('Content-Type: text/plain')\nprint()\nprint('the script ran')\n",
                 "www/sp ace/index.html": "spaced\n",
+                "www/abs/keep.txt": "k\n",
+                "www/abs-first/local.html": "local\n",
             ])
     }
 
@@ -42,6 +46,17 @@ final class IndexRedirectTests: XCTestCase {
         let spaced = try get(s, "/sp%20ace/")
         XCTAssertEqual(spaced.text, "spaced\n")
         XCTAssertEqual(spaced.header("X-Uri"), "/sp ace/index.html /sp%20ace/")
+    }
+
+    /// nginx: an index name with an absolute path is an internal request for that URI, made
+    /// without looking on disk, so it ends the list (found by Tests/differential/run).
+    func testAnIndexWithAnAbsolutePathIsThatURI() throws {
+        let s = try makeServer()
+        let r = try get(s, "/abs/?x=1")
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.text, "home\n")
+        XCTAssertEqual(r.header("X-Uri"), "/index.html /abs/?x=1")
+        XCTAssertEqual(try get(s, "/abs-first/").text, "the script ran\n", "taken before local.html is looked for")
     }
 
     /// `index index.py` in a CGI location runs the script (nginx with FastCGI and

@@ -13,6 +13,7 @@ final class SpecAuditTests: XCTestCase {
             location /few/ { websocket broadcast; websocket_max_rooms 2; }
             location /api/ { default_type application/json; return 200 '{"uri":"$uri"}'; }
             location /text/ { return 200 "plain $uri"; }
+            location /octet/ { default_type application/octet-stream; return 200 "bytes"; }
         }
         """
 
@@ -57,6 +58,18 @@ final class SpecAuditTests: XCTestCase {
         let byExtension = try XCTUnwrap(httpRequest(port: s.port, "GET /text/page.html HTTP/1.1\r\nHost: x\r\n\r\n"))
         XCTAssertEqual(byExtension.header("Content-Type"), "text/html")
         XCTAssertEqual(byExtension.text, "plain /text/page.html")
+    }
+
+    /// `default_type application/octet-stream;` written in the configuration types `return`'s
+    /// text as nginx does (found by Tests/differential/run), though it is also our built-in
+    /// default, under which the text stays text/plain.
+    func testReturnTextTakesAConfiguredOctetStreamDefaultType() throws {
+        let s = try TestServer(config: Self.config)
+        let r = try XCTUnwrap(httpRequest(port: s.port, "GET /octet/x HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(r.header("Content-Type"), "application/octet-stream")
+        XCTAssertEqual(r.text, "bytes")
+        let plain = try XCTUnwrap(httpRequest(port: s.port, "GET /text/a HTTP/1.1\r\nHost: x\r\n\r\n"))
+        XCTAssertEqual(plain.header("Content-Type"), "text/plain")
     }
 
     /// A poll of a room nobody is in is answered (empty, the poller its only member), and

@@ -173,6 +173,35 @@ final class StaticFileTests: XCTestCase {
         XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match: \"other\""]).status, 200)
     }
 
+    /// RFC 9110 §13.1.1, as nginx: If-Match with none of our (strong) ETags is 412; `*` or
+    /// our ETag is served; a weak tag never matches.
+    func testIfMatchWithAnotherETagIs412() throws {
+        let s = try makeServer()
+        let etag = try XCTUnwrap(get(s, "/file.txt").header("ETag"))
+        for value in ["\"other\"", "W/\(etag)", "\"a\", \"b\""] {
+            let r = try get(s, "/file.txt", ["If-Match: \(value)"])
+            XCTAssertEqual(r.status, 412, value)
+            assertRequiredHeaders(r)
+            XCTAssertEqual(try get(s, "/file.txt", ["If-Match: \(value)"], method: "HEAD").status, 412, "HEAD \(value)")
+        }
+        for value in ["*", etag, "\"other\", \(etag)"] {
+            let r = try get(s, "/file.txt", ["If-Match: \(value)"])
+            XCTAssertEqual(r.status, 200, value)
+            XCTAssertEqual(r.text, Self.body, value)
+        }
+    }
+
+    /// `*` matches only as the whole If-None-Match value (RFC 9110 §13.1.2, nginx): inside a
+    /// list of tags it is not a wildcard, and the file is sent.
+    func testStarInsideAnIfNoneMatchListIsNoWildcard() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match: *"]).status, 304)
+        XCTAssertEqual(try get(s, "/file.txt", ["If-None-Match:  * "]).status, 304)
+        let listed = try get(s, "/file.txt", ["If-None-Match: W/\"x\", *"])
+        XCTAssertEqual(listed.status, 200)
+        XCTAssertEqual(listed.text, Self.body)
+    }
+
     func testIfModifiedSinceGives304() throws {
         let s = try makeServer()
         let lastModified = try XCTUnwrap(get(s, "/file.txt").header("Last-Modified"))
@@ -291,6 +320,57 @@ final class StaticFileTests: XCTestCase {
         let stale = try get(s, "/file.txt", ["Range: bytes=0-1", "If-Range: \"stale\""])
         XCTAssertEqual(stale.status, 200)
         XCTAssertEqual(stale.text, Self.body)
+    }
+
+    /// As nginx's range filter (found by Tests/differential/run): the whole file says
+    /// `Accept-Ranges: bytes`, a part of it does not.
+    func testOnlyTheWholeFileAdvertisesRanges() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/file.txt").header("Accept-Ranges"), "bytes")
+        for (headers, status) in [
+            (["Range: bytes=2-5"], 206), (["Range: bytes=-3"], 206), (["Range: bytes=0-1,5-6"], 200), (["Range: items=0-1"], 200),
+        ] {
+            let r = try get(s, "/file.txt", headers)
+            XCTAssertEqual(r.status, status, "\(headers)")
+            XCTAssertEqual(r.header("Accept-Ranges"), status == 206 ? nil : "bytes", "\(headers)")
+            let head = try get(s, "/file.txt", headers, method: "HEAD")
+            XCTAssertEqual(head.header("Accept-Ranges"), r.header("Accept-Ranges"), "HEAD \(headers)")
+        }
+    }
+
+    /// An empty file has no byte a range could select: nginx sends it whole (200), not 416.
+    func testARangeOfAnEmptyFileGetsTheEmptyFile() throws {
+        let s = try makeServer(extra: ["www/empty.txt": ""])
+        for value in ["bytes=0-1", "bytes=-1", "bytes=0-"] {
+            let r = try get(s, "/empty.txt", ["Range: \(value)"])
+            XCTAssertEqual(r.status, 200, value)
+            XCTAssertEqual(r.header("Content-Length"), "0", value)
+            XCTAssertNil(r.header("Content-Range"), value)
+            XCTAssertTrue(r.body.isEmpty, value)
+        }
+    }
+
+    /// The slash redirect keeps a query, and drops an empty one as nginx does (found by
+    /// Tests/differential/run).
+    func testDirectoryRedirectKeepsTheQueryButNotAnEmptyOne() throws {
+        let s = try makeServer()
+        XCTAssertEqual(try get(s, "/deftype?a=1&b").header("Location"), "/deftype/?a=1&b")
+        let empty = try get(s, "/deftype?")
+        XCTAssertEqual(empty.status, 301)
+        XCTAssertEqual(empty.header("Location"), "/deftype/")
+    }
+
+    /// A FIFO (or socket, or device) in the root is not served: 404, as nginx's "is not a
+    /// regular file" (found by Tests/differential/run), and opening it never blocks the loop.
+    func testAFIFOIsNotFound() throws {
+        let s = try makeServer()
+        XCTAssertEqual(mkfifo(s.path("www/pipe.txt"), 0o644), 0)
+        for method in ["GET", "HEAD"] {
+            let r = try get(s, "/pipe.txt", method: method)
+            XCTAssertEqual(r.status, 404, method)
+            assertRequiredHeaders(r)
+        }
+        XCTAssertEqual(try get(s, "/file.txt").text, Self.body)
     }
 
     func testCurlRangeDownload() throws {

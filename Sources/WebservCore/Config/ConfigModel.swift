@@ -120,6 +120,9 @@ public struct LocationConfig: Sendable {
     public var websocketOrigins: [String]?
     public var types: MIMETypes
     public var defaultType: String
+    /// Whether a `default_type` applies from the configuration (here or above), not the
+    /// built-in one: `return`'s text is then typed with it, as nginx types it.
+    public var defaultTypeIsConfigured = false
     // compress
     /// gzip, brotli and precompressed files (set by the resolver after `init`).
     public var compression = CompressionSettings()

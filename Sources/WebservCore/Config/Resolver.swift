@@ -75,6 +75,7 @@ enum ConfigResolver {
             websocketOrigins: inherit(\.websocketOrigins, nil),
             types: inherit(\.types, MIMETypes.builtIn),
             defaultType: inherit(\.defaultType, defaultType))
+        config.defaultTypeIsConfigured = (own.defaultType ?? server.defaultType ?? http.defaultType) != nil
         config.compression = CompressionDirectives.resolve(own: own, server: server, http: http)  // compress
         resolveSite(&config, own: own, server: server, http: http)  // site
         // realtime

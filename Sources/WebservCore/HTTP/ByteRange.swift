@@ -13,6 +13,8 @@ enum ByteRange {
 
     static func evaluate(_ req: RequestHead, size: Int, etag: String, mtime: Int, now: Int) -> Result {
         guard req.method == .get || req.method == .head, let value = req.header("range") else { return .full }
+        // An empty file has no byte to select: the whole (empty) file, 200, as nginx sends it.
+        guard size > 0 else { return .full }
         if let ifRange = req.header("if-range") {
             let matches = ifRange.elementsEqual(etag.utf8) || HTTPDate.parse(ifRange, now: now) == mtime
             if !matches { return .full }

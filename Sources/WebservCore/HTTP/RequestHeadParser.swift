@@ -6,10 +6,15 @@ public struct RequestHeadParser {
 
     /// Where the previous scan stopped, so each byte is looked at once.
     private var scanned = 0
+    /// Whether the request line's LF has been seen (and the line checked).
+    private var lineChecked = false
 
     public init() {}
 
-    public mutating func reset() { scanned = 0 }
+    public mutating func reset() {
+        scanned = 0
+        lineChecked = false
+    }
 
     /// Looks for the blank line ending the head in `buffer`.
     /// Returns the head's length including the blank line, or nil if more bytes are needed.
@@ -25,6 +30,7 @@ public struct RequestHeadParser {
         while i < count {
             guard let p = memchr(buffer.baseAddress! + i, 0x0A, count - i) else { break }
             let lf = buffer.baseAddress!.distance(to: UnsafeRawPointer(p))
+            if !lineChecked { try checkRequestLine(buffer, endingAt: lf) }
             // An LF followed by CRLF or LF ends the head (LF alone is tolerated as nginx does).
             if lf + 1 < count && buffer[lf + 1] == 0x0A { return lf + 2 }
             if lf + 2 < count && buffer[lf + 1] == 0x0D && buffer[lf + 2] == 0x0A { return lf + 3 }
@@ -33,6 +39,19 @@ public struct RequestHeadParser {
         }
         scanned = max(count - 2, 0)
         return try checkLimits(buffer, upTo: count)
+    }
+
+    /// A request line needs two spaces (method SP target SP version). One without them, an
+    /// HTTP/0.9 `GET /path` among others, would get 400 from `parse` once the blank line
+    /// came, which such a client never sends: refuse it as soon as its line ends.
+    private mutating func checkRequestLine(_ buffer: UnsafeRawBufferPointer, endingAt lf: Int) throws(HTTPParseError) {
+        var start = 0
+        while start < lf && (buffer[start] == 0x0D || buffer[start] == 0x0A) { start += 1 }
+        guard start < lf else { return }  // the LF of an empty line before the request line
+        lineChecked = true
+        var spaces = 0
+        for k in start..<lf where buffer[k] == 0x20 { spaces += 1 }
+        if spaces < 2 { throw .badRequest("request line without a version") }
     }
 
     private func checkLimits(_ buffer: UnsafeRawBufferPointer, upTo count: Int) throws(HTTPParseError) -> Int? {
@@ -150,6 +169,24 @@ private struct HeadScanner {
         return i - 1
     }
 
+    /// The fields that hold one value and whose second line nginx refuses with 400 ("client
+    /// sent duplicate header line"): reading either copy could differ from what a proxy in
+    /// front read (an Authorization, a validator). Host, Content-Length and
+    /// Transfer-Encoding have their own checks in `semantics`.
+    static func singletonBit(_ name: ArraySlice<UInt8>) -> UInt16? {
+        switch name.count {
+        case 6 where Bytes.equalsLowercased(name, "expect"): return 1 << 0
+        case 8 where Bytes.equalsLowercased(name, "if-match"): return 1 << 1
+        case 8 where Bytes.equalsLowercased(name, "if-range"): return 1 << 2
+        case 13 where Bytes.equalsLowercased(name, "if-none-match"): return 1 << 3
+        case 13 where Bytes.equalsLowercased(name, "authorization"): return 1 << 4
+        case 13 where Bytes.equalsLowercased(name, "content-range"): return 1 << 5
+        case 17 where Bytes.equalsLowercased(name, "if-modified-since"): return 1 << 6
+        case 19 where Bytes.equalsLowercased(name, "if-unmodified-since"): return 1 << 7
+        default: return nil
+        }
+    }
+
     static func version(_ v: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         // HTTP-version = "HTTP/" DIGIT "." DIGIT
         let s = v.startIndex
@@ -169,9 +206,14 @@ private struct HeadScanner {
         var transferEncoding: Range<Int>?
         var keepAlive = minor >= 1
         var expectsContinue = false
+        var singletonsSeen: UInt16 = 0
         for field in headers {
             let name = bytes[field.name]
             let value = field.value
+            if let bit = Self.singletonBit(name) {
+                guard singletonsSeen & bit == 0 else { throw .badRequest("duplicate header line") }
+                singletonsSeen |= bit
+            }
             switch name.count {
             case 4 where Bytes.equalsLowercased(name, "host"):
                 guard hostRange == nil else { throw .badRequest("duplicate Host") }
@@ -198,12 +240,11 @@ private struct HeadScanner {
 
         var framing = BodyFraming.none
         if let te = transferEncoding {
-            guard contentLength == nil else { throw .badRequest("both Content-Length and Transfer-Encoding") }
+            // nginx's order: HTTP/1.0 (400), then a coding we do not implement (501: "gzip,
+            // chunked", "identity" and friends, with or without Content-Length), then both (400).
             guard minor >= 1 else { throw .badRequest("Transfer-Encoding in HTTP/1.0") }
-            guard Bytes.equalsLowercased(bytes[te], "chunked") else {
-                // "gzip, chunked" and friends: a coding we do not implement.
-                throw .unsupportedTransferCoding
-            }
+            guard Bytes.equalsLowercased(bytes[te], "chunked") else { throw .unsupportedTransferCoding }
+            guard contentLength == nil else { throw .badRequest("both Content-Length and Transfer-Encoding") }
             framing = .chunked
         } else if let length = contentLength, length > 0 {
             framing = .contentLength(length)

@@ -17,13 +17,14 @@ enum InternalRedirect {
 
     /// nginx's index module: a directory's index file is answered by an internal request for
     /// its URI, with the method, body and query kept, so that the location of that URI serves
-    /// it (`location = /index.html`, a CGI script named in `index`) and `$uri` names it.
+    /// it (`location = /index.html`, a CGI script named in `index`) and `$uri` names it. A
+    /// `name` starting with `/` is that URI itself, not one in the directory.
     static func toIndex(_ c: Connection, _ head: RequestHead, name: String) {
         guard head.internalRedirects < CGIHandler.maxInternalRedirects else {
             c.server.logError("rewrite or internal redirection cycle while internally redirecting to \"\(name)\"")
             return c.respondError(500)
         }
-        var target = HTML.percentEncodePath(head.path + Array(name.utf8))
+        var target = HTML.percentEncodePath((name.hasPrefix("/") ? [] : head.path) + Array(name.utf8))
         if head.queryRange != nil { target += "?" + head.query }
         guard var next = retarget(head, to: target) else { return c.respondError(500) }
         next.method = head.method

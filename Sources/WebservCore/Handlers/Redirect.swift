@@ -17,6 +17,13 @@ public enum Redirect {
     /// URI's extension, else the location's `default_type` when one is set (`return 200 '{…}';
     /// default_type application/json;`), else text/plain.
     static func answer(_ c: Connection, _ r: ReturnDirective, location: LocationConfig) {
+        if r.text == nil && r.status == 444 {
+            // nginx's non-standard 444 (`return 444;` for unwanted clients): no response at
+            // all, the connection is closed; the access log says 444.
+            c.log.status = 444
+            c.server.accessLog(c)
+            return c.closeGracefully()
+        }
         if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
         var expanded = r
         if let template = r.template, !template.isLiteral { expanded.text = template.expand(c.variables()) }
@@ -24,9 +31,11 @@ public enum Redirect {
         c.respond(response(for: expanded, contentType: type))
     }
 
+    /// nginx's own default_type is text/plain, ours application/octet-stream (SPEC 2): an
+    /// untyped text is text/plain unless the configuration names a default_type, even that one.
     static func textType(path: [UInt8], location: LocationConfig) -> String {
         let type = StaticFile.contentType(for: path, location: location)
-        return type == ConfigResolver.defaultType ? "text/plain" : type
+        return type == ConfigResolver.defaultType && !location.defaultTypeIsConfigured ? "text/plain" : type
     }
 
     /// The response for a `return` that is not an error without text.

@@ -40,7 +40,9 @@ public enum StaticFile {
         case .found(let info) where info.isDirectory:
             return directory(c, req: req, path: path, location: location)
         case .found(let info) where !info.isRegular:
-            return c.respondError(403)
+            // A FIFO, socket or device: not a file to serve; nginx answers 404 ("is not a
+            // regular file") and never opens it.
+            return c.respondError(404)
         case .found(let info):
             serveFile(c, req: req, path: path, info: info, location: location, vary: precompressed.vary)
         }
@@ -120,7 +122,7 @@ public enum StaticFile {
     static func isConditional(_ name: ArraySlice<UInt8>) -> Bool {
         Bytes.equalsLowercased(name, "range") || Bytes.equalsLowercased(name, "if-range")
             || Bytes.equalsLowercased(name, "if-none-match") || Bytes.equalsLowercased(name, "if-modified-since")
-            || Bytes.equalsLowercased(name, "if-unmodified-since")
+            || Bytes.equalsLowercased(name, "if-unmodified-since") || Bytes.equalsLowercased(name, "if-match")
     }
 
     /// The entry was cached with the type `location` gives its path. Remembered for the last
@@ -165,7 +167,7 @@ public enum StaticFile {
         let varies = encoded != nil || vary
 
         let wallSeconds = c.loop.dates.second
-        if modifiedSince(req, mtime: info.mtime, now: wallSeconds) {
+        if modifiedSince(req, mtime: info.mtime, now: wallSeconds) || !matches(req, etag: tag) {
             Sys.close(fd)
             return c.respondError(412)
         }
@@ -177,13 +179,14 @@ public enum StaticFile {
 
         var headers = validators
         headers.insert(("Content-Type", type), at: 0)
-        headers.append(("Accept-Ranges", "bytes"))
         if let encoded { headers.append(("Content-Encoding", encoded.coding.token)) }
         if varies { headers.append(("Vary", "Accept-Encoding")) }
         switch ByteRange.evaluate(req, size: info.size, etag: tag, mtime: info.mtime, now: wallSeconds) {
         case .full:
+            headers.append(("Accept-Ranges", "bytes"))
             c.respond(Response(status: 200, headers: headers, body: .file(fd: fd, offset: 0, length: info.size)))
         case .partial(let first, let last):
+            // As nginx's range filter: Accept-Ranges only on the whole file, not on its parts.
             headers.append(("Content-Range", "bytes \(first)-\(last)/\(info.size)"))
             c.respond(Response(status: 206, headers: headers, body: .file(fd: fd, offset: first, length: last - first + 1)))
         case .unsatisfiable:
@@ -199,16 +202,42 @@ public enum StaticFile {
         return mtime > since
     }
 
+    /// RFC 9110 §13.1.1: If-Match holds when it is `*` or lists our (strong) ETag; a W/ tag
+    /// never matches (strong comparison). Without the header it holds. As nginx: else 412.
+    static func matches(_ req: RequestHead, etag: String) -> Bool {
+        guard let value = req.header("if-match") else { return true }
+        if isStar(value) { return true }
+        var match = false
+        let ours = Array(etag.utf8)
+        Bytes.forEachToken(value) { token in
+            if token.elementsEqual(ours) { match = true }
+        }
+        return match
+    }
+
+    /// The value is `*` alone (with spaces around it, or empty list elements, at most).
+    static func isStar(_ value: ArraySlice<UInt8>) -> Bool {
+        var tokens = 0
+        var star = false
+        Bytes.forEachToken(value) { token in
+            tokens += 1
+            star = token.elementsEqual([0x2A])
+        }
+        return tokens == 1 && star
+    }
+
     /// RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
     static func notModified(_ req: RequestHead, etag: String, mtime: Int, now: Int) -> Bool {
         guard req.method == .get || req.method == .head else { return false }
         if let inm = req.header("if-none-match") {
+            // `*` is the whole value or nothing (RFC 9110 §13.1.2); nginx reads it the same way.
+            if isStar(inm) { return true }
             var match = false
             let ours = Array(etag.utf8)
             Bytes.forEachToken(inm) { token in
                 var t = token
                 if t.starts(with: [0x57, 0x2F]) { t = t.dropFirst(2) }  // weak comparison: W/
-                if t.elementsEqual(ours) || (t.count == 1 && t.first == 0x2A) { match = true }
+                if t.elementsEqual(ours) { match = true }
             }
             return match
         }
@@ -224,10 +253,14 @@ public enum StaticFile {
         if req.path.last != 0x2F {
             // req.path is decoded: escape it again, or "/a%3Fb" would redirect to "/a?b/".
             var target = HTML.percentEncodePath(req.path) + "/"
-            if req.queryRange != nil { target += "?" + req.query }
+            // An empty query ("/dir?") is dropped, as nginx drops it.
+            if req.queryRange != nil && !req.query.isEmpty { target += "?" + req.query }
             return c.respond(Redirect.response(301, location: target))
         }
         for name in location.index {
+            // nginx: a name with an absolute path is the internal request's URI as it is, not
+            // looked for on disk (so it is the list's last useful element).
+            if name.hasPrefix("/") { return InternalRedirect.toIndex(c, req, name: name) }
             var candidate = path
             if candidate.last != 0x2F { candidate.append(0x2F) }
             candidate.append(contentsOf: name.utf8)

@@ -24,6 +24,11 @@ extension Connection {
                 return respondError(failed)
             }
         }
+        if let req = request, req.errorPage == nil, let decided = NotModifiedFilter.status(req, for: response) {
+            if decided == 412 { return respondError(412) }
+            response.status = decided
+            response.body = .empty
+        }
         // The filter stage: headers (add_header, expires), then compression; framing follows
         // below and in `streamData`.
         filter(&response)

@@ -254,6 +254,10 @@ public final class Connection: PollHandler {
             request = nil
             keepAlive = false
             log.begin(now: loop.now)
+            if case .badRequest = error {
+                // A request line refused as soon as it ended (no version): logged as received.
+                log.requestLine = input.withReadable { Self.firstLine($0) }
+            }
             answerHeadOnly = input.withReadable { Self.startsWithHEAD($0) }
             respondError(error.status)
             return true
@@ -306,6 +310,12 @@ public final class Connection: PollHandler {
         answerHeadOnly = false
         route = nil
         bodyEncoder = nil
+    }
+
+    /// The first line of `p` after the empty lines a client may send first, at most 2 KiB.
+    static func firstLine(_ p: UnsafeRawBufferPointer) -> [UInt8] {
+        let line = p.drop { $0 == 0x0D || $0 == 0x0A }.prefix { $0 != 0x0D && $0 != 0x0A }
+        return Array(line.prefix(2048))
     }
 
     static func startsWithHEAD(_ p: UnsafeRawBufferPointer) -> Bool {

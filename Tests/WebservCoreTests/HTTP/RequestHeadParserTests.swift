@@ -108,6 +108,19 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(findEnd([requestLine(length: 8192) + [0x0D]]), .success(nil), "8,192 bytes and CR: wait for LF")
     }
 
+    func testFindEndRefusesARequestLineWithoutAVersionAsSoonAsItEnds() {
+        // HTTP/0.9's "GET /path" never sends the blank line: answered 400 when its line ends,
+        // not left waiting for client_header_timeout.
+        for text in ["GET /a.txt\r\n", "GET /a.txt\n", "\r\nGET /a.txt\r\n", "GET\r\n", "GET /a\tHTTP/1.1\r\n"] {
+            let input = Array(text.utf8)
+            for pieces in [[input], FeedSplits.byteByByte(input), FeedSplits.random(input, seed: 5, maxPiece: 4)] {
+                XCTAssertEqual(findEnd(pieces).failureStatus, 400, "\(text.debugDescription) cut \(pieces.map(\.count))")
+            }
+        }
+        XCTAssertEqual(try findEnd([Array("GET /a.txt".utf8)]).get(), nil, "the line has not ended yet")
+        XCTAssertEqual(try findEnd([Array("GET /a.txt HTTP/1.1\r\n".utf8)]).get(), nil)
+    }
+
     func testFindEndRefusesAnEndlessHeaderSection() {
         var head = Array("GET / HTTP/1.1\r\nHost: a\r\n".utf8)
         while head.count < 41 * 1024 { head += Array("X-Filler: \(String(repeating: "b", count: 100))\r\n".utf8) }
@@ -128,6 +141,14 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(h.headerString("x-a"), "spaced value")
         XCTAssertTrue(h.keepAlive)
         XCTAssertEqual(h.framing, BodyFraming.none)
+    }
+
+    func testListFieldsMayRepeatWhereOneValueFieldsMayNot() throws {
+        let text =
+            "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nAccept-Encoding: gzip\r\nCookie: a=1\r\nCookie: b=2\r\n"
+            + "X-Any: 1\r\nX-Any: 2\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n"
+        XCTAssertNoThrow(try parse(text).get())
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\nX: 1\r\nIF-MATCH: *\r\n\r\n"), 400)
     }
 
     func testUnknownMethodTokenParsesAsOther() throws {
@@ -246,6 +267,18 @@ final class RequestHeadParserTests: XCTestCase {
             ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "TE in HTTP/1.0"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "TE gzip"),
             ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "TE gzip, chunked"),
+            // As nginx ("client sent duplicate header line"): one-value fields twice, any case.
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"a\"\r\nif-none-match: *\r\n\r\n", 400, "duplicate If-None-Match"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\nIf-Match: *\r\n\r\n", 400, "duplicate If-Match"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Range: \"a\"\r\nIf-Range: \"b\"\r\n\r\n", 400, "duplicate If-Range"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: x\r\nIf-Modified-Since: y\r\n\r\n", 400, "duplicate IMS"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nIf-Unmodified-Since: x\r\nIf-Unmodified-Since: y\r\n\r\n", 400, "duplicate IUS"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic a\r\nAuthorization: Basic b\r\n\r\n", 400, "two Authorization"),
+            ("GET / HTTP/1.1\r\nHost: a\r\nContent-Range: a\r\nContent-Range: b\r\n\r\n", 400, "two Content-Range"),
+            ("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n", 400, "two Expect"),
+            // As nginx: an unknown coding is refused (501) before the CL + TE conflict (400).
+            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\nContent-Length: 5\r\n\r\n", 501, "TE identity and CL"),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "CL and TE gzip"),
         ]
         for (text, expected, why) in rows {
             XCTAssertEqual(status(text), expected, why)
@@ -299,5 +332,13 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(HTTPParseError.unknownMethod.status, 501)
         XCTAssertEqual(HTTPParseError.versionNotSupported.status, 505)
         XCTAssertEqual(HTTPParseError.unsupportedTransferCoding.status, 501)
+    }
+}
+
+extension Result where Failure == HTTPParseError {
+    /// The status of the error, or nil on success.
+    fileprivate var failureStatus: Int? {
+        if case .failure(let e) = self { return e.status }
+        return nil
     }
 }

@@ -6,14 +6,15 @@ enum Charset {
         "text/html", "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript", "application/rss+xml",
     ]
 
-    /// `type` with `; charset=NAME` when `charset` is set, the media type is one of `types`
-    /// (lower-case; `*` is any) and `type` names no charset of its own; else `type` as it is.
+    /// `type` with `; charset=NAME` when `charset` is set, the media type is text/html or one
+    /// of `types` (lower-case; `*` is any: nginx's charset_types lists types "in addition to
+    /// text/html") and `type` names no charset of its own; else `type` as it is.
     static func contentType(_ type: String, charset: String?, types: [String]) -> String {
         guard let charset else { return type }
         let lower = type.lowercased()
         if lower.contains("charset=") { return type }
         let media = lower.prefix { $0 != ";" }.trimmingSpaces
-        guard types.contains("*") || types.contains(where: { $0 == media }) else { return type }
+        guard media == "text/html" || types.contains("*") || types.contains(where: { $0 == media }) else { return type }
         return type + "; charset=" + charset
     }
 }

@@ -16,6 +16,8 @@ final class CharsetTests: XCTestCase {
         XCTAssertEqual(type("image/png"), "image/png")
         XCTAssertEqual(type("text/css", "utf-8", ["text/css"]), "text/css; charset=utf-8", "charset_types")
         XCTAssertEqual(type("image/png", "utf-8", ["*"]), "image/png; charset=utf-8", "charset_types *")
+        XCTAssertEqual(type("text/html", "utf-8", ["text/css"]), "text/html; charset=utf-8", "text/html always (nginx)")
+        XCTAssertEqual(type("text/plain", "utf-8", ["text/css"]), "text/plain")
     }
 
     func testLeavesAnOwnCharsetAndOffAlone() {
