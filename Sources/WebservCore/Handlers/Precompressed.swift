@@ -1,6 +1,8 @@
 /// Precompressed files (SPEC 8): `gzip_static` (nginx) and `precompressed br zstd gzip;`
 /// (Caddy): `FILE.br`, `FILE.zst` or `FILE.gz` beside FILE, when present and accepted, is
-/// sent in FILE's place with FILE's type, its own ETag, length and ranges.
+/// sent in FILE's place with FILE's type, its own ETag and length. A Range request gets FILE
+/// itself (SPEC 8: ranges are answered from the identity representation, 206 without
+/// Content-Encoding), unless FILE is missing and only its encoded form exists.
 enum Precompressed {
     struct Variant {
         var path: [UInt8]
@@ -16,11 +18,18 @@ enum Precompressed {
         for candidate in ranked(req, settings: settings) {
             let encoded = path + Array(candidate.coding.fileSuffix.utf8)
             guard case .found(let info) = FileResolver.fileInfo(encoded), info.isRegular else { continue }
-            if candidate.q > 0 { return (Variant(path: encoded, info: info, coding: candidate.coding), true) }
+            if candidate.q > 0 && !(req.header("range") != nil && identityExists(path)) {
+                return (Variant(path: encoded, info: info, coding: candidate.coding), true)
+            }
             vary = true
             break
         }
         return (nil, vary)
+    }
+
+    private static func identityExists(_ path: [UInt8]) -> Bool {
+        if case .found(let info) = FileResolver.fileInfo(path), info.isRegular { return true }
+        return false
     }
 
     /// The configured codings, best first for this client: its quality (0 when it does not
