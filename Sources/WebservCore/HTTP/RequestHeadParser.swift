@@ -49,9 +49,13 @@ public struct RequestHeadParser {
         while start < lf && (buffer[start] == 0x0D || buffer[start] == 0x0A) { start += 1 }
         guard start < lf else { return }  // the LF of an empty line before the request line
         lineChecked = true
-        var spaces = 0
-        for k in start..<lf where buffer[k] == 0x20 { spaces += 1 }
-        if spaces < 2 { throw .badRequest("request line without a version") }
+        // Two memchr calls, not a loop over the line's bytes: this runs for every request.
+        let base = buffer.baseAddress!
+        guard let first = memchr(base + start, 0x20, lf - start) else { throw .badRequest("request line without a version") }
+        let next = base.distance(to: UnsafeRawPointer(first)) + 1
+        guard next < lf, memchr(base + next, 0x20, lf - next) != nil else {
+            throw .badRequest("request line without a version")
+        }
     }
 
     private func checkLimits(_ buffer: UnsafeRawBufferPointer, upTo count: Int) throws(HTTPParseError) -> Int? {
@@ -173,6 +177,7 @@ private struct HeadScanner {
     /// sent duplicate header line"): reading either copy could differ from what a proxy in
     /// front read (an Authorization, a validator). Host, Content-Length and
     /// Transfer-Encoding have their own checks in `semantics`.
+    @inline(__always)
     static func singletonBit(_ name: ArraySlice<UInt8>) -> UInt16? {
         switch name.count {
         case 6 where Bytes.equalsLowercased(name, "expect"): return 1 << 0

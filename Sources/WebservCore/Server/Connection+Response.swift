@@ -24,7 +24,10 @@ extension Connection {
                 return respondError(failed)
             }
         }
-        if let req = request, req.errorPage == nil, let decided = NotModifiedFilter.status(req, for: response) {
+        // Binding `request` copies the head (a retain per field): only for the answers judged.
+        if NotModifiedFilter.applies(to: response), let req = request, req.errorPage == nil,
+            let decided = NotModifiedFilter.status(req)
+        {
             if decided == 412 { return respondError(412) }
             response.status = decided
             response.body = .empty

@@ -5,16 +5,21 @@
 /// If-Unmodified-Since is ignored without a modification date (§13.1.4; nginx answers 412).
 /// Streamed bodies (CGI, SSE) go as they are. Pure.
 enum NotModifiedFilter {
-    /// 304 or 412 when the preconditions decide, else nil (the answer goes out as it is).
-    static func status(_ req: RequestHead, for response: Response) -> Int? {
-        guard response.status == 200, req.method == .get || req.method == .head, response.rawHeaders == nil else {
-            return nil
-        }
+    /// Whether `response` is one the filter judges: a 200 in memory without validators. Asked
+    /// first, without the request: a cached file's answer (prebuilt head) costs one compare.
+    static func applies(to response: Response) -> Bool {
+        guard response.status == 200, response.rawHeaders == nil else { return false }
         switch response.body {
         case .empty, .bytes: break
-        case .file, .stream: return nil
+        case .file, .stream: return false
         }
-        if response.headers.contains(where: { isValidator($0.name) }) { return nil }
+        return !response.headers.contains(where: { isValidator($0.name) })
+    }
+
+    /// For a response the filter `applies(to:)`: 304 or 412 when the preconditions decide,
+    /// else nil (the answer goes out as it is).
+    static func status(_ req: RequestHead) -> Int? {
+        guard req.method == .get || req.method == .head else { return nil }
         if let value = req.header("if-match"), !StaticFile.isStar(value) { return 412 }
         if let value = req.header("if-none-match"), StaticFile.isStar(value) { return 304 }
         return nil
