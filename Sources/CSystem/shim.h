@@ -9,4 +9,12 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *length, int flags);
 static inline int webserv_accept_nonblocking(int fd, struct sockaddr *addr, socklen_t *length) {
     return accept4(fd, addr, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+#include <malloc.h>
+
+/// malloc_trim(3): hands the heap's free pages back to the kernel, from the middle of the
+/// heap too (not only its top, which free() alone trims).
+static inline int webserv_malloc_trim(void) {
+    return malloc_trim(0);
+}
 #endif
