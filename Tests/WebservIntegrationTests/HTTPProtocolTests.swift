@@ -581,15 +581,46 @@ final class HTTPProtocolTests: XCTestCase {
         }
     }
 
-    func testConnectionCloseIsHonoured() throws {
-        let s = try makeServer()
+    /// `keepalive_requests 3`: the third request on a connection is answered with
+    /// `Connection: close` and the connection closes, as nginx; without it, no limit.
+    func testKeepaliveRequestsEndsTheConnectionAtTheLimit() throws {
+        let s = try TestServer(
+            config: """
+                server { listen 127.0.0.1:0; root {{ROOT}}/www; access_log off; keepalive_requests 3; }
+                """,
+            files: ["www/style.css": "body{}"])
         let c = try RawClient(port: s.port, timeout: 3)
-        c.send("GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        for n in 1...2 {
+            let r = try XCTUnwrap(c.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"))
+            XCTAssertNil(r.header("Connection"), "request \(n)")
+        }
+        try assertAnsweredThenClosed(
+            c, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /style.css HTTP/1.1\r\nHost: x\r\n\r\n",
+            "a fourth request was answered")
+        let unlimited = try makeServer()
+        let k = try RawClient(port: unlimited.port, timeout: 3)
+        for _ in 0..<20 {
+            XCTAssertNil(try XCTUnwrap(k.request("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")).header("Connection"))
+        }
+    }
+
+    /// Sends `raw` (two pipelined requests for /style.css, then another): the first is answered
+    /// with `Connection: close`, the connection closes, and the second gets nothing.
+    private func assertAnsweredThenClosed(_ c: RawClient, _ raw: String, _ why: String) throws {
+        c.send(raw)
         let r = try XCTUnwrap(c.readResponse())
         XCTAssertEqual(r.text, "body{}")
         XCTAssertEqual(r.header("Connection")?.lowercased(), "close")
         XCTAssertTrue(c.isClosedByServer())
-        XCTAssertEqual(c.pendingCount, 0, "answered a request sent after Connection: close")
+        XCTAssertEqual(c.pendingCount, 0, why)
+    }
+
+    func testConnectionCloseIsHonoured() throws {
+        let s = try makeServer()
+        let c = try RawClient(port: s.port, timeout: 3)
+        try assertAnsweredThenClosed(
+            c, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+            "answered a request sent after Connection: close")
     }
 
     func testKeepAliveReusesOneSocketForManyRequests() throws {

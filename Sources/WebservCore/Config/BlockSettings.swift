@@ -28,6 +28,7 @@ struct BlockSettings: Sendable {
     var keepaliveTimeout: Int?
     /// Seconds; inherited on its own, as nginx merges it (`keepalive_timeout 10;` keeps it).
     var keepaliveHeader: Int?
+    var keepaliveRequests: Int?
     var clientHeaderTimeout: Int?
     var clientBodyTimeout: Int?
     var sendTimeout: Int?

@@ -189,6 +189,9 @@ public struct ServerConfig: Sendable {
     public var keepaliveTimeout: Int
     /// Seconds announced in `Keep-Alive: timeout=N` on keep-alive responses (nil: no header).
     public var keepaliveHeader: Int?
+    /// `keepalive_requests`: the request that reaches this count on a connection is answered
+    /// with `Connection: close` (nginx); nil: no limit.
+    public var keepaliveRequests: Int?
     public var clientHeaderTimeout: Int
     public var clientBodyTimeout: Int
     public var sendTimeout: Int

@@ -97,6 +97,10 @@ enum DirectiveTable {
                     s.keepaliveHeader = ms / 1000
                 }
             },
+            DirectiveRow("keepalive_requests", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
+                guard let count = Int(n.args[0]), count >= 0 else { throw Setters.invalidValue(n) }
+                s.keepaliveRequests = count
+            },
             DirectiveRow("client_header_timeout", [.http, .server], arguments: 1...1) {
                 s, n, _ throws(ConfigError) in s.clientHeaderTimeout = try Setters.time(n)
             },

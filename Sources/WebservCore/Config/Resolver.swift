@@ -41,6 +41,7 @@ enum ConfigResolver {
             accessLog: own.accessLog ?? http.accessLog ?? "",
             errorLog: own.errorLog ?? http.errorLog ?? "")
         config.keepaliveHeader = own.keepaliveHeader ?? http.keepaliveHeader
+        config.keepaliveRequests = own.keepaliveRequests ?? http.keepaliveRequests
         config.hasResponseHeaders = ([fallback] + locations).contains {
             !$0.addHeaders.isEmpty || $0.expires != .off || $0.charset != nil
         }  // site

@@ -280,6 +280,8 @@ public final class Connection: PollHandler {
             serverIndex = virtualHost(head.host)
             // `keepalive_timeout 0` turns keep-alive off (nginx): every response closes.
             keepAlive = head.keepAlive && !server.stopping && serverConfig.keepaliveTimeout > 0
+            // `keepalive_requests N`: the Nth request on the connection is its last.
+            if keepAlive, let limit = serverConfig.keepaliveRequests, requestsServed + 1 >= limit { keepAlive = false }
             if server.logsAccess(serverIndex) {
                 log.requestLine.append(contentsOf: bytes.prefix { $0 != 0x0D && $0 != 0x0A })
             }

@@ -42,6 +42,12 @@ final class NginxCompatibilityTests: XCTestCase {
         XCTAssertEqual(config.servers.map(\.keepaliveTimeout), [75_000, 10_000, 10_000])
         XCTAssertEqual(config.servers.map(\.keepaliveHeader), [60, 60, 1])
         XCTAssertNil(loadConfig("server { listen 127.0.0.1:8083; }")?.servers[0].keepaliveHeader)
+        let requests = try XCTUnwrap(
+            loadConfig(
+                "http { keepalive_requests 1000; server { listen 8080; } server { listen 8081; keepalive_requests 5; } }"))
+        XCTAssertEqual(requests.servers.map(\.keepaliveRequests), [1000, 5])
+        XCTAssertNil(loadConfig("server { listen 8080; }")?.servers[0].keepaliveRequests)
+        XCTAssertThrowsError(try ConfigLoader.load(text: "server { keepalive_requests -1; }", fileName: "t.conf", prefix: "/srv"))
         XCTAssertThrowsError(
             try ConfigLoader.load(text: "server {\n keepalive_timeout 5s 1x;\n}\n", fileName: "t.conf", prefix: "/srv")
         ) { error in
