@@ -34,6 +34,20 @@ public struct Response {
         self.body = body
     }
 
+    /// A cached file's answer, every field set at once (`StaticFile.cachedResponse`): built
+    /// field by field, the value was copied once more on its way out, a retain per field.
+    init(
+        status: Int, headers: [(name: String, value: String)], bytes: [UInt8], rawHeaders: [UInt8],
+        descriptor: FileCache.CachedDescriptor?, variants: EncodedVariants?
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = .bytes(bytes)
+        self.rawHeaders = rawHeaders
+        self.descriptor = descriptor
+        self.variants = variants
+    }
+
     public var bodyLength: Int? {
         switch body {
         case .empty: return 0

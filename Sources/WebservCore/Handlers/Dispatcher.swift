@@ -5,8 +5,15 @@ public enum Dispatcher {
         server.locationIndex(for: path[...]).map { server.locations[$0] } ?? server.fallbackLocation
     }
 
+    /// Dispatches `c.request` again (an internal redirect, an error page, try_files).
     static func handle(_ c: Connection) {
         guard let req = c.request else { return }
+        handle(c, req)
+    }
+
+    /// Dispatches `req`, which is `c.request`: the caller lends its own copy, so the head's
+    /// arrays are not retained again on the way to the handler.
+    static func handle(_ c: Connection, _ req: RequestHead) {
         if req.method == .other { return c.respondError(501) }
         // Settings are borrowed from `ServerRoutes`, never copied (see there).
         let routes = c.server.routes[c.serverIndex]
@@ -32,14 +39,24 @@ public enum Dispatcher {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
 
-        if let tryFiles = location.tryFiles, TryFilesHandler.run(c, tryFiles, location: location) { return }  // site
+        if let tryFiles = location.tryFiles {  // site
+            if TryFilesHandler.run(c, tryFiles, location: location) { return }
+            // The file found is the request's path now: the content handlers answer with it.
+            guard let found = c.request else { return }
+            return content(c, found, location: location)
+        }
+        content(c, req, location: location)
+    }
+
+    /// The location's content handler for `req` (which is `c.request`).
+    private static func content(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         if let mode = location.websocket {
             return ContentHandlers.websocket(c, location: location, mode: mode)
         }
         if !location.cgi.isEmpty, ContentHandlers.cgi(c, location: location) { return }
         switch req.method {
         case .get, .head:
-            StaticFile.handle(c, location: location)
+            StaticFile.handle(c, req, location: location)
         case .post where location.uploadStore != nil, .put where location.uploadStore != nil:
             ContentHandlers.upload(c, location: location)
         case .delete:

@@ -5,8 +5,7 @@
 /// GET/HEAD of files and directories: conditional requests, single ranges, index files,
 /// autoindex, and the 301 that adds a directory's trailing slash.
 public enum StaticFile {
-    public static func handle(_ c: Connection, location: LocationConfig) {
-        guard let req = c.request else { return }
+    public static func handle(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         guard let path = FileResolver.resolvedPath(req.path, location: location)?.path else { return c.respondError(403) }
         let settings = location.compression
         // Looked up at most once per request, by whichever step needs it first.
@@ -15,15 +14,15 @@ public enum StaticFile {
         if mayUseCache(req), let entry = cachedEntry(c, path, location, stat: &stat),
             typeMatches(entry, route: c.route, path: path, location: location)
         {
-            if !settings.servesPrecompressed { return c.respond(cachedResponse(entry)) }
+            if !settings.servesPrecompressed { return respondCached(c, entry) }
             if let answer = cachedPrecompressed(c, req: req, entry: entry, path: path, settings: settings) {
-                return c.respond(cachedResponse(answer.entry, vary: answer.vary))
+                return respondCached(c, answer.entry, vary: answer.vary)
             }
             // The cache cannot tell which encoded forms exist (not watched, or one too big or
             // too new to keep): the disk says, and the entry still answers for the file itself.
             let precompressed = Precompressed.find(req, path: path, settings: settings)
             guard let variant = precompressed.variant else {
-                return c.respond(cachedResponse(entry, vary: precompressed.vary))
+                return respondCached(c, entry, vary: precompressed.vary)
             }
             return serveFile(c, req: req, path: variant.path, info: variant.info, location: location, encoded: variant, of: path)
         }
@@ -81,13 +80,14 @@ public enum StaticFile {
     /// keeps one); a file's own entry offers its compressed copies to the compression step, an
     /// encoded one (whose head has Content-Encoding, and no Content-Type the step could read)
     /// goes as it is.
-    static func cachedResponse(_ entry: FileCache.Entry, vary: Bool = false) -> Response {
-        var r = Response(status: 200, body: .bytes(entry.contents))
-        r.rawHeaders = entry.headerLines
-        r.descriptor = entry.descriptor
-        if entry.precompressedForm == nil { r.variants = entry }
-        if vary { r.headers.append(("Vary", "Accept-Encoding")) }
-        return r
+    /// Built in the call: a Response returned from a function was copied into place, then the
+    /// original destroyed (a retain and a release per field, per request).
+    static func respondCached(_ c: Connection, _ entry: FileCache.Entry, vary: Bool = false) {
+        c.respond(
+            Response(
+                status: 200, headers: vary ? [("Vary", "Accept-Encoding")] : [], bytes: entry.contents,
+                rawHeaders: entry.headerLines, descriptor: entry.descriptor,
+                variants: entry.precompressedForm == nil ? entry : nil))
     }
 
     /// `Precompressed.find` from the cache: the entry to send (the encoded file's, or the
@@ -159,7 +159,7 @@ public enum StaticFile {
         let type = contentType(for: original ?? path, location: location)
         if encoded == nil, mayUseCache(req), let entry = cache(c, path, fd: fd, info: info, location: location, type: type) {
             Sys.close(fd)
-            return c.respond(cachedResponse(entry, vary: vary))
+            return respondCached(c, entry, vary: vary)
         }
         let tag = etag(info)
         let lastModified = String(decoding: HTTPDate.format(info.mtime), as: UTF8.self)

@@ -7,12 +7,13 @@ extension Connection {
     // MARK: responses
 
     /// Queues a complete response (head and body). HEAD requests get the head only.
-    public func respond(_ response: Response) {
+    /// `consuming`: the response is the caller's to give away (a copy would retain each of
+    /// its arrays and strings once more, per request).
+    public func respond(_ response: consuming Response) {
         guard state == .exchange, !responseStarted else {
             if case .file(let f, _, _) = response.body { Sys.close(f) }
             return
         }
-        var response = response
         if let page = request?.errorPage, !Redirect.isRedirect(response.status) {
             ErrorPages.applyStatus(page, to: &response)
         }

@@ -291,7 +291,7 @@ public final class Connection: PollHandler {
                 bodyReader = BodyReader(framing: head.framing, limit: serverConfig.fallbackLocation.clientMaxBodySize)
             }
             deadline = loop.now + serverConfig.clientBodyTimeout
-            if plainTransport != nil || !refusedByTransport() { Dispatcher.handle(self) }
+            if plainTransport != nil || !refusedByTransport() { Dispatcher.handle(self, head) }
         } catch {
             request = nil
             keepAlive = false
