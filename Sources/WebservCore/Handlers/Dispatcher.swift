@@ -39,17 +39,12 @@ public enum Dispatcher {
             return c.respondError(405, headers: [("Allow", allowHeader(location))])
         }
 
-        if let tryFiles = location.tryFiles {  // site
-            if TryFilesHandler.run(c, tryFiles, location: location) { return }
-            // The file found is the request's path now: the content handlers answer with it.
-            guard let found = c.request else { return }
-            return content(c, found, location: location)
-        }
+        if let tryFiles = location.tryFiles { return TryFilesHandler.run(c, tryFiles, location: location) }  // site
         content(c, req, location: location)
     }
 
     /// The location's content handler for `req` (which is `c.request`).
-    private static func content(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
+    static func content(_ c: Connection, _ req: RequestHead, location: LocationConfig) {
         if let mode = location.websocket {
             return ContentHandlers.websocket(c, location: location, mode: mode)
         }

@@ -2,10 +2,10 @@
 /// must be a directory, any other a file) becomes the request's path in this same location;
 /// if none does, an internal redirect to URI through the locations, or the status CODE.
 enum TryFilesHandler {
-    /// False when the request goes on to the content handlers (with the found path); true
-    /// when the fallback answered it.
-    static func run(_ c: Connection, _ tryFiles: TryFiles, location: LocationConfig) -> Bool {
-        guard let req = c.request else { return true }
+    /// Answers the request: the location's content handler with the path found, else the
+    /// fallback.
+    static func run(_ c: Connection, _ tryFiles: TryFiles, location: LocationConfig) {
+        guard let req = c.request else { return }
         let variables = c.variables()
         for file in tryFiles.files {
             var name = Array(file.expand(variables).utf8)
@@ -16,7 +16,8 @@ enum TryFilesHandler {
             else { continue }
             if wantsDirectory ? info.isDirectory : !info.isDirectory {
                 c.request?.path = name
-                return false
+                if let found = c.request { Dispatcher.content(c, found, location: location) }
+                return
             }
         }
         switch tryFiles.fallback {
@@ -26,11 +27,11 @@ enum TryFilesHandler {
             guard req.internalRedirects < CGIHandler.maxInternalRedirects else {
                 c.server.logError("rewrite or internal redirection cycle while internally redirecting to \"\(template.source)\"")
                 c.respondError(500)
-                return true
+                return
             }
             guard var next = InternalRedirect.retarget(req, to: template.expand(variables)) else {
                 c.respondError(500)
-                return true
+                return
             }
             // Unlike an error page, the redirected request keeps its method and body (nginx).
             next.method = req.method
@@ -39,7 +40,6 @@ enum TryFilesHandler {
             c.request = next
             Dispatcher.handle(c)
         }
-        return true
     }
 
     /// An absolute path with no `..` segment and no NUL: a variable (`$args`) cannot climb out.
