@@ -98,6 +98,13 @@ final class NginxConfigParityTests: XCTestCase {
             "test.conf:3: error: the $realpath_root variable cannot be used in the \"alias\" directive")
     }
 
+    /// docs: variables are written `$name` or `${name}`; the braced form loads (it was refused).
+    func testBracedVariableInAnArgument() throws {
+        let config = try XCTUnwrap(loadConfig("server {\n listen 8080;\n add_header X-A ${host}x;\n}"))
+        XCTAssertEqual(config.servers[0].fallbackLocation.addHeaders.count, 1)
+        XCTAssertNotNil(configError("server {\n listen 8080;\n add_header X-A ${host;\n}"))
+    }
+
     func testEmptyIndexIsRefused() {
         assertError("server {\n index a.html \"\";\n}", "test.conf:2: error: index \"\" in \"index\" directive is invalid")
     }
