@@ -15,9 +15,18 @@ struct CheckState: Sendable {
     var prefix: String
     /// Addresses some server already marked `default_server`.
     var defaultServers: Set<ListenAddress> = []
+    /// The first `access_log` or `error_log` naming each file (absolute path), for start errors.
+    var logPlaces: [String: DirectivePlace] = [:]
 
     /// `path` against the prefix unless absolute.
     func absolute(_ path: String) -> String { ConfigFiles.resolve(path, against: prefix) }
+
+    /// A log's absolute path, remembering the first directive that named it.
+    mutating func logFile(_ n: ConfigNode) -> String {
+        let path = absolute(n.args[0])
+        if logPlaces[path] == nil { logPlaces[path] = DirectivePlace(file: n.file, line: n.line) }
+        return path
+    }
 }
 
 /// One row of the directive table, like nginx's `ngx_command_t`: where it may appear, how many
@@ -123,7 +132,7 @@ enum DirectiveTable {
                 if n.args.count == 2 && n.args[1] != "combined" {
                     throw n.error(argument: 1, "unknown log format \"\(n.args[1])\"")
                 }
-                s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.absolute(n.args[0]))
+                s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.logFile(n))
             },
             DirectiveRow("error_log", [.main, .http, .server], arguments: 1...2, set: Setters.errorLog),
             // realtime

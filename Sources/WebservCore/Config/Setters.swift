@@ -222,7 +222,7 @@ enum Setters {
         if n.args.count == 2, !logLevels.contains(n.args[1]) {
             throw n.error(argument: 1, "invalid log level \"\(n.args[1])\"")
         }
-        s.errorLog = n.args[0] == "stderr" ? "" : state.absolute(n.args[0])
+        s.errorLog = n.args[0] == "stderr" ? "" : state.logFile(n)
     }
 
     /// A program path: resolved against the prefix only when it names a relative path

@@ -200,11 +200,11 @@ enum SiteSetters {
         }
     }
 
-    /// `limit_except METHOD ... { ... }`; the block's directives were walked into `inner`.
     /// nginx's other names in `limit_except` (its dav module's): no request here uses them, so
     /// they only widen the set of methods the rules do not apply to.
     static let webDAVMethods: Set<String> = ["MKCOL", "COPY", "MOVE", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK"]
 
+    /// `limit_except METHOD ... { ... }`; the block's directives were walked into `inner`.
     static func limitExcept(_ n: ConfigNode, inner: BlockSettings) throws(ConfigError) -> LimitExceptSettings {
         var methods: Set<String> = []
         for (i, raw) in n.args.enumerated() {
