@@ -90,6 +90,22 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// A log that cannot be opened: `-t` reported "configuration ok" and a start failed with
+    /// "webserv: open() ... failed" and no place (found by Tests/differential/config; nginx -t
+    /// opens the logs). Now both name the directive.
+    func testUnopenableLogIsReportedAtItsDirectiveByCheckAndStart() throws {
+        try assertConfigError(
+            "server {\n    listen 127.0.0.1:0;\n    access_log \(dir.path)/missing/a.log;\n}\n", line: 3,
+            "open() \"\(dir.path)/missing/a.log\" failed (2: No such file or directory)")
+        try assertConfigError(
+            "error_log \(dir.path);\nserver {\n    listen 127.0.0.1:0;\n}\n", line: 1,
+            "open() \"\(dir.path)\" failed (21: Is a directory)")
+        let conf = try write("logs.conf", "server {\n    listen 127.0.0.1:0;\n    access_log \(dir.path)/made.log;\n}\n")
+        let r = try webserv(["-t", conf])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path + "/made.log"), "created, as nginx -t does")
+    }
+
     func testUnknownDirectiveIsReportedWithFileAndLine() throws {
         try assertConfigError("server {\n    listen 127.0.0.1:0;\n    lisen 80;\n}\n", line: 3, "unknown directive \"lisen\"")
     }

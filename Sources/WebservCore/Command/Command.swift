@@ -93,6 +93,12 @@ public enum Command {
                 return 1
             }
             if o.testOnly {
+                do {
+                    try Server.checkLogs(configuration)
+                } catch {
+                    write(2, "\(error)\n")
+                    return 1
+                }
                 write(1, "configuration ok\n")
                 return 0
             }

@@ -103,4 +103,5 @@ struct ParsedLocation: Sendable {
 struct ParsedConfiguration: Sendable {
     var http = BlockSettings()
     var servers: [ParsedServer] = []
+    var logPlaces: [String: DirectivePlace] = [:]
 }

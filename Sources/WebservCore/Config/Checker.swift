@@ -13,6 +13,7 @@ struct ConfigChecker {
         var noLocations: [ParsedLocation] = []
         try walk(nodes, context: hasHTTPBlock ? .main : .http, settings: &http, locations: &noLocations)
         parsed.http = http
+        parsed.logPlaces = state.logPlaces
         return parsed
     }
 

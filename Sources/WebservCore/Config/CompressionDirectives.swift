@@ -3,8 +3,10 @@
 enum CompressionDirectives {
     static let rows: [DirectiveRow] = [
         DirectiveRow("gzip", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in s.gzip = try Setters.flag(n) },
-        DirectiveRow("gzip_types", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
-            s.gzipTypes = n.args.map { $0.lowercased() }
+        // The type lists are repeatable: the lines of one block add up, as nginx's types slot.
+        DirectiveRow("gzip_types", .anyHTTP, arguments: 1...DirectiveTable.many, repeatable: true) {
+            s, n, _ throws(ConfigError) in
+            s.gzipTypes = (s.gzipTypes ?? []) + n.args.map { $0.lowercased() }
         },
         DirectiveRow("gzip_min_length", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             s.gzipMinLength = try Setters.size(n)
@@ -15,8 +17,9 @@ enum CompressionDirectives {
         DirectiveRow("brotli", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             s.brotli = try Setters.flag(n)
         },
-        DirectiveRow("brotli_types", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
-            s.brotliTypes = n.args.map { $0.lowercased() }
+        DirectiveRow("brotli_types", .anyHTTP, arguments: 1...DirectiveTable.many, repeatable: true) {
+            s, n, _ throws(ConfigError) in
+            s.brotliTypes = (s.brotliTypes ?? []) + n.args.map { $0.lowercased() }
         },
         DirectiveRow("brotli_comp_level", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             s.brotliCompLevel = try level(n, 0...11)
@@ -40,7 +43,8 @@ enum CompressionDirectives {
             }
         },
         // `gzip_disable "msie6";` is what nginx configs carry; webserv has no regular expressions.
-        DirectiveRow("gzip_disable", .anyHTTP, arguments: 1...DirectiveTable.many) { s, n, _ throws(ConfigError) in
+        DirectiveRow("gzip_disable", .anyHTTP, arguments: 1...DirectiveTable.many, repeatable: true) {
+            s, n, _ throws(ConfigError) in
             for (i, mask) in n.args.enumerated() where mask != "msie6" {
                 throw n.error(
                     argument: i, "\"\(mask)\": only \"msie6\" is supported in \"gzip_disable\" (no regular expressions)")
@@ -51,7 +55,8 @@ enum CompressionDirectives {
         // (SPEC 8), compression is the same behind a proxy, and buffers are webserv's own.
         // Their values are still checked.
         DirectiveRow("gzip_vary", .anyHTTP, arguments: 1...1) { _, n, _ throws(ConfigError) in _ = try Setters.flag(n) },
-        DirectiveRow("gzip_proxied", .anyHTTP, arguments: 1...DirectiveTable.many) { _, n, _ throws(ConfigError) in
+        DirectiveRow("gzip_proxied", .anyHTTP, arguments: 1...DirectiveTable.many, repeatable: true) {
+            _, n, _ throws(ConfigError) in
             let known: Set<String> = [
                 "off", "expired", "no-cache", "no-store", "private", "no_last_modified", "no_etag", "auth", "any",
             ]

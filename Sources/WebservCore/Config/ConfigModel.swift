@@ -227,6 +227,8 @@ public struct Configuration: Sendable {
     public var servers: [ServerConfig]
     /// The prefix relative paths were resolved against (absolute).
     public var prefix: String
+    /// Where each log file (absolute path) was first named, for an error opening it.
+    public var logPlaces: [String: DirectivePlace] = [:]
     // tls
     /// Each server's TLS settings, by server index. Kept out of `ServerConfig`, which the
     /// request path reads on every request, since only the start needs them.

@@ -15,9 +15,18 @@ struct CheckState: Sendable {
     var prefix: String
     /// Addresses some server already marked `default_server`.
     var defaultServers: Set<ListenAddress> = []
+    /// The first `access_log` or `error_log` naming each file (absolute path), for start errors.
+    var logPlaces: [String: DirectivePlace] = [:]
 
     /// `path` against the prefix unless absolute.
     func absolute(_ path: String) -> String { ConfigFiles.resolve(path, against: prefix) }
+
+    /// A log's absolute path, remembering the first directive that named it.
+    mutating func logFile(_ n: ConfigNode) -> String {
+        let path = absolute(n.args[0])
+        if logPlaces[path] == nil { logPlaces[path] = DirectivePlace(file: n.file, line: n.line) }
+        return path
+    }
 }
 
 /// One row of the directive table, like nginx's `ngx_command_t`: where it may appear, how many
@@ -64,7 +73,12 @@ enum DirectiveTable {
             DirectiveRow("server_name", .server, arguments: 1...many, repeatable: true, set: Setters.serverName),
             DirectiveRow("root", .anyHTTP, arguments: 1...1, set: Setters.root),
             DirectiveRow("alias", .location, arguments: 1...1, set: Setters.alias),
-            DirectiveRow("index", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in s.index = n.args },
+            DirectiveRow("index", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
+                if let empty = n.args.firstIndex(of: "") {
+                    throw n.error(argument: empty, "index \"\" in \"index\" directive is invalid")
+                }
+                s.index = n.args
+            },
             DirectiveRow("autoindex", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
                 s.autoindex = try Setters.flag(n)
             },
@@ -113,8 +127,12 @@ enum DirectiveTable {
             DirectiveRow("default_type", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
                 s.defaultType = n.args[0]
             },
-            DirectiveRow("access_log", [.http, .server], arguments: 1...1) { s, n, state throws(ConfigError) in
-                s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.absolute(n.args[0]))
+            // `access_log PATH combined;` names the one format written (nginx's predefined one).
+            DirectiveRow("access_log", [.http, .server], arguments: 1...2) { s, n, state throws(ConfigError) in
+                if n.args.count == 2 && n.args[1] != "combined" {
+                    throw n.error(argument: 1, "unknown log format \"\(n.args[1])\"")
+                }
+                s.accessLog = n.args[0] == "off" ? .some(nil) : .some(state.logFile(n))
             },
             DirectiveRow("error_log", [.main, .http, .server], arguments: 1...2, set: Setters.errorLog),
             // realtime

@@ -13,10 +13,11 @@ enum NginxCompatibility {
         DirectiveRow("server_tokens", .anyHTTP, arguments: 1...1) { _, n, _ throws(ConfigError) in
             guard ["on", "off", "build"].contains(n.args[0]) else { throw Setters.invalidValue(n) }
         },
-        DirectiveRow("types_hash_max_size", .anyHTTP, arguments: 1...1, set: size),
-        DirectiveRow("types_hash_bucket_size", .anyHTTP, arguments: 1...1, set: size),
-        DirectiveRow("server_names_hash_max_size", .http, arguments: 1...1, set: size),
-        DirectiveRow("server_names_hash_bucket_size", .http, arguments: 1...1, set: size),
+        // Numbers, not sizes (nginx's num slot: `1k` is refused).
+        DirectiveRow("types_hash_max_size", .anyHTTP, arguments: 1...1, set: number),
+        DirectiveRow("types_hash_bucket_size", .anyHTTP, arguments: 1...1, set: number),
+        DirectiveRow("server_names_hash_max_size", .http, arguments: 1...1, set: number),
+        DirectiveRow("server_names_hash_bucket_size", .http, arguments: 1...1, set: number),
         DirectiveRow("worker_processes", .main, arguments: 1...1) { _, n, _ throws(ConfigError) in
             guard n.args[0] == "1" else {
                 throw n.error(argument: 0, "\"worker_processes \(n.args[0])\" is not supported: webserv runs one process")
@@ -39,8 +40,8 @@ enum NginxCompatibility {
         _ = try Setters.flag(n)
     }
 
-    private static func size(_: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
-        _ = try Setters.size(n)
+    private static func number(_: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
+        guard ConfigValues.decimal(Substring(n.args[0])) != nil else { throw Setters.invalidValue(n) }
     }
 }
 

@@ -12,6 +12,7 @@ enum ConfigResolver {
     static func resolve(_ parsed: ParsedConfiguration, prefix: String) -> Configuration {
         let servers = parsed.servers.map { server(http: parsed.http, $0, prefix: prefix) }
         var configuration = Configuration(servers: servers, prefix: prefix)
+        configuration.logPlaces = parsed.logPlaces
         // tls
         configuration.tls = parsed.servers.map { $0.settings.tls.resolved(over: parsed.http.tls) }
         return configuration

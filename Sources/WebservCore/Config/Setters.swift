@@ -16,6 +16,11 @@ enum Setters {
             // Common in nginx configs: accepted so a moved site loads; webserv speaks HTTP/1.1
             // (ALPN) and takes the kernel's defaults for the others.
             case "http2", "reuseport", "deferred": break
+            // An IPv6 listener always accepts IPv6 only (nginx's default, ipv6only=on).
+            case "ipv6only=on": break
+            case "ipv6only=off": throw n.error(argument: i, "\"ipv6only=off\" is not supported: listen on both addresses")
+            case _ where parameter.hasPrefix("ipv6only="):
+                throw n.error(argument: i, "invalid ipv6only flags \"\(parameter.dropFirst(9))\"")
             case _ where parameter.hasPrefix("backlog="):
                 guard let backlog = Int(parameter.dropFirst(8)), backlog > 0 else {
                     throw n.error(argument: i, "invalid backlog \"\(parameter.dropFirst(8))\"")
@@ -57,14 +62,23 @@ enum Setters {
     }
 
     static func root(_ s: inout BlockSettings, _ n: ConfigNode, _ state: inout CheckState) throws(ConfigError) {
+        try notTheRootItself(n)
         if s.alias != nil { throw n.error("\"root\" directive is duplicate, \"alias\" directive was specified earlier") }
         s.root = ConfigFiles.trimTrailingSlashes(state.absolute(n.args[0]))
     }
 
     /// Kept as written (trailing slash included): alias replaces the location prefix verbatim.
     static func alias(_ s: inout BlockSettings, _ n: ConfigNode, _ state: inout CheckState) throws(ConfigError) {
+        try notTheRootItself(n)
         if s.root != nil { throw n.error("\"alias\" directive is duplicate, \"root\" directive was specified earlier") }
         s.alias = state.absolute(n.args[0])
+    }
+
+    /// `root $document_root;` would define the root by itself (nginx refuses it the same way).
+    private static func notTheRootItself(_ n: ConfigNode) throws(ConfigError) {
+        for variable in ["$document_root", "$realpath_root"] where n.args[0].contains(variable) {
+            throw n.error(argument: 0, "the \(variable) variable cannot be used in the \"\(n.name)\" directive")
+        }
     }
 
     static func flag(_ n: ConfigNode) throws(ConfigError) -> Bool {
@@ -208,7 +222,7 @@ enum Setters {
         if n.args.count == 2, !logLevels.contains(n.args[1]) {
             throw n.error(argument: 1, "invalid log level \"\(n.args[1])\"")
         }
-        s.errorLog = n.args[0] == "stderr" ? "" : state.absolute(n.args[0])
+        s.errorLog = n.args[0] == "stderr" ? "" : state.logFile(n)
     }
 
     /// A program path: resolved against the prefix only when it names a relative path

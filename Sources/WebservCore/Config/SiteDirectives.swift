@@ -86,19 +86,22 @@ extension DirectiveTable {
         DirectiveRow("auth_basic_user_file", [.anyHTTP, .limitExcept], arguments: 1...1, set: SiteSetters.userFile),
         DirectiveRow("limit_except", .location, arguments: 1...many, block: true),
         DirectiveRow("satisfy", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
-            guard n.args[0] == "all" || n.args[0] == "any" else { throw Setters.invalidValue(n) }
-            s.satisfyAny = n.args[0] == "any"
+            // Case-insensitive, as nginx's enum slot.
+            let value = n.args[0].lowercased()
+            guard value == "all" || value == "any" else { throw Setters.invalidValue(n) }
+            s.satisfyAny = value == "any"
         },
         DirectiveRow("charset", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
             // A charset name is a token (RFC 9110 §8.3.2); nginx's `charset` takes any name.
             guard !n.args[0].isEmpty, n.args[0].utf8.allSatisfy(ByteClass.isToken) else { throw Setters.invalidValue(n) }
             s.charset = n.args[0]
         },
-        DirectiveRow("charset_types", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
-            s.charsetTypes = n.args.map { $0.lowercased() }
+        // Repeatable: the lines of one block add up, as nginx's types slot.
+        DirectiveRow("charset_types", .anyHTTP, arguments: 1...many, repeatable: true) { s, n, _ throws(ConfigError) in
+            s.charsetTypes = (s.charsetTypes ?? []) + n.args.map { $0.lowercased() }
         },
         DirectiveRow("autoindex_format", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
-            guard let format = AutoindexFormat(rawValue: n.args[0]) else { throw Setters.invalidValue(n) }
+            guard let format = AutoindexFormat(rawValue: n.args[0].lowercased()) else { throw Setters.invalidValue(n) }
             s.autoindexFormat = format
         },
         DirectiveRow("autoindex_exact_size", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
@@ -156,31 +159,9 @@ enum SiteSetters {
             sign = rest.first == "-" ? -1 : 1
             rest = rest.dropFirst()
         }
-        guard !rest.isEmpty else { return nil }
-        var total = 0
-        while !rest.isEmpty {
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard let value = ConfigValues.decimal(digits), value <= 1 << 40 else { return nil }
-            rest = rest.dropFirst(digits.count)
-            var scale = 1
-            // nginx parses expires in seconds: milliseconds are an invalid value there.
-            if rest.hasPrefix("ms") { return nil }
-            if let unit = rest.first {
-                switch unit {
-                case "s": scale = 1
-                case "m": scale = 60
-                case "h": scale = 3600
-                case "d": scale = 86400
-                case "w": scale = 7 * 86400
-                case "M": scale = 30 * 86400
-                case "y": scale = 365 * 86400
-                default: return nil
-                }
-                rest = rest.dropFirst()
-            }
-            total += value * scale
-            guard total <= 1 << 40 else { return nil }
-        }
+        // nginx parses expires in seconds: milliseconds are an invalid value there.
+        guard let ms = ConfigValues.milliseconds(String(rest), inSeconds: true), ms / 1000 <= 1 << 40 else { return nil }
+        let total = ms / 1000
         return sign * total
     }
 
@@ -219,12 +200,16 @@ enum SiteSetters {
         }
     }
 
+    /// nginx's other names in `limit_except` (its dav module's): no request here uses them, so
+    /// they only widen the set of methods the rules do not apply to.
+    static let webDAVMethods: Set<String> = ["MKCOL", "COPY", "MOVE", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK"]
+
     /// `limit_except METHOD ... { ... }`; the block's directives were walked into `inner`.
     static func limitExcept(_ n: ConfigNode, inner: BlockSettings) throws(ConfigError) -> LimitExceptSettings {
         var methods: Set<String> = []
         for (i, raw) in n.args.enumerated() {
             let method = raw.uppercased()
-            guard Setters.knownMethods.contains(method) else {
+            guard Setters.knownMethods.contains(method) || webDAVMethods.contains(method) else {
                 throw n.error(argument: i, "invalid method \"\(raw)\"")
             }
             methods.insert(method)

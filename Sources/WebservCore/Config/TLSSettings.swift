@@ -145,10 +145,11 @@ enum TLSDirectives {
                     PathAt(path: state.absolute(n.args[0]), place: DirectivePlace(file: n.file, line: n.line))
                 ]
         },
-        DirectiveRow("ssl_protocols", [.http, .server], arguments: 1...DirectiveTable.many) {
+        // Repeatable: the lines of one block add up, as nginx's bitmask slot.
+        DirectiveRow("ssl_protocols", [.http, .server], arguments: 1...DirectiveTable.many, repeatable: true) {
             s, n, _ throws(ConfigError) in
             switch TLSProtocol.parse(n.args) {
-            case .success(let set): s.tls.protocols = set
+            case .success(let set): s.tls.protocols = (s.tls.protocols ?? []).union(set)
             case .failure(let bad): throw Setters.invalidValue(n, bad.index)
             }
         },
@@ -165,7 +166,9 @@ enum TLSDirectives {
             }
         },
         DirectiveRow("ssl_session_timeout", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
-            s.tls.sessionTimeout = try Setters.time(n)
+            // nginx's seconds slot: `ms` is refused, `M` and `y` are units.
+            guard let value = ConfigValues.milliseconds(n.args[0], inSeconds: true) else { throw Setters.invalidValue(n) }
+            s.tls.sessionTimeout = value
         },
         DirectiveRow("ssl_session_tickets", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
             s.tls.sessionTickets = try Setters.flag(n)

@@ -22,11 +22,14 @@ enum ConfigValues {
 
     /// `30`, `500ms`, `30s`, `5m`, `1h`, `1h30m` in milliseconds, as nginx's `ngx_parse_time`;
     /// a number without a unit is seconds. nil if invalid.
-    static func milliseconds(_ text: String) -> Int? {
+    /// With `inSeconds` (nginx's `ngx_conf_set_sec_slot`: `ssl_session_timeout`), `ms` is no
+    /// unit and `M` (30 days) and `y` (365 days) are; `w` (a week) is one either way.
+    static func milliseconds(_ text: String, inSeconds: Bool = false) -> Int? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
         var total = 0
         var index = 0
+        var previousScale = Int.max  // units go from larger to smaller, each once (`30s1m` is refused)
         while index < bytes.count {
             var value = 0
             let start = index
@@ -43,6 +46,7 @@ enum ConfigValues {
                 switch bytes[index] {
                 case UInt8(ascii: "m"):
                     if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "s") {
+                        if inSeconds { return nil }
                         scale = 1
                         index += 1
                     } else {
@@ -51,10 +55,15 @@ enum ConfigValues {
                 case UInt8(ascii: "s"): scale = 1000
                 case UInt8(ascii: "h"): scale = 3_600_000
                 case UInt8(ascii: "d"): scale = 86_400_000
+                case UInt8(ascii: "w"): scale = 7 * 86_400_000
+                case UInt8(ascii: "M") where inSeconds: scale = 30 * 86_400_000
+                case UInt8(ascii: "y") where inSeconds: scale = 365 * 86_400_000
                 default: return nil
                 }
                 index += 1
             }
+            guard scale < previousScale else { return nil }
+            previousScale = scale
             let (part, o1) = value.multipliedReportingOverflow(by: scale)
             let (sum, o2) = total.addingReportingOverflow(part)
             if o1 || o2 || sum > maxMilliseconds { return nil }
@@ -118,7 +127,8 @@ enum ConfigValues {
         }
         let numeric: String
         switch host {
-        case "*", "": numeric = "0.0.0.0"
+        case "": return .failure(.noHost)
+        case "*": numeric = "0.0.0.0"
         case "localhost": numeric = "127.0.0.1"
         default:
             guard let parsed = numericHost(String(host), family: AF_INET) else { return .failure(.invalidHost) }
@@ -130,11 +140,13 @@ enum ConfigValues {
     enum ListenError: Error, Equatable {
         case invalidPort
         case invalidHost
+        case noHost
 
         func message(_ argument: String) -> String {
             switch self {
             case .invalidPort: return "invalid port in \"\(argument)\" of the \"listen\" directive"
             case .invalidHost: return "host not found in \"\(argument)\" of the \"listen\" directive"
+            case .noHost: return "no host in \"\(argument)\" of the \"listen\" directive"
             }
         }
     }

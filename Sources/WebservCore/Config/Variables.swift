@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// nginx variables in configuration strings (`return`, `error_page`, `add_header`, `try_files`):
 /// split once at load into literal and variable parts, expanded per request from a context.
 public enum Variable: Hashable, Sendable {
@@ -17,11 +21,24 @@ public enum Variable: Hashable, Sendable {
     case requestMethod
     /// `$http_NAME`: the request header NAME (`_` for `-`); stored lower-case with `-`.
     case header(String)
+    /// `$arg_NAME`: the first query argument NAME (any case), as sent; stored lower-case.
+    case argument(String)
+    /// `$cookie_NAME`: the cookie NAME (any case) of the `Cookie` header; stored lower-case.
+    case cookie(String)
+    /// `on` on a TLS connection, else "".
+    case https
+    /// The `Content-Length` header.
+    case contentLength
+    /// The machine's host name.
+    case hostname
+    /// The server's process id.
+    case pid
 
     static let names: [String: Variable] = [
         "scheme": .scheme, "host": .host, "server_name": .serverName, "server_port": .serverPort,
         "request_uri": .requestURI, "uri": .uri, "document_uri": .uri, "args": .args, "query_string": .args,
-        "is_args": .isArgs, "remote_addr": .remoteAddr, "request_method": .requestMethod,
+        "is_args": .isArgs, "remote_addr": .remoteAddr, "request_method": .requestMethod, "https": .https,
+        "content_length": .contentLength, "hostname": .hostname, "pid": .pid,
     ]
 
     /// The variable a name (without `$`) stands for, nil when nginx would not know it either.
@@ -31,6 +48,8 @@ public enum Variable: Hashable, Sendable {
         if lower.hasPrefix("http_"), lower.count > 5 {
             return .header(String(lower.dropFirst(5).map { $0 == "_" ? "-" : $0 }))
         }
+        if lower.hasPrefix("arg_"), lower.count > 4 { return .argument(String(lower.dropFirst(4))) }
+        if lower.hasPrefix("cookie_"), lower.count > 7 { return .cookie(String(lower.dropFirst(7))) }
         return nil
     }
 }
@@ -160,8 +179,32 @@ public struct VariableContext {
         case .remoteAddr: return remoteAddress()
         case .requestMethod: return request?.methodString ?? ""
         case .header(let name): return header(name) ?? ""
+        case .argument(let name): return Self.pair(named: name, in: request?.query ?? "", separator: "&") ?? ""
+        case .cookie(let name): return header("cookie").flatMap { Self.pair(named: name, in: $0, separator: ";") } ?? ""
+        case .https: return scheme == "https" ? "on" : ""
+        case .contentLength: return header("content-length") ?? ""
+        case .hostname: return Self.hostname
+        case .pid: return String(getpid())
         }
     }
+
+    /// The value of the first `NAME=VALUE` (name in any case) among `list`'s items, spaces
+    /// around an item ignored (cookies); a bare `NAME` is an empty value.
+    static func pair(named name: String, in list: String, separator: Character) -> String? {
+        for item in list.split(separator: separator) {
+            let trimmed = item.drop { $0 == " " }
+            let key = trimmed.prefix { $0 != "=" }
+            guard key.lowercased() == name else { continue }
+            return String(trimmed.dropFirst(key.count + 1))
+        }
+        return nil
+    }
+
+    static let hostname: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 
     /// nginx's `$host`: the request's host without its port or one trailing dot, lower-cased,
     /// else the server name (the same host part the virtual server was chosen by).

@@ -61,16 +61,9 @@ public final class Server: TimedHandler {
 
     /// Opens logs and binds every listen socket (`VirtualHosts.sockets`); prints one line per socket.
     public func start() throws(StartError) {
-        do {
-            for server in configuration.servers {
-                accessLogs.append(try server.accessLog.map { (p) throws(SystemError) in try logFiles.open(p, standard: 1) })
-            }
-            if let first = configuration.servers.first {
-                errorLog = try logFiles.open(first.errorLog, standard: 2)
-            }
-        } catch {
-            throw .system(error)
-        }
+        let logs = try Self.openLogs(configuration, in: logFiles)
+        accessLogs = logs.access
+        if let sink = logs.error { errorLog = sink }
         if TLSServers.needed(configuration) {
             do {
                 tls = try TLSServers(configuration, vhosts: vhosts)
@@ -268,6 +261,35 @@ public final class Server: TimedHandler {
 
 /// Why `Server.start` failed. An address that cannot be bound is reported at its `listen`
 /// directive, the way configuration errors are (SPEC §1); anything else as the failed call.
+extension Server {
+    /// What `-t` checks beyond the configuration: the logs a start would open open (nginx's -t
+    /// opens them too, creating missing files).
+    public static func checkLogs(_ configuration: Configuration) throws(StartError) {
+        _ = try openLogs(configuration, in: LogFiles())
+    }
+
+    /// Every server's access log and the first server's error log; a file that cannot be
+    /// opened is reported at the directive that named it.
+    static func openLogs(
+        _ configuration: Configuration, in files: LogFiles
+    ) throws(StartError) -> (access: [LogSink?], error: LogSink?) {
+        var path = ""
+        do {
+            var access: [LogSink?] = []
+            for server in configuration.servers {
+                path = server.accessLog ?? ""
+                access.append(try server.accessLog.map { (p) throws(SystemError) in try files.open(p, standard: 1) })
+            }
+            guard let first = configuration.servers.first else { return (access, nil) }
+            path = first.errorLog
+            return (access, try files.open(first.errorLog, standard: 2))
+        } catch {
+            guard let place = configuration.logPlaces[path] else { throw .system(error) }
+            throw .listen(ConfigError(file: place.file, line: place.line, message: error.description))
+        }
+    }
+}
+
 public enum StartError: Error, CustomStringConvertible {
     case listen(ConfigError)
     case system(SystemError)

@@ -33,6 +33,23 @@ final class LexerTests: XCTestCase {
             ])
     }
 
+    /// `${name}` is one word with its braces, as nginx reads it (found by Tests/differential/config:
+    /// `add_header X ${host}x;` was "not terminated by ;").
+    func testVariableBracesStayInTheWord() throws {
+        XCTAssertEqual(
+            try tokens("add_header X a${host}b;").map(\.kind),
+            [
+                .word("add_header", quoted: false), .word("X", quoted: false), .word("a${host}b", quoted: false),
+                .semicolon, .endOfFile,
+            ])
+        XCTAssertEqual(
+            try tokens("x $a{b}").map(\.kind),
+            [
+                .word("x", quoted: false), .word("$a", quoted: false), .openBrace, .word("b", quoted: false), .closeBrace,
+                .endOfFile,
+            ])
+    }
+
     func testCommentsRunToEndOfLine() throws {
         let result = try tokens("# top\nroot /x; # trailing { ; }\n#last")
         XCTAssertEqual(

@@ -50,6 +50,23 @@ final class VariablesTests: XCTestCase {
         XCTAssertEqual(try expand("[$http_missing]", head), "[]")
     }
 
+    /// nginx's `$arg_NAME`, `$cookie_NAME`, `$https`, `$content_length`, `$hostname`, `$pid`: a
+    /// configuration with them loaded in nginx and was refused here (Tests/differential/config).
+    func testNginxsArgumentCookieAndServerVariables() throws {
+        let head = try request(
+            "GET /p?a=1&Name=J%20D&flag&name=2 HTTP/1.1\r\nHost: h\r\nCookie: sid=abc; Theme=dark\r\n"
+                + "Cookie: x=1\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(try expand("$arg_name|$arg_a|[$arg_flag]|[$arg_none]", head), "J%20D|1|[]|[]")
+        XCTAssertEqual(try expand("$cookie_sid|$cookie_theme|$cookie_x|[$cookie_none]", head), "abc|dark|1|[]")
+        XCTAssertEqual(try expand("[$https]|$content_length", head), "[]|0")
+        let tls = VariableContext(scheme: "https", serverName: "s", serverPort: 443, request: head) { "" }
+        XCTAssertEqual(try VariableTemplate.parse("$https").get().expand(tls), "on")
+        XCTAssertFalse(try expand("$hostname", head).isEmpty)
+        XCTAssertEqual(try expand("$pid", head), String(getpid()))
+        XCTAssertEqual(VariableTemplate.parse("$arg_").failure, .unknown("arg_"))
+        XCTAssertEqual(VariableTemplate.parse("$cookie_").failure, .unknown("cookie_"))
+    }
+
     func testHostWithoutHeaderIsTheServerNameAndIPv6KeepsItsBrackets() throws {
         let old = try request("GET /p HTTP/1.0\r\n\r\n")
         XCTAssertEqual(try expand("$host$is_args$args", old), "example.org")
