@@ -40,7 +40,8 @@ public enum Redirect {
 
     /// The response for a `return` that is not an error without text.
     public static func response(for r: ReturnDirective, contentType: String = "text/plain") -> Response {
-        if isRedirect(r.status) { return response(r.status, location: r.text ?? "/") }
+        // `return 301;`: nginx sends an empty Location.
+        if isRedirect(r.status) { return response(r.status, location: r.text ?? "") }
         guard let text = r.text else { return Response(status: r.status) }
         var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
         resp.headers.append(("Content-Type", contentType))
