@@ -26,7 +26,11 @@ public enum Redirect {
         }
         if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
         var expanded = r
-        if let template = r.template, !template.isLiteral { expanded.text = template.expand(c.variables()) }
+        if let template = r.template, !template.isLiteral {
+            var variables = c.variables()
+            variables.status = r.status  // nginx sets the status before it expands the text
+            expanded.text = template.expand(variables)
+        }
         let type = c.request.map { textType(path: $0.path, location: location) } ?? "text/plain"
         c.respond(response(for: expanded, contentType: type))
     }
