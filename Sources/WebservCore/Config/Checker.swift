@@ -133,7 +133,7 @@ struct ConfigChecker {
                     file: entry.file, line: entry.blockLine,
                     message: "directive \"\(entry.name)\" is not terminated by \";\"")
             }
-            guard !entry.args.isEmpty else { throw entry.error("invalid number of arguments in \"types\" directive") }
+            // `text/x;` with no extension maps nothing (nginx accepts it).
             for ext in entry.args {
                 table[ext.lowercased()] = entry.name
             }

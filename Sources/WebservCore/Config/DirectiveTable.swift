@@ -73,11 +73,12 @@ enum DirectiveTable {
             DirectiveRow("server_name", .server, arguments: 1...many, repeatable: true, set: Setters.serverName),
             DirectiveRow("root", .anyHTTP, arguments: 1...1, set: Setters.root),
             DirectiveRow("alias", .location, arguments: 1...1, set: Setters.alias),
-            DirectiveRow("index", .anyHTTP, arguments: 1...many) { s, n, _ throws(ConfigError) in
+            // Repeatable: the lines of one block append to one list (nginx's ngx_http_index_set_index).
+            DirectiveRow("index", .anyHTTP, arguments: 1...many, repeatable: true) { s, n, _ throws(ConfigError) in
                 if let empty = n.args.firstIndex(of: "") {
                     throw n.error(argument: empty, "index \"\" in \"index\" directive is invalid")
                 }
-                s.index = n.args
+                s.index = (s.index ?? []) + n.args
             },
             DirectiveRow("autoindex", .anyHTTP, arguments: 1...1) { s, n, _ throws(ConfigError) in
                 s.autoindex = try Setters.flag(n)
@@ -87,7 +88,7 @@ enum DirectiveTable {
                 s.clientMaxBodySize = try Setters.size(n)
             },
             DirectiveRow("allow_methods", .anyHTTP, arguments: 1...many, set: Setters.allowMethods),
-            DirectiveRow("return", [.server, .location], arguments: 1...2, set: Setters.returnDirective),
+            DirectiveRow("return", [.server, .location], arguments: 1...2, repeatable: true, set: Setters.returnDirective),
             DirectiveRow("upload_store", .location, arguments: 1...1) { s, n, state throws(ConfigError) in
                 s.uploadStore = ConfigFiles.trimTrailingSlashes(state.absolute(n.args[0]))
             },

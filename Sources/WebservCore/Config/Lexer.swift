@@ -15,9 +15,9 @@ struct ConfigToken: Equatable, Sendable {
 
 /// Splits nginx-style configuration text into tokens, tracking line numbers.
 ///
-/// Follows `ngx_conf_read_token`: whitespace separates words, `;` `{` `}` end a word (but
-/// not the braces of `${name}`; nginx also keeps any other `}` inside a word, `a}b`, where
-/// webserv ends the word), `#` starts a comment only where a token could start, quotes group,
+/// Follows `ngx_conf_read_token`: whitespace separates words, `;` and `{` end a word (but not
+/// the `{` of `${name}`), a `}` is a brace only where a token starts (`a}b` and `c}` are words,
+/// as nginx reads them), `#` starts a comment only where a token could start, quotes group,
 /// and a backslash
 /// escapes `"`, `'` and `\` (plus `\n`, `\t`, `\r`).
 struct ConfigLexer {
@@ -119,15 +119,12 @@ struct ConfigLexer {
 
     private mutating func bare(startLine: Int) -> ConfigToken {
         var word: [UInt8] = []
-        var inVariable = false  // between `${` and its `}`
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "{") && word.last == UInt8(ascii: "$") {
-                inVariable = true
-            } else if byte == UInt8(ascii: "}") && inVariable {
-                inVariable = false
+                // `${name}`: the brace belongs to the variable.
             } else if Self.isSpace(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";")
-                || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}")
+                || byte == UInt8(ascii: "{")
             {
                 break
             }

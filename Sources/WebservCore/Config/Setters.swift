@@ -157,8 +157,6 @@ enum Setters {
         s.allowMethods = methods
     }
 
-    static let redirectCodes: Set<Int> = [301, 302, 303, 307, 308]
-
     /// `return CODE [TEXT|URL];` or `return URL;` (302), as nginx's rewrite module.
     static func returnDirective(_ s: inout BlockSettings, _ n: ConfigNode, _: inout CheckState) throws(ConfigError) {
         let first = n.args[0]
@@ -167,16 +165,15 @@ enum Setters {
             guard n.args.count == 1, isURL(first) else {
                 throw n.error(argument: 0, "invalid return code \"\(first)\"")
             }
-            s.returnDirective = ReturnDirective(status: 302, text: first)
+            if s.returnDirective == nil { s.returnDirective = ReturnDirective(status: 302, text: first) }
             return
         }
         guard code <= 999 else { throw n.error(argument: 0, "invalid return code \"\(first)\"") }
         let text = n.args.count == 2 ? n.args[1] : nil
-        // With a code, the URL may also be a relative reference (`../other`), sent as written (nginx).
-        if redirectCodes.contains(code), text == nil {
-            throw n.error("\"return\" directive with code \(code) needs a URL")
-        }
-        s.returnDirective = ReturnDirective(status: code, text: text)
+        // With a code, the URL may also be a relative reference (`../other`), sent as written
+        // (nginx); without one, nginx sends the redirect with an empty Location.
+        // Several `return`s in one block: the first answers (nginx runs them in order, the first stops).
+        if s.returnDirective == nil { s.returnDirective = ReturnDirective(status: code, text: text) }
     }
 
     /// What `return URL;` (no code) takes, as nginx: an absolute URL, or here also a path; a

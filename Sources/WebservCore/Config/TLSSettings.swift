@@ -26,11 +26,15 @@ public enum TLSProtocol: String, CaseIterable, Comparable, Sendable {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
-    /// The names of `ssl_protocols`, in order; nil with the first unknown name's index.
+    /// The names of `ssl_protocols`, in any case (nginx's bitmask slot compares with
+    /// ngx_strcasecmp); a failure names the first unknown name's index.
     static func parse(_ names: [String]) -> Result<Set<TLSProtocol>, BadArgument> {
         var set: Set<TLSProtocol> = []
         for (i, name) in names.enumerated() {
-            guard let p = TLSProtocol(rawValue: name) else { return .failure(BadArgument(index: i)) }
+            let lower = name.lowercased()
+            guard let p = allCases.first(where: { $0.rawValue.lowercased() == lower }) else {
+                return .failure(BadArgument(index: i))
+            }
             set.insert(p)
         }
         return .success(set)
@@ -50,26 +54,59 @@ public enum TLSSessionCache: Hashable, Sendable {
 
     static let builtinDefault = 20480
 
+    /// One line's values, alone.
     static func parse(_ args: [String]) -> Result<TLSSessionCache, BadArgument> {
-        if args.count == 1 && args[0] == "off" { return .success(.off) }
-        if args.count == 1 && args[0] == "none" { return .success(.none) }
-        var total = 0
-        for (i, arg) in args.enumerated() {
-            if arg == "builtin" {
-                total += builtinDefault
-            } else if arg.hasPrefix("builtin:") {
-                guard let n = ConfigValues.decimal(arg.dropFirst(8)), n > 0 else { return .failure(BadArgument(index: i)) }
-                total += n
-            } else if arg.hasPrefix("shared:") {
-                let parts = arg.split(separator: ":", omittingEmptySubsequences: false)
-                guard parts.count == 3, !parts[1].isEmpty, let size = ConfigValues.size(String(parts[2])), size >= 8192
-                else { return .failure(BadArgument(index: i)) }
-                total += max(1, size / 256)
-            } else {
-                return .failure(BadArgument(index: i))
+        var parts = Parts()
+        return parts.add(args).map { parts.cache }
+    }
+
+    /// What the `ssl_session_cache` lines of one block say together, as nginx's
+    /// ngx_http_ssl_session_cache sets them one value at a time: the last of `off`, `none` and
+    /// `builtin` decides the built-in cache, the last `shared:` the shared one (`builtin;` then
+    /// `shared:SSL:1m;` keeps both; `off shared:SSL:1m` is off).
+    struct Parts: Hashable, Sendable {
+        enum Builtin: Hashable, Sendable {
+            /// `off`; `none` (offered, never stored); a size.
+            case off, noStore
+            case size(Int)
+        }
+        var builtin: Builtin?
+        var shared: Int?
+
+        mutating func add(_ args: [String]) -> Result<Void, BadArgument> {
+            for (i, arg) in args.enumerated() {
+                if arg == "off" {
+                    builtin = .off
+                } else if arg == "none" {
+                    builtin = .noStore
+                } else if arg == "builtin" {
+                    builtin = .size(builtinDefault)
+                } else if arg.hasPrefix("builtin:") {
+                    guard let n = ConfigValues.decimal(arg.dropFirst(8)), n > 0 else {
+                        return .failure(BadArgument(index: i))
+                    }
+                    builtin = .size(n)
+                } else if arg.hasPrefix("shared:") {
+                    let parts = arg.split(separator: ":", omittingEmptySubsequences: false)
+                    guard parts.count == 3, !parts[1].isEmpty, let size = ConfigValues.size(String(parts[2])),
+                        size >= 8192
+                    else { return .failure(BadArgument(index: i)) }
+                    shared = max(1, size / 256)
+                } else {
+                    return .failure(BadArgument(index: i))
+                }
+            }
+            return .success(())
+        }
+
+        var cache: TLSSessionCache {
+            switch builtin {
+            case .off: return .off
+            case .noStore: return TLSSessionCache.none
+            case .size(let n): return .sessions(n + (shared ?? 0))
+            case nil: return shared.map { .sessions($0) } ?? TLSSessionCache.none
             }
         }
-        return .success(.sessions(total))
     }
 }
 
@@ -106,7 +143,7 @@ struct TLSBlockSettings: Sendable {
     var protocols: Set<TLSProtocol>?
     var ciphers: (String, DirectivePlace)?
     var preferServerCiphers: Bool?
-    var sessionCache: TLSSessionCache?
+    var sessionCache: TLSSessionCache.Parts?
     var sessionTimeout: Int?
     var sessionTickets: Bool?
 
@@ -121,7 +158,7 @@ struct TLSBlockSettings: Sendable {
             t.ciphersPlace = c.1
         }
         t.preferServerCiphers = preferServerCiphers ?? outer.preferServerCiphers ?? false
-        t.sessionCache = sessionCache ?? outer.sessionCache ?? .none
+        t.sessionCache = (sessionCache ?? outer.sessionCache)?.cache ?? .none
         t.sessionTimeout = sessionTimeout ?? outer.sessionTimeout ?? t.sessionTimeout
         t.sessionTickets = sessionTickets ?? outer.sessionTickets ?? true
         return t
@@ -159,11 +196,14 @@ enum TLSDirectives {
         DirectiveRow("ssl_prefer_server_ciphers", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
             s.tls.preferServerCiphers = try Setters.flag(n)
         },
-        DirectiveRow("ssl_session_cache", [.http, .server], arguments: 1...2) { s, n, _ throws(ConfigError) in
-            switch TLSSessionCache.parse(n.args) {
-            case .success(let cache): s.tls.sessionCache = cache
-            case .failure(let bad): throw n.error(argument: bad.index, "invalid session cache \"\(n.args[bad.index])\"")
+        // Repeatable: the lines of one block combine (`TLSSessionCache.Parts`), as in nginx.
+        DirectiveRow("ssl_session_cache", [.http, .server], arguments: 1...2, repeatable: true) {
+            s, n, _ throws(ConfigError) in
+            var parts = s.tls.sessionCache ?? TLSSessionCache.Parts()
+            if case .failure(let bad) = parts.add(n.args) {
+                throw n.error(argument: bad.index, "invalid session cache \"\(n.args[bad.index])\"")
             }
+            s.tls.sessionCache = parts
         },
         DirectiveRow("ssl_session_timeout", [.http, .server], arguments: 1...1) { s, n, _ throws(ConfigError) in
             // nginx's seconds slot: `ms` is refused, `M` and `y` are units.

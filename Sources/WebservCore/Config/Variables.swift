@@ -33,12 +33,49 @@ public enum Variable: Hashable, Sendable {
     case hostname
     /// The server's process id.
     case pid
+    /// The client's port.
+    case remotePort
+    /// The address the connection arrived on (getsockname: the real one under a wildcard listen).
+    case serverAddr
+    /// The response status where one is known (`add_header`, `return`, `error_page`), else "000".
+    case status
+    /// Seconds since the request's first byte, with milliseconds (`0.012`).
+    case requestTime
+    /// Local time in ISO 8601 (the server keeps UTC, as its access log: `2026-12-06T21:22:16+00:00`).
+    case timeISO8601
+    /// Local time in the access log's form (`06/Dec/2026:21:22:16 +0000`).
+    case timeLocal
+    /// Seconds since the epoch, with milliseconds.
+    case msec
+    /// The location's root, or its alias.
+    case documentRoot
+    /// The file the URI maps to (root or alias).
+    case requestFilename
+    /// webserv's own version (`webserv -v`): the server says `Server: webserv` with no version,
+    /// and no nginx version would be true.
+    case nginxVersion
+    /// `$sent_http_NAME`: the response header NAME as it stands (in `add_header`: the response's
+    /// headers and the ones added before it); stored lower-case with `-`.
+    case sentHeader(String)
+    /// Always empty: webserv streams bodies, never holds one in memory (nginx: empty unless the
+    /// body was read into a memory buffer, which `return` and `add_header` never see).
+    case requestBody
 
     static let names: [String: Variable] = [
         "scheme": .scheme, "host": .host, "server_name": .serverName, "server_port": .serverPort,
         "request_uri": .requestURI, "uri": .uri, "document_uri": .uri, "args": .args, "query_string": .args,
         "is_args": .isArgs, "remote_addr": .remoteAddr, "request_method": .requestMethod, "https": .https,
-        "content_length": .contentLength, "hostname": .hostname, "pid": .pid,
+        "content_length": .contentLength, "hostname": .hostname, "pid": .pid, "remote_port": .remotePort,
+        "server_addr": .serverAddr, "status": .status, "request_time": .requestTime, "time_iso8601": .timeISO8601,
+        "time_local": .timeLocal, "msec": .msec, "document_root": .documentRoot, "request_filename": .requestFilename,
+        "nginx_version": .nginxVersion, "request_body": .requestBody,
+    ]
+
+    /// nginx variables webserv knows and refuses, with the reason.
+    static let refused: [String: String] = [
+        "binary_remote_addr":
+            "the \"binary_remote_addr\" variable is not supported: its raw address bytes only key nginx's "
+            + "limit zones, which webserv does not have; use $remote_addr"
     ]
 
     /// The variable a name (without `$`) stands for, nil when nginx would not know it either.
@@ -50,6 +87,9 @@ public enum Variable: Hashable, Sendable {
         }
         if lower.hasPrefix("arg_"), lower.count > 4 { return .argument(String(lower.dropFirst(4))) }
         if lower.hasPrefix("cookie_"), lower.count > 7 { return .cookie(String(lower.dropFirst(7))) }
+        if lower.hasPrefix("sent_http_"), lower.count > 10 {
+            return .sentHeader(String(lower.dropFirst(10).map { $0 == "_" ? "-" : $0 }))
+        }
         return nil
     }
 }
@@ -99,6 +139,7 @@ public struct VariableTemplate: Hashable, Sendable {
                 i += 1
             }
             guard !name.isEmpty else { return .failure(.invalidName(text)) }
+            if let reason = Variable.refused[name.lowercased()] { return .failure(.unsupported(reason)) }
             guard let variable = Variable.named(name) else { return .failure(.unknown(name)) }
             if !literal.isEmpty { parts.append(.literal(literal)) }
             literal = ""
@@ -136,9 +177,12 @@ public enum VariableError: Error, Equatable, Sendable {
     case unknown(String)
     case invalidName(String)
     case missingBracket(String)
+    /// A variable nginx has and webserv refuses; the message says why.
+    case unsupported(String)
 
     public var message: String {
         switch self {
+        case .unsupported(let reason): return reason
         case .unknown(let name): return "unknown \"\(name)\" variable"
         case .invalidName(let text): return "invalid variable name in \"\(text)\""
         case .missingBracket(let text): return "the closing bracket in \"\(text)\" variable is missing"
@@ -154,6 +198,16 @@ public struct VariableContext {
     public var serverPort: Int
     public var request: RequestHead?
     public var remoteAddress: () -> String
+    /// The response status, 0 while none is known (`$status` is then "000", as nginx's).
+    public var status = 0
+    /// The response's headers so far, for `$sent_http_NAME`.
+    public var sentHeaders: [(name: String, value: String)] = []
+    public var remotePort: () -> Int = { 0 }
+    public var serverAddress: () -> String = { "" }
+    /// Milliseconds since the request's first byte.
+    public var elapsedMilliseconds: () -> Int = { 0 }
+    /// The location answering the request (`$document_root`, `$request_filename`).
+    public var location: () -> LocationConfig? = { nil }
 
     public init(
         scheme: String, serverName: String, serverPort: Int, request: RequestHead?,
@@ -185,7 +239,38 @@ public struct VariableContext {
         case .contentLength: return header("content-length") ?? ""
         case .hostname: return Self.hostname
         case .pid: return String(getpid())
+        case .remotePort: return String(remotePort())
+        case .serverAddr: return serverAddress()
+        case .status: return status == 0 ? "000" : String(status)
+        case .requestTime: return Self.milliseconds(elapsedMilliseconds())
+        case .timeISO8601: return Self.iso8601(Clock.wallSeconds())
+        case .timeLocal: return String(decoding: HTTPDate.formatLog(Clock.wallSeconds()), as: UTF8.self)
+        case .msec: return Self.milliseconds(Clock.wallMilliseconds())
+        case .documentRoot: return location().map { $0.alias ?? $0.root } ?? ""
+        case .requestFilename:
+            guard let location = location(), let path = request?.path, let file = FileResolver.map(path, location: location)
+            else {
+                return ""
+            }
+            return String(decoding: file, as: UTF8.self)
+        case .nginxVersion: return Command.version
+        case .sentHeader(let name): return sentHeaders.last { $0.name.lowercased() == name }?.value ?? ""
+        case .requestBody: return ""
         }
+    }
+
+    /// `12.345` from 12345 milliseconds (nginx's `%T.%03M`).
+    static func milliseconds(_ ms: Int) -> String {
+        let fraction = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// `2026-12-06T21:22:16+00:00` (UTC, the server's time zone everywhere).
+    static func iso8601(_ seconds: Int) -> String {
+        let tm = HTTPDate.utc(seconds)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T"
+            + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))+00:00"
     }
 
     /// The value of the first `NAME=VALUE` (name in any case) among `list`'s items, spaces

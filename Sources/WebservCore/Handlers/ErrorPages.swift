@@ -26,7 +26,12 @@ public enum ErrorPages {
         guard let page = location.errorPages[status] else {
             return c.respond(builtIn(status, headers: headers))
         }
-        let uri = page.template.isLiteral ? page.uri : page.template.expand(c.variables())
+        var variables: VariableContext {
+            var context = c.variables()
+            context.status = status
+            return context
+        }
+        let uri = page.template.isLiteral ? page.uri : page.template.expand(variables)
         if !uri.hasPrefix("/") {
             // A URL: redirect with `=CODE` when that is a redirect status, else 302 (nginx).
             let code = page.shownStatus(for: 302).flatMap { Redirect.isRedirect($0) ? $0 : nil } ?? 302

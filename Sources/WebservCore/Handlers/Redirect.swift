@@ -26,7 +26,11 @@ public enum Redirect {
         }
         if r.text == nil && r.status >= 400 { return c.respondError(r.status) }
         var expanded = r
-        if let template = r.template, !template.isLiteral { expanded.text = template.expand(c.variables()) }
+        if let template = r.template, !template.isLiteral {
+            var variables = c.variables()
+            variables.status = r.status  // nginx sets the status before it expands the text
+            expanded.text = template.expand(variables)
+        }
         let type = c.request.map { textType(path: $0.path, location: location) } ?? "text/plain"
         c.respond(response(for: expanded, contentType: type))
     }
@@ -40,7 +44,8 @@ public enum Redirect {
 
     /// The response for a `return` that is not an error without text.
     public static func response(for r: ReturnDirective, contentType: String = "text/plain") -> Response {
-        if isRedirect(r.status) { return response(r.status, location: r.text ?? "/") }
+        // `return 301;`: nginx sends an empty Location.
+        if isRedirect(r.status) { return response(r.status, location: r.text ?? "") }
         guard let text = r.text else { return Response(status: r.status) }
         var resp = Response(status: r.status, body: .bytes(Array(text.utf8)))
         resp.headers.append(("Content-Type", contentType))

@@ -22,7 +22,7 @@ extension Connection {
         (request.map { routes.location(for: $0.path) } ?? routes.fallback).withConfig { location in
             result = ResponseHeaders.extra(
                 rules: location.addHeaders, expires: location.expires, status: status, now: now,
-                variables: { self.variables() })
+                sent: response.headers, variables: { self.variables() })
             // `charset`: a cached file's prebuilt head has it already (StaticFile.contentType).
             if location.charset != nil, let i = response.headers.firstIndex(where: { $0.name.lowercased() == "content-type" }) {
                 response.headers[i].value = Charset.contentType(

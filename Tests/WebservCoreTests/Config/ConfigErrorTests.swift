@@ -108,10 +108,11 @@ final class ConfigErrorTests: XCTestCase {
 
     func testDuplicateDirectiveInOneBlock() {
         assertError("server {\n root /a;\n root /b;\n}", "test.conf:3: error: \"root\" directive is duplicate")
-        assertError(
-            "server {\n location / {\n  index a;\n  index b;\n }\n}", "test.conf:4: error: \"index\" directive is duplicate")
         assertError("server {\n autoindex on;\n autoindex off;\n}", "test.conf:3: error: \"autoindex\" directive is duplicate")
-        assertError("server {\n return 200;\n return 204;\n}", "test.conf:3: error: \"return\" directive is duplicate")
+        // `index` and `return` may repeat: nginx 1.22 (`nginx -t`) appends the index lists and
+        // runs the first return (ConfigValueTests).
+        XCTAssertNil(configError("server {\n location / {\n  index a;\n  index b;\n }\n}"))
+        XCTAssertNil(configError("server {\n return 200;\n return 204;\n}"))
     }
 
     func testRootAndAliasConflict() {
@@ -165,7 +166,8 @@ final class ConfigErrorTests: XCTestCase {
     func testReturnErrors() {
         assertError("server {\n return abc;\n}", "test.conf:2: error: invalid return code \"abc\"")
         assertError("server {\n return 1000;\n}", "test.conf:2: error: invalid return code \"1000\"")
-        assertError("server {\n return 301;\n}", "test.conf:2: error: \"return\" directive with code 301 needs a URL")
+        // `return 301;` is valid in nginx 1.22 (an empty Location): no error here either.
+        XCTAssertNil(configError("server {\n return 301;\n}"))
         // Without a code the argument must look like a URL, else it is taken for a code (nginx).
         assertError("server {\n return ../elsewhere;\n}", "test.conf:2: error: invalid return code \"../elsewhere\"")
         assertError("server {\n return a b c;\n}", "test.conf:2: error: invalid number of arguments in \"return\" directive")
@@ -201,7 +203,8 @@ final class ConfigErrorTests: XCTestCase {
     }
 
     func testTypesErrors() {
-        assertError("types {\n text/html;\n}", "test.conf:2: error: invalid number of arguments in \"types\" directive")
+        // A type without extensions maps nothing, and nginx 1.22 accepts it.
+        XCTAssertNil(configError("types {\n text/html;\n}\nserver { }"))
         assertError("types text {\n}", "test.conf:1: error: invalid number of arguments in \"types\" directive")
     }
 

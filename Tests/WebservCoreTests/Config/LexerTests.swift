@@ -24,13 +24,21 @@ final class LexerTests: XCTestCase {
     }
 
     func testPunctuationEndsAWordWithoutSpaces() throws {
-        let result = try tokens("a{b;c}")
+        let result = try tokens("a{b;}")
         XCTAssertEqual(
             result.map(\.kind),
-            [
-                .word("a", quoted: false), .openBrace, .word("b", quoted: false), .semicolon,
-                .word("c", quoted: false), .closeBrace, .endOfFile,
-            ])
+            [.word("a", quoted: false), .openBrace, .word("b", quoted: false), .semicolon, .closeBrace, .endOfFile])
+    }
+
+    /// A `}` is a brace only where a token starts: inside a word it is a character, as
+    /// ngx_conf_read_token reads it (`nginx -t` takes `index a}b;` as the file `a}b`).
+    func testCloseBraceInsideAWordIsACharacter() throws {
+        XCTAssertEqual(
+            try tokens("index a}b;c}").map(\.kind),
+            [.word("index", quoted: false), .word("a}b", quoted: false), .semicolon, .word("c}", quoted: false), .endOfFile])
+        XCTAssertEqual(
+            configError("server {\n location / {\n  index a}\n }\n}"),
+            "test.conf:3: error: directive \"index\" is not terminated by \";\"", "the `}` of `a}` is not a brace")
     }
 
     /// `${name}` is one word with its braces, as nginx reads it (found by Tests/differential/config:
@@ -45,7 +53,7 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(
             try tokens("x $a{b}").map(\.kind),
             [
-                .word("x", quoted: false), .word("$a", quoted: false), .openBrace, .word("b", quoted: false), .closeBrace,
+                .word("x", quoted: false), .word("$a", quoted: false), .openBrace, .word("b}", quoted: false),
                 .endOfFile,
             ])
     }

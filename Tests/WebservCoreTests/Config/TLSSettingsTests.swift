@@ -21,7 +21,11 @@ final class TLSSettingsTests: XCTestCase {
     func testProtocolNames() {
         XCTAssertEqual(try? TLSProtocol.parse(["TLSv1.2", "TLSv1.3"]).get(), [.tlsv1_2, .tlsv1_3])
         XCTAssertEqual(try? TLSProtocol.parse(["TLSv1", "TLSv1.1"]).get(), [.tlsv1, .tlsv1_1])
-        XCTAssertEqual(TLSProtocol.parse(["TLSv1.2", "tlsv1.3"]), .failure(BadArgument(index: 1)), "case matters (nginx)")
+        // nginx 1.22 (`nginx -t`) takes `ssl_protocols tlsv1.2 TLSV1.3;`: its bitmask slot ignores case.
+        XCTAssertEqual(try? TLSProtocol.parse(["TLSv1.2", "tlsv1.3"]).get(), [.tlsv1_2, .tlsv1_3])
+        XCTAssertEqual(try? TLSProtocol.parse(["sslV3", "TLSV1.1"]).get(), [.sslv3, .tlsv1_1])
+        XCTAssertEqual(TLSProtocol.parse(["TLSv1.2", "tlsv1.4"]), .failure(BadArgument(index: 1)))
+        XCTAssertNil(configError("server { ssl_protocols tlsv1.2 TLSV1.3; }"))
         XCTAssertEqual(
             configError("ssl_protocols TLSv1.2 TLSv9;"),
             "test.conf:1: error: invalid value \"TLSv9\" in \"ssl_protocols\" directive")
@@ -37,7 +41,18 @@ final class TLSSettingsTests: XCTestCase {
         XCTAssertEqual(try? TLSSessionCache.parse(["builtin:1000", "shared:SSL:1m"]).get(), .sessions(5096))
         XCTAssertEqual(TLSSessionCache.parse(["shared:SSL"]), .failure(BadArgument(index: 0)))
         XCTAssertEqual(TLSSessionCache.parse(["builtin:x"]), .failure(BadArgument(index: 0)))
-        XCTAssertEqual(TLSSessionCache.parse(["off", "builtin"]), .failure(BadArgument(index: 0)))
+        // As nginx 1.22 (`nginx -t` takes them): the last of off/none/builtin decides, the
+        // shared cache adds to a built-in one, and several lines of one block combine.
+        XCTAssertEqual(try? TLSSessionCache.parse(["off", "builtin"]).get(), .sessions(20480))
+        XCTAssertEqual(try? TLSSessionCache.parse(["off", "shared:SSL:1m"]).get(), .off)
+        XCTAssertEqual(try? TLSSessionCache.parse(["shared:SSL:1m", "none"]).get(), TLSSessionCache.none)
+        XCTAssertEqual(
+            loadConfig("server {\n ssl_session_cache builtin;\n ssl_session_cache shared:SSL:1m;\n}")?.tls[0]
+                .sessionCache,
+            .sessions(20480 + 4096))
+        XCTAssertEqual(
+            loadConfig("server {\n ssl_session_cache shared:SSL:1m;\n ssl_session_cache off;\n}")?.tls[0].sessionCache,
+            .off)
         XCTAssertEqual(
             configError("ssl_session_cache shared:SSL:1m nonsense;"),
             "test.conf:1: error: invalid session cache \"nonsense\"")

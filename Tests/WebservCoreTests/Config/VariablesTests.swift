@@ -34,6 +34,37 @@ final class VariablesTests: XCTestCase {
         XCTAssertEqual(VariableError.unknown("foo").message, "unknown \"foo\" variable")
     }
 
+    /// The variables nginx has for the connection, the response and the time (compared with
+    /// nginx 1.22's `return 200 "$var"`), and `$binary_remote_addr`, refused with its reason.
+    func testConnectionResponseAndTimeVariables() throws {
+        let head = try request("GET /dir/f.txt HTTP/1.1\r\nHost: h\r\n\r\n")
+        var c = context(head)
+        c.remotePort = { 51234 }
+        c.serverAddress = { "127.0.0.2" }
+        c.elapsedMilliseconds = { 1234 }
+        let location = try XCTUnwrap(loadConfig("server { root /srv/www; }")).servers[0].fallbackLocation
+        c.location = { location }
+        func value(_ name: String) throws -> String { try VariableTemplate.parse(name).get().expand(c) }
+        XCTAssertEqual(try value("$remote_port"), "51234")
+        XCTAssertEqual(try value("$server_addr"), "127.0.0.2")
+        XCTAssertEqual(try value("$status"), "000", "no status known yet: nginx prints %03ui of 0")
+        c.status = 404
+        XCTAssertEqual(try value("$status"), "404")
+        XCTAssertEqual(try value("$request_time"), "1.234")
+        XCTAssertEqual(VariableContext.milliseconds(5), "0.005")
+        XCTAssertEqual(try value("$document_root|$request_filename"), "/srv/www|/srv/www/dir/f.txt")
+        XCTAssertEqual(try value("$nginx_version"), Command.version)
+        XCTAssertEqual(try value("[$request_body]"), "[]")
+        c.sentHeaders = [("Content-Type", "text/html"), ("X-A", "1")]
+        XCTAssertEqual(try value("$sent_http_content_type $sent_http_x_a [$sent_http_x_b]"), "text/html 1 []")
+        XCTAssertEqual(VariableContext.iso8601(0), "1970-01-01T00:00:00+00:00")
+        XCTAssertEqual(VariableContext.iso8601(1_796_592_136), "2026-12-06T21:22:16+00:00")
+        XCTAssertNotNil(try value("$msec").wholeMatch(of: /\d{10,}\.\d{3}/))
+        XCTAssertNotNil(try value("$time_local").wholeMatch(of: /\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000/))
+        let refused = VariableTemplate.parse("$binary_remote_addr").failure
+        XCTAssertEqual(refused?.message.hasPrefix("the \"binary_remote_addr\" variable is not supported"), true)
+    }
+
     func testExpandsEveryVariableAsNginx() throws {
         let head = try request(
             "POST /a%20b/../c?x=1&y=2 HTTP/1.1\r\nHost: WWW.Example.COM:8443\r\nUser-Agent: t/1\r\nX-A: 1\r\nX-A: 2\r\n\r\n")

@@ -13,8 +13,10 @@ enum ResponseHeaders {
     /// What `location`'s rules add to a response of `status` (`now` in wall-clock seconds):
     /// `expires` first (its `Expires` and `Cache-Control` replace the response's own), then
     /// each `add_header` whose value is not empty.
+    /// `sent` is the response's own headers (`$sent_http_NAME` sees them, and each header added before).
     static func extra(
-        rules: [HeaderRule], expires: Expires, status: Int, now: Int, variables: () -> VariableContext
+        rules: [HeaderRule], expires: Expires, status: Int, now: Int, sent: [(name: String, value: String)] = [],
+        variables: () -> VariableContext
     ) -> (headers: [(name: String, value: String)], replacesCaching: Bool) {
         var out: [(name: String, value: String)] = []
         let safe = isSuccessOrRedirect(status)
@@ -28,7 +30,11 @@ enum ResponseHeaders {
             if rule.value.isLiteral {
                 value = rule.value.source
             } else {
-                if context == nil { context = variables() }
+                if context == nil {
+                    context = variables()
+                    context!.status = status
+                }
+                context!.sentHeaders = sent + out
                 value = Redirect.sanitize(rule.value.expand(context!))
             }
             if !value.isEmpty { out.append((rule.name, value)) }
