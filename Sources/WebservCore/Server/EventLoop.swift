@@ -63,6 +63,12 @@ public final class EventLoop {
     /// burst (a thousand connections, then none), free() returns only the heap's top, and one
     /// block still in use above the freed ones keeps megabytes resident for good.
     static let trimInterval = 5_000
+    /// Descriptors unregistered since the last trim. When a burst ends (a thousand or more
+    /// gone and few left), the heap is trimmed at the end of that turn, not at an idle moment
+    /// up to `trimInterval` later: RSS is back where it was as soon as the burst is over.
+    private var closedSinceTrim = 0
+    private var lastTrim = 0
+    static let burstCloses = 1_000
     /// `nextTurn` work, run after the next poll() and its events.
     private var later: [() -> Void] = []
 
@@ -184,6 +190,7 @@ public final class EventLoop {
         swapSlots(slot, pollfds.count - 1)
         pollfds.removeLast()
         handlers.removeLast()
+        closedSinceTrim += 1
         lastActive.removeLast()
         pinned.removeLast()
         slotOfFD[i] = -1
@@ -225,6 +232,8 @@ public final class EventLoop {
     /// Costs about a millisecond for a heap of tens of MiB, paid only while idle.
     private func trimWhenIdle() {
         busySinceTrim = false
+        closedSinceTrim = 0
+        lastTrim = now
         nextTrim = now + Self.trimInterval
         _ = webserv_malloc_trim()
     }
@@ -324,6 +333,10 @@ public final class EventLoop {
         if now >= nextTimerCheck {
             nextTimerCheck = now + 100
             for h in Array(timed.values) { h.checkTimers(now: now, loop: self) }
+        }
+        // At most once a second, so a steady stream of short connections is not trimmed for.
+        if closedSinceTrim >= Self.burstCloses && pollfds.count < Self.burstCloses / 10 && now >= lastTrim + 1_000 {
+            trimWhenIdle()
         }
     }
 }
